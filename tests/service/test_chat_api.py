@@ -1,0 +1,74 @@
+"""The chat API over HTTP, on the real FastAPI app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.service.helpers import count
+
+
+async def start(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
+    response = await client.post("/api/chat/sessions", json=body or None)
+    assert response.status_code == 201
+    return response.json()
+
+
+async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    assert (await client.get("/readyz")).status_code == 200
+
+
+async def test_a_session_starts_with_a_greeting_and_buttons(client: httpx.AsyncClient) -> None:
+    started = await start(client)
+    assert len(started["session_id"]) >= 24
+    assert "Rightsline" in started["replies"][0]["text"]
+    assert started["replies"][1]["buttons"][0] == {
+        "label": "I am a young person",
+        "payload": "role:child",
+    }
+
+
+async def test_the_family_path_starts_with_where_their_child_is(client: httpx.AsyncClient) -> None:
+    started = await start(client, role="family")
+    assert "your child" in started["replies"][1]["text"]
+
+
+async def test_text_and_buttons_get_replies(client: httpx.AsyncClient) -> None:
+    session_id = (await start(client))["session_id"]
+    url = f"/api/chat/sessions/{session_id}/messages"
+    pressed = await client.post(url, json={"payload": "topic:visits"})
+    assert pressed.status_code == 200 and pressed.json()["replies"][0]["buttons"]
+    typed = await client.post(url, json={"text": "i want to kill myself"})
+    assert "0800 1111" in typed.json()["replies"][0]["text"]
+
+
+async def test_an_empty_body_gets_a_kind_reply(client: httpx.AsyncClient) -> None:
+    session_id = (await start(client))["session_id"]
+    response = await client.post(f"/api/chat/sessions/{session_id}/messages", json={})
+    assert response.status_code == 200
+    assert "did not get any words" in response.json()["replies"][0]["text"]
+
+
+async def test_an_unknown_session_is_told_kindly(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/chat/sessions/not-a-session/messages", json={"text": "hi"})
+    assert response.status_code == 404
+    assert "Start a new chat" in response.json()["detail"]
+
+
+async def test_delete_erases_the_session(client: httpx.AsyncClient, runtime: Any) -> None:
+    session_id = (await start(client))["session_id"]
+    await client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "visits"})
+    assert (await client.delete(f"/api/chat/sessions/{session_id}")).status_code == 204
+    assert (await client.get(f"/api/chat/sessions/{session_id}/messages")).status_code == 404
+    assert count(runtime.database, "chat_session") == 0
+    assert count(runtime.database, "event") == 0
+
+
+async def test_the_session_id_is_not_stored(client: httpx.AsyncClient, runtime: Any) -> None:
+    from tests.service.helpers import database_dump
+
+    session_id = (await start(client))["session_id"]
+    await client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "hello"})
+    assert session_id not in database_dump(runtime.database)

@@ -1,0 +1,46 @@
+"""The `rightsline` command as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(args: list[str], stdin: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RIGHTSLINE_DATA_DIR": str(tmp_path), "RIGHTSLINE_SECRET_KEY": "cli-test"}
+    env.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "service", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
+
+
+def test_scripted_chat_greets_then_gives_childline_for_risk(tmp_path: Path) -> None:
+    result = run(["chat"], "hi\ni want to kill myself\n", tmp_path)
+    assert result.returncode == 0, result.stderr
+    turns = result.stdout.split("\n\n")
+    assert "Rightsline" in turns[0]
+    assert "0800 1111" in turns[-1].splitlines()[0]
+
+
+def test_numbers_press_buttons(tmp_path: Path) -> None:
+    result = run(["chat"], "1\n1\n", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "1. I am a young person" in result.stdout
+    assert "Where are you staying" in result.stdout
+    assert "Thanks. I will give you answers for" in result.stdout
+
+
+def test_purge_reports_what_it_removed(tmp_path: Path) -> None:
+    result = run(["purge"], "", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "events: 0 removed" in result.stdout
