@@ -1,0 +1,494 @@
+"""`rightsline content check`: every rule the content must keep, with faults as instructions."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import statistics
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from content.library import Library, _pick
+from content.loader import Content, Fault, read_content
+from content.readability import grade, words_per_sentence
+from content.schema import (
+    AUDIENCES,
+    CONTENT_TOPICS,
+    ROUTE_HELPLINES,
+    SETTINGS,
+    TOPIC_LABELS,
+    ActionData,
+    AnswerData,
+    Step,
+    TopicFile,
+)
+from content.yamlfile import Loc, YamlFile
+
+# ---- the rules, where an editor can read them -----------------------------------
+
+# Fields each file may hold are the pydantic models in content/schema.py:
+#   topics/*.yaml   topic, title, reviewed, related, family_reads_child, answers
+#   an answer       audience, settings, first, more, actions, easy_read, icon, sources
+#   a step          text, source            an action   route, label, text, source
+#   helplines.yaml  name, number, contact, text_word, hours, cost, who_for,
+#                   on_phone_bill, source, checked, confidence, note
+#   settings.yaml   checked, kinds (name, child_name, ages, rules, sources, note),
+#                   establishments (name, kind, aliases, source, note)
+#   sources.yaml    title, url, checked, confidence, note
+#   glossary.yaml   meaning, also         messages.yaml   key: text
+MAX_AGE_DAYS = 365
+READING = {"child": (5.0, 15.0), "family": (8.0, 20.0)}  # (grade, words per sentence)
+# Below this many words the grade formula means little (button labels); labels are
+# kept short by their own limit instead.
+MIN_WORDS_FOR_GRADE = 5
+MAX_SENTENCES_PER_BUBBLE = 3
+MAX_EASY_READ_WORDS = 15
+# A bubble with any of these words states a rule, so it must name its source.
+RULE_WORDS = re.compile(
+    r"\b(must|mustn't|should|shouldn't|cannot|can't|can only|not allowed|allowed|"
+    r"have to|has to|need to|needs to|the law|legal|right to|a right|rights?|"
+    r"never|every \d+|\d+ (?:hours?|days?|minutes?|weeks?|months?))\b",
+    re.IGNORECASE,
+)
+# Routes that reach a real person: every child answer offers one of them.
+PERSON_ROUTES = {
+    "advocate",
+    "imha",
+    "childline",
+    "childrens_commissioner",
+    "samaritans",
+    "shout",
+    "coram_voice",
+    "nyas",
+    "howard_league",
+    "solicitor",
+}
+# Display form of a phone number: groups of digits with single spaces.
+PHONE_FORMAT = re.compile(r"^(0\d{3} \d{4}|0\d{3} \d{3} \d{4}|0\d{4} \d{3} \d{3}|116 \d{3}|\d{5})$")
+PHONE_IN_TEXT = re.compile(
+    r"(?<![\d/])(?:\+44[ -]?|0)\d(?:[ -]?\d){6,10}(?![\d/])|\b116[ -]?\d{3}\b"
+)
+EXPLAINED = re.compile(
+    r"^\s*(\(|:|—|–|-\s|means\b|is (a|an|the|someone|when|where|being)\b|are (people|the)\b)",
+    re.IGNORECASE,
+)
+README_START = "<!-- coverage-table:start -->"
+README_END = "<!-- coverage-table:end -->"
+
+
+@dataclass
+class Text:
+    """A piece of text to read, where it is, and who reads it."""
+
+    text: str
+    file: YamlFile
+    loc: Loc
+    audience: str
+
+
+def check(root: Path | None = None, today: dt.date | None = None) -> list[Fault]:
+    """Every fault in the content under `root` (content/data/ by default)."""
+    content = read_content(root)
+    today = today or dt.date.today()
+    faults = list(content.faults)
+    for rule in (
+        _labels,
+        _sources_named,
+        _dates,
+        _reading,
+        _coverage,
+        _cross_references,
+        _phone_numbers,
+        _jargon,
+        _next_steps,
+    ):
+        faults.extend(rule(content, today))
+    return sorted(set(faults), key=lambda f: (str(f.path), f.line, f.message))
+
+
+# ---- rules ------------------------------------------------------------------------
+
+
+def _labels(content: Content, today: dt.date) -> Iterator[Fault]:
+    topic_dir = content.root / "topics"
+    for stem, (topic, file) in content.topics.items():
+        if topic.topic not in TOPIC_LABELS:
+            yield Fault(
+                file.path,
+                file.line(("topic",)),
+                f"Unknown topic label: {topic.topic}; use one of {', '.join(TOPIC_LABELS)}",
+            )
+        elif topic.topic not in CONTENT_TOPICS:
+            yield Fault(
+                file.path,
+                file.line(("topic",)),
+                f"Topic {topic.topic} is answered by the engine; remove this file",
+            )
+        if topic.topic != stem:
+            yield Fault(
+                file.path,
+                file.line(("topic",)),
+                f"Name this file {topic.topic}.yaml, or set topic: {stem}",
+            )
+    named = {topic.topic for topic, _ in content.topics.values()}
+    for label in CONTENT_TOPICS:
+        if label not in named:
+            yield Fault(topic_dir / f"{label}.yaml", 1, f"Add content for topic: {label}")
+
+
+def _sources_named(content: Content, today: dt.date) -> Iterator[Fault]:
+    for topic, file in content.topics.values():
+        for loc, step in _steps(topic):
+            if step.source is None and RULE_WORDS.search(step.text):
+                yield Fault(
+                    file.path, file.line(loc), "Must have field: source (this text states a rule)"
+                )
+
+
+def _dates(content: Content, today: dt.date) -> Iterator[Fault]:
+    dated: list[tuple[YamlFile | None, Loc, dt.date]] = []
+    for topic, file in content.topics.values():
+        dated.append((file, ("reviewed",), topic.reviewed))
+    for name, records, field in (
+        ("sources.yaml", content.sources, "checked"),
+        ("helplines.yaml", content.helplines, "checked"),
+    ):
+        file = _file(content, name)
+        for key, record in records.items():
+            dated.append((file, (key, field), getattr(record, field)))
+    if content.settings:
+        dated.append((_file(content, "settings.yaml"), ("checked",), content.settings.checked))
+    for file, loc, when in dated:
+        if file is None:
+            continue
+        if when > today:
+            yield Fault(
+                file.path, file.line(loc), f"Date {when} is in the future; use the day you checked"
+            )
+        elif (today - when).days > MAX_AGE_DAYS:
+            yield Fault(
+                file.path,
+                file.line(loc),
+                f"Checked {when}, over 12 months ago: check the source again and update the date",
+            )
+
+
+def _reading(content: Content, today: dt.date) -> Iterator[Fault]:
+    for text in _reader_texts(content):
+        max_grade, max_words = READING[text.audience]
+        level = grade(text.text)
+        words = words_per_sentence(text.text)
+        where = text.file.line(text.loc)
+        if level > max_grade and len(text.text.split()) >= MIN_WORDS_FOR_GRADE:
+            yield Fault(
+                text.file.path,
+                where,
+                f"Reading grade {level:.1f} is above {max_grade:g}: use shorter words and sentences",  # noqa: E501 (kept whole so editors can grep it)
+            )
+        if words > max_words:
+            yield Fault(
+                text.file.path,
+                where,
+                f"Sentences average {words:.0f} words, over {max_words:g}: split them",
+            )
+
+
+def _coverage(content: Content, today: dt.date) -> Iterator[Fault]:
+    for topic, file in content.topics.values():
+        for audience in AUDIENCES:
+            for setting in (None, *SETTINGS):
+                found = _pick(topic, audience, setting)
+                if found is None and audience == "family" and topic.family_reads_child:
+                    found = _pick(topic, "child", setting)
+                if found is None:
+                    place = (
+                        "a shared answer (no settings)"
+                        if setting is None
+                        else f"an answer for {setting} or a shared one"
+                    )
+                    yield Fault(
+                        file.path, file.line(("answers",)), f"Add {place} for audience: {audience}"
+                    )
+        for index, answer in enumerate(topic.answers):
+            if answer.audience == "child" and not answer.easy_read:
+                yield Fault(file.path, file.line(("answers", index)), "Must have field: easy_read")
+            if answer.audience == "child" and not answer.icon:
+                yield Fault(file.path, file.line(("answers", index)), "Must have field: icon")
+
+
+def _cross_references(content: Content, today: dt.date) -> Iterator[Fault]:
+    known = content.sources
+
+    def missing(file: YamlFile | None, loc: Loc, key: str | None) -> Iterator[Fault]:
+        if file is not None and key is not None and key not in known:
+            yield Fault(
+                file.path,
+                file.line(loc),
+                f"Unknown source: {key}; add it to sources.yaml or fix the id",
+            )
+
+    for topic, file in content.topics.values():
+        for i, answer in enumerate(topic.answers):
+            for j, key in enumerate(answer.sources):
+                yield from missing(file, ("answers", i, "sources", j), key)
+        for loc, step in _steps(topic):
+            yield from missing(file, loc + ("source",), step.source)
+        for i, related in enumerate(topic.related):
+            if related not in content.topics:
+                yield Fault(
+                    file.path,
+                    file.line(("related", i)),
+                    f"Unknown topic in related: {related}; use a topic that has a file",
+                )
+        for loc, action in _actions(topic):
+            helpline = ROUTE_HELPLINES.get(action.route)
+            if helpline and helpline not in content.helplines:
+                yield Fault(
+                    file.path,
+                    file.line(loc + ("route",)),
+                    f"Route {action.route} needs helpline {helpline} in helplines.yaml",
+                )
+    helplines = _file(content, "helplines.yaml")
+    for key, line in content.helplines.items():
+        yield from missing(helplines, (key, "source"), line.source)
+    settings = content.settings
+    settings_file = _file(content, "settings.yaml")
+    if settings and settings_file:
+        for kind, data in settings.kinds.items():
+            for j, key in enumerate(data.sources):
+                yield from missing(settings_file, ("kinds", kind, "sources", j), key)
+        for setting in SETTINGS:
+            if setting not in settings.kinds:
+                yield Fault(
+                    settings_file.path,
+                    settings_file.line(("kinds",)),
+                    f"Add the kind of place: {setting}",
+                )
+        for i, place in enumerate(settings.establishments):
+            yield from missing(settings_file, ("establishments", i, "source"), place.source)
+
+
+def _phone_numbers(content: Content, today: dt.date) -> Iterator[Fault]:
+    helplines = _file(content, "helplines.yaml")
+    numbers = {}
+    for key, line in content.helplines.items():
+        if line.number is None:
+            continue
+        numbers[re.sub(r"\D", "", line.number)] = line.number
+        if helplines and not PHONE_FORMAT.match(line.number):
+            yield Fault(
+                helplines.path,
+                helplines.line((key, "number")),
+                f"Write the number {line.number!r} as digit groups with single spaces, like 0800 1111",  # noqa: E501 (kept whole so editors can grep it)
+            )
+    for text in _all_texts(content):
+        for match in PHONE_IN_TEXT.finditer(text.text):
+            written = match.group(0)
+            digits = re.sub(r"\D", "", written)
+            if digits not in numbers:
+                yield Fault(
+                    text.file.path,
+                    text.file.line(text.loc),
+                    f"Unknown phone number {written}: add it to helplines.yaml with a source, or remove it",  # noqa: E501 (kept whole so editors can grep it)
+                )
+            elif written != numbers[digits]:
+                yield Fault(
+                    text.file.path,
+                    text.file.line(text.loc),
+                    f"Write this number as {numbers[digits]}",
+                )
+
+
+def _jargon(content: Content, today: dt.date) -> Iterator[Fault]:
+    terms: list[tuple[str, list[str]]] = [
+        (term, [term, *entry.also]) for term, entry in content.glossary.items()
+    ]
+    for topic, file in content.topics.values():
+        for i, answer in enumerate(topic.answers):
+            if answer.audience == "professional":
+                continue
+            texts = list(_answer_texts(answer, ("answers", i)))
+            for term, spellings in terms:
+                pattern = re.compile(
+                    r"\b("
+                    + "|".join(re.escape(s) for s in sorted(spellings, key=len, reverse=True))
+                    + r")\b",
+                    re.IGNORECASE,
+                )
+                for loc, text in texts:
+                    found = pattern.search(text)
+                    if found:
+                        if not EXPLAINED.match(text[found.end() :]):
+                            yield Fault(
+                                file.path,
+                                file.line(loc),
+                                f"Explain '{found.group(0)}' the first time it appears, "
+                                f"e.g. '{term} ({content.glossary[term].meaning})'",
+                            )
+                        break
+
+
+def _next_steps(content: Content, today: dt.date) -> Iterator[Fault]:
+    for topic, file in content.topics.values():
+        for i, answer in enumerate(topic.answers):
+            if answer.audience == "child" and not any(
+                a.route in PERSON_ROUTES for a in answer.actions
+            ):
+                yield Fault(
+                    file.path,
+                    file.line(("answers", i)),
+                    "Add an action a child can take today to reach a person, e.g. route: advocate or childline",  # noqa: E501 (kept whole so editors can grep it)
+                )
+            if answer.audience in READING:
+                for loc, step in _answer_steps(answer, ("answers", i)):
+                    sentences = len(re.findall(r"[.!?](\s|$)", step.text.strip() + " "))
+                    if sentences > MAX_SENTENCES_PER_BUBBLE:
+                        yield Fault(
+                            file.path,
+                            file.line(loc),
+                            f"Keep each bubble to {MAX_SENTENCES_PER_BUBBLE} sentences: split this one",  # noqa: E501 (kept whole so editors can grep it)
+                        )
+                if answer.easy_read and len(answer.easy_read.split()) > MAX_EASY_READ_WORDS:
+                    yield Fault(
+                        file.path,
+                        file.line(("answers", i, "easy_read")),
+                        f"Keep easy_read to one line of {MAX_EASY_READ_WORDS} words or fewer",
+                    )
+
+
+# ---- walking the content -----------------------------------------------------------
+
+
+def _file(content: Content, name: str) -> YamlFile | None:
+    return content.files.get(str(content.root / name))
+
+
+def _answer_steps(answer: AnswerData, loc: Loc) -> Iterator[tuple[Loc, Step]]:
+    for field in ("first", "more"):
+        for j, step in enumerate(getattr(answer, field)):
+            yield loc + (field, j), step
+
+
+def _steps(topic: TopicFile) -> Iterator[tuple[Loc, Step | ActionData]]:
+    for i, answer in enumerate(topic.answers):
+        yield from _answer_steps(answer, ("answers", i))
+        for j, action in enumerate(answer.actions):
+            yield ("answers", i, "actions", j), action
+
+
+def _actions(topic: TopicFile) -> Iterator[tuple[Loc, ActionData]]:
+    for i, answer in enumerate(topic.answers):
+        for j, action in enumerate(answer.actions):
+            yield ("answers", i, "actions", j), action
+
+
+def _answer_texts(answer: AnswerData, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """The texts of an answer in the order a reader meets them."""
+    yield loc + ("first",), " ".join(step.text for step in answer.first)
+    for j, step in enumerate(answer.more):
+        yield loc + ("more", j), step.text
+    for j, action in enumerate(answer.actions):
+        yield loc + ("actions", j, "text"), action.text
+
+
+def _reader_texts(content: Content) -> Iterator[Text]:
+    """Texts a child or family reads, one per chat bubble."""
+    for topic, file in content.topics.values():
+        for i, answer in enumerate(topic.answers):
+            if answer.audience not in READING:
+                continue
+            for loc, text in _answer_texts(answer, ("answers", i)):
+                yield Text(text, file, loc, answer.audience)
+            if answer.easy_read:
+                yield Text(answer.easy_read, file, ("answers", i, "easy_read"), answer.audience)
+    messages = _file(content, "messages.yaml")
+    if messages:
+        for key, text in content.messages.items():
+            yield Text(text, messages, (key,), "child")
+
+
+def _all_texts(content: Content) -> Iterator[Text]:
+    for topic, file in content.topics.values():
+        for i, answer in enumerate(topic.answers):
+            for loc, text in _answer_texts(answer, ("answers", i)):
+                yield Text(text, file, loc, answer.audience)
+            if answer.easy_read:
+                yield Text(answer.easy_read, file, ("answers", i, "easy_read"), answer.audience)
+    messages = _file(content, "messages.yaml")
+    if messages:
+        for key, text in content.messages.items():
+            yield Text(text, messages, (key,), "child")
+
+
+# ---- the coverage table in content/README.md --------------------------------------
+
+
+def coverage_table(library: Library) -> str:
+    """Markdown: topic x audience x kind of place, and the median reading grade."""
+    header = ["topic", "audience", "not sure", *SETTINGS, "median grade"]
+    rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for topic in library.topic_names:
+        for audience in AUDIENCES:
+            cells = [topic, audience]
+            grades: list[float] = []
+            for setting in (None, *SETTINGS):
+                answer = library.answer(topic, audience, setting)
+                if answer is None:
+                    cells.append("missing")
+                    continue
+                own = setting is not None and answer.settings and setting in answer.settings
+                cells.append("own" if own else "shared")
+            seen: set[int] = set()
+            for setting in (None, *SETTINGS):
+                answer = library.answer(topic, audience, setting)
+                if answer is None or id(answer) in seen:
+                    continue
+                bubbles = [" ".join(answer.first), *answer.more, *(a.text for a in answer.actions)]
+                grades.extend(grade(text) for text in bubbles)
+            cells.append(f"{statistics.median(grades):.1f}" if grades else "-")
+            rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def write_readme(library: Library, readme: Path) -> None:
+    """Replace the table between the markers in `readme` with a fresh one."""
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(README_START), text.index(README_END)
+    table = coverage_table(library)
+    readme.write_text(
+        text[: start + len(README_START)] + "\n" + table + "\n" + text[end:], encoding="utf-8"
+    )
+
+
+# ---- command line --------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print every fault as `path:line: what to do`; 1 if there are any, else 0."""
+    parser = argparse.ArgumentParser(prog="rightsline content check", description=__doc__)
+    parser.add_argument(
+        "--root", type=Path, default=None, help="the data folder (default: content/data)"
+    )
+    parser.add_argument(
+        "--write-readme",
+        action="store_true",
+        help="rewrite the coverage table in content/README.md",
+    )
+    args = parser.parse_args(argv)
+    faults = check(args.root)
+    for fault in faults:
+        print(fault)
+    if args.write_readme:
+        from content.library import load_library
+
+        readme = Path(__file__).resolve().parent / "README.md"
+        write_readme(load_library(args.root), readme)
+        print(f"Wrote the coverage table in {readme.name}.")
+    if faults:
+        print(f"{len(faults)} fault(s) in the content.", file=sys.stderr)
+        return 1
+    print("Content check passed: no faults.")
+    return 0

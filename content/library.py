@@ -1,0 +1,127 @@
+"""The loaded content as the engine sees it: answers, helplines, kinds of place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from content.loader import Content, ContentError, read_content
+from content.schema import (
+    ROUTE_HELPLINES,
+    SETTINGS,
+    Action,
+    Answer,
+    AnswerData,
+    Helpline,
+    Kind,
+    TopicFile,
+)
+
+
+class Library:
+    """Read-only access to what Rightsline says."""
+
+    def __init__(self, content: Content) -> None:
+        self._content = content
+        self._topics: dict[str, TopicFile] = {
+            topic.topic: topic for topic, _ in content.topics.values()
+        }
+        self.helplines: dict[str, Helpline] = {
+            key: Helpline(id=key, **data.model_dump()) for key, data in content.helplines.items()
+        }
+        settings = content.settings
+        self.kinds: dict[str, Kind] = (
+            {key: Kind(id=key, **data.model_dump()) for key, data in settings.kinds.items()}
+            if settings
+            else {}
+        )
+        self.establishments: dict[str, str] = {}
+        for place in settings.establishments if settings else []:
+            for name in [place.name, *place.aliases]:
+                self.establishments[name.lower()] = place.kind
+        self.messages: dict[str, str] = dict(content.messages)
+        self.sources = dict(content.sources)
+        self.glossary = {term: entry.meaning for term, entry in content.glossary.items()}
+
+    @property
+    def topic_names(self) -> list[str]:
+        """The topics that have content, in file order."""
+        return list(self._topics)
+
+    def title(self, topic: str) -> str:
+        """A short plain title for a topic, for buttons."""
+        return self._topics[topic].title
+
+    def related(self, topic: str) -> list[str]:
+        """Topics worth offering next."""
+        return list(self._topics[topic].related)
+
+    def answer(self, topic: str, audience: str, setting: str | None = None) -> Answer | None:
+        """The answer for a topic, audience and kind of place (None: not sure)."""
+        data = self._topics.get(topic)
+        if data is None:
+            return None
+        if setting not in SETTINGS:
+            setting = None
+        found = _pick(data, audience, setting)
+        if found is None and audience == "family" and data.family_reads_child:
+            found = _pick(data, "child", setting)
+        return self._build(data.topic, found) if found else None
+
+    def helpline(self, helpline_id: str) -> Helpline:
+        """One helpline by id; KeyError if there is none."""
+        return self.helplines[helpline_id]
+
+    def find_establishment(self, text: str) -> str | None:
+        """The kind of place named in `text` ("wetherby" -> "yoi"), or None."""
+        lowered = f" {_words(text)} "
+        for name in sorted(self.establishments, key=len, reverse=True):
+            if f" {_words(name)} " in lowered:
+                return self.establishments[name]
+        return None
+
+    def _build(self, topic: str, data: AnswerData) -> Answer:
+        return Answer(
+            topic=topic,
+            audience=data.audience,
+            settings=tuple(data.settings) if data.settings else None,
+            first=[step.text for step in data.first],
+            more=[step.text for step in data.more],
+            actions=[
+                Action(
+                    route=action.route,
+                    label=action.label,
+                    text=action.text,
+                    helpline=ROUTE_HELPLINES.get(action.route),
+                )
+                for action in data.actions
+            ],
+            easy_read=data.easy_read or "",
+            icon=data.icon or "question",
+            sources=[self.sources[key] for key in data.sources if key in self.sources],
+        )
+
+
+def _pick(topic: TopicFile, audience: str, setting: str | None) -> AnswerData | None:
+    """A variant for this kind of place if there is one, else the shared answer."""
+    mine = [answer for answer in topic.answers if answer.audience == audience]
+    if setting is not None:
+        for answer in mine:
+            if answer.settings and setting in answer.settings:
+                return answer
+    for answer in mine:
+        if not answer.settings:
+            return answer
+    return None
+
+
+def _words(text: str) -> str:
+    cleaned = "".join(ch if ch.isalnum() else " " for ch in text.lower())
+    return " ".join(cleaned.split())
+
+
+def load_library(root: Path | str | None = None) -> Library:
+    """Load content/data/ (or `root`); raises ContentError if any file breaks its schema."""
+    content = read_content(Path(root) if root else None)
+    if content.faults:
+        raise ContentError(content.faults)
+    return Library(content)

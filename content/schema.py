@@ -1,0 +1,253 @@
+"""The shape of every content file, and the fixed lists its values come from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# Labels shared with nlp/ (DESIGN.md). Only some topics carry rights content;
+# "greeting" and "other" are answered by the engine's own messages.
+TOPIC_LABELS = (
+    "separation",
+    "restraint",
+    "complaints",
+    "appeals",
+    "visits",
+    "advocate",
+    "helpline",
+    "privacy",
+    "greeting",
+    "other",
+)
+CONTENT_TOPICS = (
+    "separation",
+    "restraint",
+    "complaints",
+    "appeals",
+    "visits",
+    "advocate",
+    "helpline",
+    "privacy",
+)
+AUDIENCES = ("child", "family", "professional")
+SETTINGS = ("yoi", "stc", "secure_school", "sch", "hospital")
+
+Audience = Literal["child", "family", "professional"]
+SettingId = Literal["yoi", "stc", "secure_school", "sch", "hospital"]
+Icon = Literal[
+    "door", "hands", "paper", "scales", "family", "person", "phone", "lock", "heart", "question"
+]
+Route = Literal[
+    "advocate",
+    "childline",
+    "complaint",
+    "imb",
+    "ppo",
+    "howard_league",
+    "solicitor",
+    "childrens_commissioner",
+    "samaritans",
+    "shout",
+    "nyas",
+    "coram_voice",
+    "families_helpline",
+    "nspcc",
+    "help_with_prison_visits",
+    "lgsco",
+    "imha",
+    "tribunal",
+    "ask_staff",
+    "health",
+    "forget_me",
+]
+# The helpline behind a route, when there is one: its number goes with the button.
+ROUTE_HELPLINES: dict[str, str] = {
+    "childline": "childline",
+    "samaritans": "samaritans",
+    "shout": "shout",
+    "howard_league": "howard_league",
+    "childrens_commissioner": "help_at_hand",
+    "nyas": "nyas",
+    "coram_voice": "coram_voice",
+    "families_helpline": "prisoners_families",
+    "nspcc": "nspcc",
+    "help_with_prison_visits": "help_with_prison_visits",
+    "lgsco": "lgsco",
+}
+Confidence = Literal["confirmed", "unconfirmed"]
+
+
+class Strict(BaseModel):
+    """A content record: unknown fields are refused, values never change after loading."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---- data files -------------------------------------------------------------
+
+
+class Source(Strict):
+    """Where a fact comes from (sources.yaml)."""
+
+    id: str = ""
+    title: str
+    url: str | None = None
+    checked: dt.date
+    confidence: Confidence = "confirmed"
+    note: str | None = None
+
+
+class Step(Strict):
+    """One short bubble of text; a bubble that states a rule names its source."""
+
+    text: str = Field(min_length=1)
+    source: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_text(cls, value: Any) -> Any:
+        return {"text": value} if isinstance(value, str) else value
+
+
+class ActionData(Strict):
+    """A 'what you can do now' button as written in a topic file."""
+
+    route: Route
+    label: str = Field(min_length=1, max_length=25)
+    text: str = Field(min_length=1)
+    source: str | None = None
+
+
+class AnswerData(Strict):
+    """One answer in a topic file: for one audience, everywhere or in some kinds of place."""
+
+    audience: Audience
+    settings: list[SettingId] | None = None
+    first: list[Step] = Field(min_length=1, max_length=3)
+    more: list[Step] = Field(default_factory=list)
+    actions: list[ActionData] = Field(default_factory=list)
+    easy_read: str | None = None
+    icon: Icon | None = None
+    sources: list[str] = Field(min_length=1)
+
+
+class TopicFile(Strict):
+    """A topic file in data/topics/."""
+
+    topic: str
+    title: str
+    reviewed: dt.date
+    related: list[str] = Field(default_factory=list)
+    family_reads_child: bool = False
+    answers: list[AnswerData] = Field(min_length=1)
+
+
+class HelplineData(Strict):
+    """A helpline as written in helplines.yaml."""
+
+    name: str
+    number: str | None
+    contact: Literal["call", "text"] = "call"
+    text_word: str | None = None
+    hours: str
+    cost: str
+    who_for: str
+    on_phone_bill: bool | None = None
+    source: str
+    checked: dt.date
+    confidence: Confidence = "confirmed"
+    note: str | None = None
+
+
+class KindData(Strict):
+    """A kind of secure setting as written in settings.yaml."""
+
+    name: str
+    child_name: str
+    ages: str
+    rules: str
+    sources: list[str] = Field(min_length=1)
+    note: str | None = None
+
+
+class EstablishmentData(Strict):
+    """A place that holds children, and its kind."""
+
+    name: str
+    kind: SettingId
+    aliases: list[str] = Field(default_factory=list)
+    source: str
+    note: str | None = None
+
+
+class SettingsFile(Strict):
+    """settings.yaml: the kinds of place and the establishments."""
+
+    checked: dt.date
+    kinds: dict[SettingId, KindData]
+    establishments: list[EstablishmentData]
+
+
+class GlossaryEntry(Strict):
+    """A hard word and its meaning in plain words."""
+
+    meaning: str
+    also: list[str] = Field(default_factory=list)
+
+
+# ---- what the rest of the project reads ---------------------------------------
+
+
+class Action(Strict):
+    """A button under an answer: where it leads and what the child is told."""
+
+    route: Route
+    label: str
+    text: str
+    helpline: str | None = None
+
+
+class Answer(Strict):
+    """An answer ready to show: first reply, 'tell me more' steps, then actions."""
+
+    topic: str
+    audience: Audience
+    settings: tuple[SettingId, ...] | None
+    first: list[str]
+    more: list[str]
+    actions: list[Action]
+    easy_read: str
+    icon: str
+    sources: list[Source]
+
+
+class Helpline(Strict):
+    """A helpline with its number in display form and where the facts come from."""
+
+    id: str
+    name: str
+    number: str | None
+    contact: Literal["call", "text"]
+    text_word: str | None
+    hours: str
+    cost: str
+    who_for: str
+    on_phone_bill: bool | None
+    source: str
+    checked: dt.date
+    confidence: Confidence
+    note: str | None
+
+
+class Kind(Strict):
+    """A kind of secure setting."""
+
+    id: str
+    name: str
+    child_name: str
+    ages: str
+    rules: str
+    sources: list[str]
+    note: str | None
