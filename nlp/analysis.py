@@ -1,0 +1,34 @@
+"""What `analyse` returns: labels for one message and a redacted copy of it."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from content.schema import TOPIC_LABELS
+
+TOPICS = TOPIC_LABELS  # one list of labels, kept in content/ (DESIGN.md)
+RISKS = ("self_harm", "abuse")
+ROLES = ("child", "family", "professional")
+SETTINGS = ("yoi", "stc", "secure_school", "sch", "hospital")
+
+
+class Entity(BaseModel):
+    """A personal detail found in the text: its kind and where it was, never its words."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    start: int
+    end: int
+
+
+class Analysis(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    topic: str = "other"
+    topic_score: float = 0.0
+    risks: list[str] = Field(default_factory=list)
+    role: str | None = None
+    setting: str | None = None
+    redacted: str = ""
+    entities: list[Entity] = Field(default_factory=list)

@@ -1,0 +1,199 @@
+"""Figures on the held-out split: topic P/R/F1, risk recall and false alarms, redaction."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from nlp import data
+from nlp.analysis import RISKS, TOPICS, Analysis
+
+Analyse = Callable[[Sequence[str]], list[Analysis]]
+
+
+def topic_scores(analyse: Analyse) -> dict[str, Any]:
+    rows = data.topic_examples("test")
+    predicted = [a.topic for a in analyse([row["text"] for row in rows])]
+    per_label: dict[str, dict[str, float]] = {}
+    for label in TOPICS:
+        tp = sum(1 for row, p in zip(rows, predicted, strict=True) if p == label == row["topic"])
+        fp = sum(1 for row, p in zip(rows, predicted, strict=True) if p == label != row["topic"])
+        fn = sum(1 for row, p in zip(rows, predicted, strict=True) if row["topic"] == label != p)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_label[label] = {"precision": precision, "recall": recall, "f1": f1, "n": tp + fn}
+    macro = sum(v["f1"] for v in per_label.values()) / len(per_label)
+    return {"per_label": per_label, "macro_f1": macro, "n": len(rows)}
+
+
+def risk_scores(analyse: Analyse) -> dict[str, Any]:
+    rows = data.risk_examples("test")
+    found = [set(a.risks) for a in analyse([row["text"] for row in rows])]
+    result: dict[str, Any] = {}
+    for label in RISKS:
+        positives = [f for row, f in zip(rows, found, strict=True) if label in row["risks"]]
+        result[label] = {
+            "recall": sum(label in f for f in positives) / max(1, len(positives)),
+            "n": len(positives),
+        }
+    negatives = [f for row, f in zip(rows, found, strict=True) if not row["risks"]]
+    result["false_alarm_rate"] = sum(bool(f) for f in negatives) / max(1, len(negatives))
+    result["negatives"] = len(negatives)
+    result["missed"] = [
+        row["text"] for row, f in zip(rows, found, strict=True) if set(row["risks"]) - f
+    ]
+    result["false_alarms"] = [
+        row["text"] for row, f in zip(rows, found, strict=True) if f and not row["risks"]
+    ]
+    return result
+
+
+# ---- redaction: invented people and details in the ways children write them ---------
+
+FIRST = [
+    "Zebedee",
+    "Marigold",
+    "Tobiah",
+    "Quenby",
+    "Ottoline",
+    "Barnaby",
+    "Perpetua",
+    "Fenwick",
+    "Jessamy",
+    "Lysander",
+    "Wilhelmina",
+    "Caspian",
+    "Rosalind",
+    "Thaddeus",
+]
+LAST = [
+    "Quillfeather",
+    "Thistlewick",
+    "Pennyworth",
+    "Ashgrove",
+    "Bramblecombe",
+    "Fairweather",
+    "Hollowell",
+    "Merriweather",
+    "Oakenshaw",
+    "Wintersby",
+]
+STREETS = ["Acacia Avenue", "Larkspur Road", "Mill Lane", "Juniper Close", "Orchard Street"]
+TEMPLATES = [
+    ("my name is {first} {last} and i want to complain", ["complain"]),
+    ("im {lfirst} and staff restrained me yesterday", ["staff", "restrained"]),
+    ("its me {lfirst} can my mum visit", ["mum", "visit"]),
+    ("officer {last} kept me behind my door all day", ["officer", "door"]),
+    ("mr {last} on the block said no visits", ["block", "visits"]),
+    ("my keyworker {first} said i can have an advocate", ["keyworker", "advocate"]),
+    ("call my mum on {phone} please", ["mum"]),
+    ("my number is {phone_intl} text me", ["number"]),
+    ("email me at {email} about the visit", ["visit"]),
+    ("my insta is {handle} add me", ["insta"]),
+    ("we live at {house} {street}, {postcode} can my son get help with travel", ["son", "travel"]),
+    ("my prison number is {prison} and i got a nicking", ["nicking"]),
+    ("his nhs number is {nhs} he is on the ward", ["ward"]),
+    ("my dob is {dob} and im 15", ["15"]),
+    ("I'm his mum, {first} {last}, he was restrained on the wing", ["mum", "restrained", "wing"]),
+    ("{first} {last} was put in seg for 3 days", ["seg", "days"]),
+    ("my social worker {first} never rings back, postcode {postcode}", ["social", "rings"]),
+    ("born {dob_words}, my son is in the stc", ["son", "stc"]),
+]
+
+
+@dataclass
+class Case:
+    text: str
+    details: list[str]
+    keep: list[str]
+
+
+def redaction_cases(count: int = 400, seed: int = 7) -> list[Case]:
+    """Messages with invented personal details (drama numbers, example.org addresses)."""
+    rng = random.Random(seed)
+    cases: list[Case] = []
+    for index in range(count):
+        template, keep = TEMPLATES[index % len(TEMPLATES)]
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        values = {
+            "first": first,
+            "last": last,
+            "lfirst": first.lower(),
+            "phone": f"07700 900{rng.randint(0, 999):03d}",
+            "phone_intl": f"+44 7700 900{rng.randint(0, 999):03d}",
+            "email": f"{first.lower()}.{last.lower()}@example.org",
+            "handle": f"@{first.lower()}_{rng.randint(10, 99)}",
+            "house": str(rng.randint(1, 120)),
+            "street": rng.choice(STREETS),
+            "postcode": rng.choice(["ZZ1 1ZZ", "ZZ9 9ZZ", "QQ2 4QQ", "XX10 3XX"]),
+            "prison": f"{rng.choice('ABKW')}{rng.randint(1000, 9999)}{rng.choice(['AB', 'XZ'])}",
+            "nhs": f"{rng.randint(100, 999)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+            "dob": f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(2008, 2012)}",
+            "dob_words": f"{rng.randint(1, 28)} March {rng.randint(2008, 2012)}",
+        }
+        text = template.format(**values)
+        used = [name for name in values if "{" + name + "}" in template]
+        details: list[str] = []
+        for name in used:
+            value = values[name]
+            details.extend(value.split() if name in ("first", "last", "lfirst") else [value])
+        cases.append(Case(text=text, details=details, keep=keep))
+    return cases
+
+
+def redaction_scores(analyse: Analyse, cases: list[Case] | None = None) -> dict[str, Any]:
+    cases = cases or redaction_cases()
+    results = analyse([case.text for case in cases])
+    details = removed = kept = meaning = 0
+    leaks: list[str] = []
+    for case, result in zip(cases, results, strict=True):
+        for detail in case.details:
+            details += 1
+            if detail in result.redacted:
+                leaks.append(result.redacted)
+            else:
+                removed += 1
+        for word in case.keep:
+            meaning += 1
+            kept += word in result.redacted
+    return {
+        "removed": removed / max(1, details),
+        "kept": kept / max(1, meaning),
+        "details": details,
+        "meaning_words": meaning,
+        "leaks": leaks[:10],
+    }
+
+
+def report(analyse: Analyse) -> str:
+    topics = topic_scores(analyse)
+    risks = risk_scores(analyse)
+    redaction = redaction_scores(analyse)
+    lines = [
+        f"Topic (held-out, {topics['n']} messages)",
+        "label         precision recall  f1     n",
+    ]
+    for label, v in topics["per_label"].items():
+        lines.append(
+            f"{label:<13} {v['precision']:.3f}     {v['recall']:.3f}   {v['f1']:.3f}  {v['n']:.0f}"
+        )
+    lines.append(f"macro-F1      {topics['macro_f1']:.3f}")
+    lines.append("")
+    lines.append("Risk (held-out)")
+    for label in RISKS:
+        lines.append(f"{label:<13} recall {risks[label]['recall']:.3f} (n={risks[label]['n']})")
+    lines.append(f"no risk       flagged {risks['false_alarm_rate']:.3f} (n={risks['negatives']})")
+    for text in risks["missed"]:
+        lines.append(f"  missed: {text}")
+    for text in risks["false_alarms"]:
+        lines.append(f"  false alarm: {text}")
+    lines.append("")
+    lines.append(f"Redaction ({redaction['details']} personal details, invented)")
+    lines.append(f"personal details removed {redaction['removed']:.3f}")
+    lines.append(f"meaning words kept       {redaction['kept']:.3f}")
+    for text in redaction["leaks"]:
+        lines.append(f"  leak: {text}")
+    return "\n".join(lines)

@@ -1,0 +1,82 @@
+"""The rules component: risk phrases, role cues and kinds of place, matched from data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import srsly
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+EXTENSIONS = ("rule_risks", "role", "setting")
+
+
+def register_extensions() -> None:
+    """The Doc attributes this pipeline sets, registered once."""
+    for name in EXTENSIONS:
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)
+
+
+def read_patterns(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+class Rules:
+    """Matches phrase and token patterns; the first role and kind of place named win."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        register_extensions()
+        self.name = name
+        self.vocab = nlp.vocab
+        self.make_doc = nlp.make_doc
+        self.patterns: list[dict[str, Any]] = []
+        self._build()
+
+    def initialize(
+        self, get_examples: Any = None, *, nlp: Any = None, patterns: Any = None
+    ) -> None:
+        self.patterns = list(patterns or [])
+        self._build()
+
+    def _build(self) -> None:
+        self.phrases = PhraseMatcher(self.vocab, attr="LOWER")
+        self.tokens = Matcher(self.vocab)
+        for index, entry in enumerate(self.patterns):
+            key = f"{entry['kind']}|{entry['label']}|{index}"
+            if "phrase" in entry:
+                self.phrases.add(key, [self.make_doc(entry["phrase"])])
+            else:
+                self.tokens.add(key, [entry["pattern"]])
+
+    def __call__(self, doc: Doc) -> Doc:
+        risks: set[str] = set()
+        found: dict[str, list[tuple[int, str]]] = {"role": [], "setting": []}
+        for match_id, start, _end in [*self.phrases(doc), *self.tokens(doc)]:
+            kind, label, _ = self.vocab.strings[match_id].split("|")
+            if kind == "risk":
+                risks.add(label)
+            else:
+                found[kind].append((start, label))
+        doc._.rule_risks = sorted(risks)
+        doc._.role = min(found["role"])[1] if found["role"] else None
+        doc._.setting = min(found["setting"])[1] if found["setting"] else None
+        return doc
+
+    def to_disk(self, path: Path, *, exclude: Any = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_jsonl(path / "patterns.jsonl", self.patterns)
+
+    def from_disk(self, path: Path, *, exclude: Any = ()) -> Rules:
+        self.patterns = list(srsly.read_jsonl(Path(path) / "patterns.jsonl"))
+        self._build()
+        return self
+
+
+@Language.factory("rightsline_rules")
+def make_rules(nlp: Language, name: str) -> Rules:
+    return Rules(nlp, name)

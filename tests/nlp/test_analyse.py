@@ -1,0 +1,105 @@
+"""The real pipeline: topics, risk patterns, idioms, roles, places and odd input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import nlp
+
+
+@pytest.fixture(scope="module", autouse=True)
+def loaded(analyse: Any) -> None:
+    """The session's pipeline (tests/conftest.py), loaded once."""
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("been banged up 23 hours is that allowed", "separation"),
+        ("how do i fight a nicking", "appeals"),
+        ("how do i complain about an officer", "complaints"),
+        ("when can my mum come for a visit", "visits"),
+        ("staff held me down on the floor is that allowed", "restraint"),
+        ("is this private", "privacy"),
+        ("hi", "greeting"),
+    ],
+)
+def test_topics_children_write(text: str, topic: str) -> None:
+    assert nlp.analyse(text).topic == topic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kms",
+        "i want to unalive myself",
+        "im going to end it tonight",
+        "i tied a ligature last night",
+        "they put me on an ACCT",
+        "been cutting again",
+        "i took pills",
+        "my mate said he is going to hang himself",
+    ],
+)
+def test_self_harm_phrases_and_slang(text: str) -> None:
+    assert "self_harm" in nlp.analyse(text).risks
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a staff member makes me do sexual things",
+        "officer punched me in my cell",
+        "the older lads said they'd hurt me if i tell",
+    ],
+)
+def test_abuse_phrases(text: str) -> None:
+    assert "abuse" in nlp.analyse(text).risks
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dying to see my mum",
+        "this food is killing me",
+        "killed it in my exam",
+        "when does bang up end",
+        "can staff restrain me for not going to my room",
+    ],
+)
+def test_idioms_and_questions_are_not_risk(text: str) -> None:
+    assert nlp.analyse(text).risks == []
+
+
+def test_role_and_place_cues() -> None:
+    family = nlp.analyse("I'm his mum, he is in Wetherby, can I visit")
+    assert (family.role, family.setting) == ("family", "yoi")
+    assert nlp.analyse("my client is at Oakhill").role == "professional"
+    assert nlp.analyse("my client is at Oakhill").setting == "stc"
+    assert nlp.analyse("ive been sectioned on the ward").setting == "hospital"
+    assert nlp.analyse("can i complain").role is None
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", "x" * 20_000, "😀🙃😭", "¿Puedo llamar a mi madre?", "<b>hi</b>", "\x00"]
+)
+def test_odd_input_gives_a_valid_analysis(text: str) -> None:
+    result = nlp.analyse(text)
+    assert result.topic in nlp.analysis.TOPICS
+    assert isinstance(result.redacted, str)
+    assert set(result.risks) <= set(nlp.analysis.RISKS)
+
+
+def test_batch_matches_single_calls() -> None:
+    texts = ["hi", "kms", "my son is on the block"]
+    assert nlp.analyse_many(texts) == [nlp.analyse(t) for t in texts]
+
+
+def test_a_call_never_reloads_the_pipeline() -> None:
+    nlp.load()
+    before = nlp._pipeline
+    nlp.analyse("hello")
+    nlp.load()
+    assert nlp._pipeline is before
