@@ -1,0 +1,55 @@
+"""Builds the aiogram Dispatcher over the engine, and connects the relay to a Bot."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+
+from bot.handlers import routers
+from bot.middlewares import FloodLimit, HandleOnce, Pseudonymise
+from bot.storage import make_storage
+from bot.text import split_text
+from service.runtime import Runtime, build_runtime
+from service.settings import Settings
+
+
+def build_dispatcher(
+    settings: Settings | None = None, *, runtime: Runtime | None = None
+) -> Dispatcher:
+    """A dispatcher wired to the engine; building the runtime here runs the migrations."""
+    runtime = runtime or build_runtime(settings)
+    storage = make_storage(runtime.settings, runtime.keys)
+    dp = Dispatcher(
+        storage=storage,
+        runtime=runtime,
+        conversation=runtime.conversation,
+        keys=runtime.keys,
+    )
+    # Order matters: the chat becomes a pseudonym first, then the update is claimed once.
+    dp.update.outer_middleware(Pseudonymise(runtime.keys))
+    dp.update.outer_middleware(HandleOnce(runtime.database))
+    flood = FloodLimit(storage)
+    dp.message.outer_middleware(flood)
+    dp.callback_query.outer_middleware(flood)
+    dp.include_routers(*routers())
+    return dp
+
+
+def make_bot(settings: Settings) -> Bot:
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    return Bot(
+        token=settings.telegram_bot_token.get_secret_value(),
+        default=DefaultBotProperties(link_preview_is_disabled=True),
+    )
+
+
+def attach_relay(dp: Dispatcher, bot: Bot) -> None:
+    """An advocate's reply goes to the child's chat through this bot."""
+    runtime: Runtime = dp["runtime"]
+
+    async def send(route: str, text: str) -> None:
+        for piece in split_text(text):
+            await bot.send_message(chat_id=int(route), text=piece)
+
+    runtime.relay.register("telegram", send)

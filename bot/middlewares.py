@@ -1,0 +1,132 @@
+"""Middlewares: pseudonymise the chat, handle each update once, and a kind flood limit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware, Bot
+from aiogram.enums import ChatType
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update
+from sqlalchemy import Engine as Database
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from bot.keyboards import Press
+from bot.storage import FLOOD, chat_key
+from service import safety
+from service.crypto import Keys
+from service.models import ProcessedUpdate
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+FLOOD_LIMIT = 20  # messages and button presses
+FLOOD_WINDOW = 60  # seconds
+FORGET = "forget:yes"
+FLOOD_NOTICE = (
+    "You are sending messages very fast. Please wait a minute. "
+    "If you need help now, call Childline on 0800 1111."
+)
+
+
+class Pseudonymise(BaseMiddleware):
+    """The chat id becomes a keyed hash, `session_key`, before the engine or storage see it."""
+
+    def __init__(self, keys: Keys) -> None:
+        self.keys = keys
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat: Chat | None = data.get("event_chat")
+        if chat is None or chat.type != ChatType.PRIVATE:
+            # One-to-one chats only: in a group, everyone would share one conversation.
+            return None
+        data["session_key"] = self.keys.pseudonym("telegram", chat.id)
+        return await handler(event, data)
+
+
+class HandleOnce(BaseMiddleware):
+    """An update Telegram sends again is handled once: its id is claimed in the database."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if not isinstance(event, Update):
+            return await handler(event, data)
+        bot: Bot = data["bot"]
+        try:
+            claimed = await asyncio.to_thread(self._claim, f"telegram:{bot.id}:{event.update_id}")
+        except Exception as error:  # noqa: BLE001
+            # Database down: better to answer twice than not at all (the risk path needs no DB).
+            log.error("could not record the update: %s", type(error).__name__)
+            claimed = True
+        if not claimed:
+            log.info("an update arrived again and was skipped")
+            return None
+        return await handler(event, data)
+
+    def _claim(self, key: str) -> bool:
+        # The key is the primary key, so of two copies racing only one insert succeeds.
+        with Session(self.database) as session:
+            session.add(ProcessedUpdate(key=key))
+            try:
+                session.commit()
+            except IntegrityError:
+                return False
+        return True
+
+
+class FloodLimit(BaseMiddleware):
+    """At most `limit` messages a minute from one chat.
+
+    A message showing risk always goes on, and so does "forget me": neither may wait.
+    """
+
+    def __init__(
+        self, storage: BaseStorage, limit: int = FLOOD_LIMIT, window: int = FLOOD_WINDOW
+    ) -> None:
+        self.storage = storage
+        self.limit = limit
+        self.window = window
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat: Chat | None = data.get("event_chat")
+        if chat is None:
+            return await handler(event, data)
+        bot: Bot = data["bot"]
+        try:
+            count = await self._count(chat_key(bot.id, chat.id, FLOOD))
+        except Exception as error:  # noqa: BLE001 - no count is no reason to leave a child unanswered
+            log.error("flood count failed: %s", type(error).__name__)
+            count = 0
+        if count <= self.limit or _always_through(event):
+            return await handler(event, data)
+        log.info("flood limit reached; a message was not handled")
+        if isinstance(event, CallbackQuery):
+            await event.answer(FLOOD_NOTICE, show_alert=True)
+        elif count == self.limit + 1:
+            # Said once a window: repeating it would be one more flood.
+            await bot.send_message(chat_id=chat.id, text=FLOOD_NOTICE)
+        return None
+
+    async def _count(self, key: Any) -> int:
+        """This window's count, including this message. Windows are wall-clock minutes."""
+        window = int(time.time() // self.window)
+        record = await self.storage.get_data(key)
+        count = record.get("count", 0) + 1 if record.get("window") == window else 1
+        await self.storage.set_data(key, {"window": window, "count": count})
+        return count
+
+
+def _always_through(event: TelegramObject) -> bool:
+    if isinstance(event, Message):
+        return bool(safety.screen(event.text or event.caption or ""))
+    if isinstance(event, CallbackQuery):
+        return event.data == Press.from_payload(FORGET).pack()
+    return False

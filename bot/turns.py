@@ -1,0 +1,83 @@
+"""One turn on Telegram: keep the route back, show typing, ask the engine, send its replies."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+from aiogram import Bot
+from aiogram.enums import ChatAction
+from aiogram.exceptions import TelegramAPIError
+
+from bot.keyboards import keyboard
+from bot.text import split_text
+from service.crypto import Keys
+from service.engine import Conversation
+from service.replies import Inbound, Reply
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+# Telegram shows "typing..." for about five seconds; renew it a little sooner.
+TYPING_EVERY = 4.5
+# A reply that is only buttons still needs words for Telegram to send it.
+BUTTONS_ONLY = "Tap a button."
+
+
+@asynccontextmanager
+async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
+    """Show "typing..." while the engine works (our own loop: it logs no chat id)."""
+
+    async def keep_typing() -> None:
+        while True:
+            try:
+                await bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
+            except TelegramAPIError as error:
+                log.warning("typing indicator failed: %s", type(error).__name__)
+                return
+            await asyncio.sleep(TYPING_EVERY)
+
+    task = asyncio.create_task(keep_typing())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+
+async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> None:
+    """Each reply as one or more messages; its buttons go under the last piece."""
+    for reply in replies:
+        pieces = split_text(reply.text) or ([BUTTONS_ONLY] if reply.buttons else [])
+        for number, piece in enumerate(pieces, start=1):
+            markup = keyboard(reply.buttons) if number == len(pieces) else None
+            await bot.send_message(chat_id=chat_id, text=piece, reply_markup=markup)
+
+
+async def take_turn(
+    *,
+    bot: Bot,
+    chat_id: int,
+    session_key: str,
+    inbound: Inbound | None,
+    conversation: Conversation,
+    keys: Keys,
+) -> list[Reply]:
+    """`inbound=None` starts the conversation (/start)."""
+    try:
+        if not await conversation.exists(session_key):
+            # The way back to this chat, for an advocate's reply; kept only encrypted.
+            route = keys.encrypt_route(str(chat_id))
+            await conversation.set_route(session_key, CHANNEL, route)
+    except Exception as error:  # noqa: BLE001 - the engine still answers, Childline first
+        log.error("could not keep the route back: %s", type(error).__name__)
+    async with typing(bot, chat_id):
+        if inbound is None:
+            replies = await conversation.start(session_key, CHANNEL)
+        else:
+            replies = await conversation.handle(session_key, CHANNEL, inbound)
+    await send_replies(bot, chat_id, replies)
+    return replies

@@ -1,0 +1,131 @@
+"""Telegram inside the web service: the webhook route, or long polling in the same event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from typing import Annotated, Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import BotCommand, Update
+from fastapi import APIRouter, FastAPI, Header, HTTPException, Request, status
+from pydantic import ValidationError
+
+from bot.dispatcher import attach_relay, build_dispatcher, make_bot
+from bot.redeliver import keep_redelivering
+from service.runtime import Runtime, build_runtime
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+def webhook_secret(settings: Settings, signing_key: bytes) -> str:
+    """TELEGRAM_WEBHOOK_SECRET, or one derived from the secret key (letters and digits only)."""
+    if settings.webhook_secret is not None and settings.webhook_secret.get_secret_value():
+        return settings.webhook_secret.get_secret_value()
+    return hmac.new(signing_key, b"telegram webhook", "sha256").hexdigest()
+
+
+def webhook_address(settings: Settings) -> str:
+    """WEBHOOK_URL may be the service's public address or the full webhook address."""
+    url = (settings.webhook_url or "").rstrip("/")
+    return url if url.endswith(WEBHOOK_PATH) else url + WEBHOOK_PATH
+
+
+# The menu Telegram shows beside the text box; words a child can follow.
+COMMANDS = [
+    BotCommand(command="start", description="Start again"),
+    BotCommand(command="help", description="What I can help with"),
+    BotCommand(command="privacy", description="Is this private?"),
+    BotCommand(command="forget", description="Delete everything about this chat"),
+]
+
+
+async def poll(dp: Dispatcher, bot: Bot, *, handle_signals: bool = False) -> None:
+    """Long polling until stopped; a webhook left set would make Telegram refuse it."""
+    await bot.delete_webhook()
+    await dp.start_polling(
+        bot,
+        allowed_updates=dp.resolve_used_update_types(),
+        handle_signals=handle_signals,
+        close_bot_session=False,
+    )
+
+
+async def stop(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with suppress(asyncio.CancelledError):
+            await task
+
+
+def telegram_router(runtime: Runtime, *, bot: Bot | None = None) -> APIRouter:
+    """The webhook route when WEBHOOK_URL is set, else a lifespan that runs long polling."""
+    settings = runtime.settings
+    bot = bot or make_bot(settings)
+    dp = build_dispatcher(runtime=runtime)
+    attach_relay(dp, bot)
+    secret = webhook_secret(settings, runtime.keys.signing_key)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await bot.set_my_commands(COMMANDS)
+        tasks = [asyncio.create_task(keep_redelivering(runtime.database, runtime.relay))]
+        if settings.webhook_url:
+            await bot.set_webhook(
+                webhook_address(settings),
+                secret_token=secret,
+                allowed_updates=dp.resolve_used_update_types(),
+            )
+        else:
+            tasks.append(asyncio.create_task(poll(dp, bot)))
+        try:
+            yield
+        finally:
+            await stop(tasks)
+            await dp.storage.close()
+            await bot.session.close()
+
+    router = APIRouter(tags=["telegram"], lifespan=lifespan)
+    if not settings.webhook_url:
+        return router
+
+    @router.post(WEBHOOK_PATH, include_in_schema=False)
+    async def webhook(
+        request: Request,
+        x_telegram_bot_api_secret_token: Annotated[str | None, Header()] = None,
+    ) -> dict[str, Any]:
+        given = x_telegram_bot_api_secret_token or ""
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "Not from Telegram.")
+        try:
+            update = Update.model_validate(await request.json(), context={"bot": bot})
+        except (ValueError, ValidationError):
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, "Not a Telegram update.") from None
+        await dp.feed_update(bot, update)
+        return {"ok": True}
+
+    return router
+
+
+async def run_polling(settings: Settings) -> None:
+    """`rightsline bot`: the bot on its own, long polling."""
+    runtime = build_runtime(settings)
+    bot = make_bot(settings)
+    dp = build_dispatcher(runtime=runtime)
+    attach_relay(dp, bot)
+    await bot.set_my_commands(COMMANDS)
+    redelivering = asyncio.create_task(keep_redelivering(runtime.database, runtime.relay))
+    try:
+        await poll(dp, bot, handle_signals=True)
+    finally:
+        await stop([redelivering])
+        await dp.storage.close()
+        await bot.session.close()
+        runtime.database.dispose()

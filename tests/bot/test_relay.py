@@ -1,0 +1,104 @@
+"""An advocate's reply reaches the right child's Telegram chat, and only that one."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from aiogram import Bot, Dispatcher
+from sqlmodel import Session, select
+
+from bot.redeliver import redeliver
+from service.models import Referral, RelayMessage, utcnow
+from tests.advocates.helpers import add_advocate, bearer
+from tests.bot.helpers import CHAT_ID, OTHER_CHAT_ID, RecordingSession, message_update, press
+
+ADVOCATE = "advocate.telegram@example.org"
+
+
+async def advocate_says(runtime: Any, text: str, ago: timedelta = timedelta(0)) -> int:
+    with Session(runtime.database) as db:
+        referral = db.exec(select(Referral)).one()
+        message = RelayMessage(
+            referral_id=referral.id,
+            session_id=referral.session_id,
+            sender="advocate",
+            text=text,
+            created_at=utcnow() - ago,
+        )
+        db.add(message)
+        db.commit()
+        assert message.id is not None
+        return message.id
+
+
+async def test_an_advocates_reply_goes_to_the_childs_chat(
+    dp: Dispatcher, bot: Bot, session: RecordingSession, runtime: Any
+) -> None:
+    await dp.feed_update(bot, message_update("/start", chat_id=OTHER_CHAT_ID))
+    await dp.feed_update(bot, message_update("/start"))
+    await dp.feed_update(bot, press("talk"))
+    await dp.feed_update(bot, press("advocate:yes"))
+    session.clear()
+    message_id = await advocate_says(runtime, "Hello, I am Sam, an advocate. I can help.")
+    assert await runtime.relay.deliver(message_id)
+    sent = session.sent()
+    assert [int(call.chat_id) for call in sent] == [CHAT_ID]
+    assert sent[0].text == "Your advocate says: Hello, I am Sam, an advocate. I can help."
+    with Session(runtime.database) as db:
+        assert db.get(RelayMessage, message_id).delivered_at is not None  # type: ignore[union-attr]
+
+
+async def test_no_reply_reaches_a_chat_that_was_forgotten(
+    dp: Dispatcher, bot: Bot, session: RecordingSession, runtime: Any
+) -> None:
+    await dp.feed_update(bot, message_update("/start"))
+    await dp.feed_update(bot, press("talk"))
+    await dp.feed_update(bot, press("advocate:yes"))
+    message_id = await advocate_says(runtime, "Are you still there?")
+    await dp.feed_update(bot, press("forget:yes"))
+    session.clear()
+    assert not await runtime.relay.deliver(message_id)
+    assert session.sent() == []
+
+
+async def test_replies_that_did_not_go_out_are_sent_again_later(
+    dp: Dispatcher, bot: Bot, session: RecordingSession, runtime: Any
+) -> None:
+    await dp.feed_update(bot, message_update("/start"))
+    await dp.feed_update(bot, press("talk"))
+    await dp.feed_update(bot, press("advocate:yes"))
+    await advocate_says(runtime, "Sent while the bot was away.", ago=timedelta(minutes=5))
+    await advocate_says(runtime, "Sent a moment ago.")
+    session.clear()
+    assert await redeliver(runtime.database, runtime.relay) == 1
+    assert [call.text for call in session.sent(CHAT_ID)] == [
+        "Your advocate says: Sent while the bot was away."
+    ]
+    assert await redeliver(runtime.database, runtime.relay) == 0
+
+
+async def test_a_reply_sent_from_the_advocate_api_reaches_telegram(
+    dp: Dispatcher,
+    bot: Bot,
+    session: RecordingSession,
+    runtime: Any,
+    client: httpx.AsyncClient,
+) -> None:
+    await dp.feed_update(bot, message_update("/start", chat_id=OTHER_CHAT_ID))
+    await dp.feed_update(bot, message_update("/start"))
+    await dp.feed_update(bot, press("talk"))
+    await dp.feed_update(bot, press("advocate:yes"))
+    add_advocate(runtime, ADVOCATE)
+    headers = await bearer(client, ADVOCATE)
+    (referral,) = (await client.get("/api/referrals", headers=headers)).json()
+    await client.post(f"/api/referrals/{referral['id']}/claim", headers=headers)
+    session.clear()
+    sent = await client.post(
+        f"/api/referrals/{referral['id']}/replies", json={"text": "I can help."}, headers=headers
+    )
+    assert sent.status_code == 201 and sent.json()["pushed"] is True
+    assert [(int(call.chat_id), call.text) for call in session.sent()] == [
+        (CHAT_ID, "Your advocate says: I can help.")
+    ]
