@@ -1,0 +1,80 @@
+"""The web chat pages for in-room tablets and kiosks, the quick-exit page, and static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from service.deps import RuntimeDep
+
+HERE = Path(__file__).resolve().parent.parent
+STATIC_DIR = HERE / "static"
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=HERE / "templates")
+
+# How often an open page asks for advocate replies.
+POLL_SECONDS = 4
+# Everything comes from this app; the page talks to nothing else.
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; media-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'"
+)
+
+AUDIENCES = {
+    "child": {"title": "Rightsline", "tagline": "Know your rights. Talk to someone."},
+    "family": {
+        "title": "Rightsline for families",
+        "tagline": "Visits, calls and your child's rights.",
+    },
+}
+
+
+def static_files() -> StaticFiles:
+    """The page's CSS, script and icons, mounted at /static by the app."""
+    return StaticFiles(directory=STATIC_DIR)
+
+
+def _private(response: Response) -> Response:
+    # Nothing kept by the browser or shown to other sites: a shared device stays clean.
+    response.headers["Content-Security-Policy"] = PAGE_POLICY
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def _chat_page(request: Request, runtime: RuntimeDep, role: str) -> Response:
+    settings = runtime.settings
+    childline = runtime.library.helpline("childline")
+    page = {
+        "role": role,
+        "childline": childline.number,
+        "kiosk": settings.kiosk_mode,
+        "idle_minutes": settings.kiosk_idle_minutes,
+        "poll_seconds": POLL_SECONDS,
+        **AUDIENCES[role],
+    }
+    return _private(templates.TemplateResponse(request, "chat/chat.html", page))
+
+
+@router.get("/", response_class=HTMLResponse)
+def young_person(request: Request, runtime: RuntimeDep) -> Response:
+    return _chat_page(request, runtime, "child")
+
+
+@router.get("/family", response_class=HTMLResponse)
+def family(request: Request, runtime: RuntimeDep) -> Response:
+    return _chat_page(request, runtime, "family")
+
+
+@router.get("/exit", response_class=HTMLResponse)
+def quick_exit(request: Request) -> Response:
+    """Where quick exit lands: a blank page that says nothing about where the user was."""
+    return _private(templates.TemplateResponse(request, "chat/exit.html", {}))
