@@ -1,0 +1,40 @@
+"""The audit log: who looked at or did what to which referral, and when. Never message text."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from service.models import Advocate, AuditEntry
+
+ACTIONS = ("login", "logout", "view_queue", "view", "claim", "reply", "close")
+
+
+def record(
+    *,
+    session: Session,
+    advocate: Advocate | None,
+    action: str,
+    referral_id: int | None = None,
+    detail: str = "",
+) -> AuditEntry:
+    entry = AuditEntry(
+        advocate_id=advocate.id if advocate is not None else None,
+        action=action,
+        referral_id=referral_id,
+        detail=detail[:200],
+    )
+    session.add(entry)
+    return entry
+
+
+def entries(
+    *, session: Session, limit: int = 100, offset: int = 0, referral_id: int | None = None
+) -> list[tuple[AuditEntry, Advocate | None]]:
+    """Newest first, each with the advocate who did it."""
+    query = select(AuditEntry, Advocate).join(
+        Advocate, col(AuditEntry.advocate_id) == col(Advocate.id), isouter=True
+    )
+    if referral_id is not None:
+        query = query.where(AuditEntry.referral_id == referral_id)
+    query = query.order_by(col(AuditEntry.id).desc()).offset(offset).limit(limit)
+    return [(entry, advocate) for entry, advocate in session.exec(query).all()]

@@ -1,0 +1,280 @@
+"""The referral lifecycle for advocates: the queue, claim, reply, close, and what they may see."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel
+from sqlalchemy import case, update
+from sqlmodel import Session, col, select
+
+from service.models import Advocate, Event, Referral, RelayMessage, utcnow
+from service.settings import Settings
+
+STATUSES = ("new", "claimed", "waiting", "closed")
+OPEN = ("new", "claimed", "waiting")
+# The outcomes an advocate records when closing; the keys are stored, the words shown.
+OUTCOMES = {
+    "advice_given": "Advice given",
+    "complaint_made": "Complaint made",
+    "passed_to_legal_help": "Passed to legal help",
+    "safeguarding_referral_made": "Safeguarding referral made",
+    "no_reply_from_child": "No reply from the child",
+    "child_withdrew": "The child did not want to go on",
+    "other": "Other",
+}
+Outcome = Literal[
+    "advice_given",
+    "complaint_made",
+    "passed_to_legal_help",
+    "safeguarding_referral_made",
+    "no_reply_from_child",
+    "child_withdrew",
+    "other",
+]
+MAX_REPLY = 2000
+
+
+class ReferralError(Exception):
+    """Something an advocate asked for that cannot be done; the message says why."""
+
+
+class ReferralNotFound(ReferralError):
+    pass
+
+
+class ReferralConflict(ReferralError):
+    """The referral is not in a state that allows this (claimed by someone else, closed...)."""
+
+
+class NotAllowed(ReferralError):
+    """This advocate may not do this to this referral."""
+
+
+# ---- what an advocate sees --------------------------------------------------------------
+
+
+class ReferralPublic(BaseModel):
+    """A referral in the queue: never the session, its key or the route back to the child."""
+
+    id: int
+    status: str
+    urgency: str
+    topic: str | None
+    setting: str | None
+    risks: list[str]
+    summary: str
+    created_at: datetime
+    claimed_by: int | None
+    claimed_by_name: str | None
+    outcome: str | None
+    waited_minutes: int
+    overdue: bool
+
+
+class ConversationLine(BaseModel):
+    sender: Literal["child", "advocate"]
+    text: str
+    at: datetime
+
+
+class ReferralDetail(ReferralPublic):
+    conversation: list[ConversationLine]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def waited_minutes(referral: Referral, now: datetime) -> int:
+    """How long the child has waited for someone to pick it up (or waited in all, if closed)."""
+    end = referral.claimed_at or referral.closed_at or now
+    return max(0, int((_aware(end) - _aware(referral.created_at)).total_seconds() // 60))
+
+
+def time_limit(referral: Referral, settings: Settings) -> timedelta:
+    if referral.urgency == "urgent":
+        return timedelta(minutes=settings.urgent_unclaimed_minutes)
+    return timedelta(hours=settings.normal_unclaimed_hours)
+
+
+def is_overdue(referral: Referral, settings: Settings, now: datetime) -> bool:
+    """Still unclaimed past its time limit: 15 minutes if urgent, 24 hours otherwise."""
+    if referral.status != "new":
+        return False
+    return now - _aware(referral.created_at) > time_limit(referral, settings)
+
+
+def to_public(
+    referral: Referral, *, settings: Settings, now: datetime, claimer: Advocate | None
+) -> ReferralPublic:
+    assert referral.id is not None
+    return ReferralPublic(
+        id=referral.id,
+        status=referral.status,
+        urgency=referral.urgency,
+        topic=referral.topic,
+        setting=referral.setting,
+        risks=[risk for risk in referral.risks.split(",") if risk],
+        summary=referral.summary,
+        created_at=_aware(referral.created_at),
+        claimed_by=referral.claimed_by,
+        claimed_by_name=(claimer.name or claimer.email) if claimer is not None else None,
+        outcome=referral.outcome,
+        waited_minutes=waited_minutes(referral, now),
+        overdue=is_overdue(referral, settings, now),
+    )
+
+
+# ---- reading ----------------------------------------------------------------------------
+
+
+def list_referrals(
+    *, session: Session, statuses: tuple[str, ...] = OPEN, limit: int = 200
+) -> list[tuple[Referral, Advocate | None]]:
+    """Urgent first, then the one that has waited longest; each with who claimed it."""
+    urgent_first = case((col(Referral.urgency) == "urgent", 0), else_=1)
+    rows = session.exec(
+        select(Referral, Advocate)
+        .join(Advocate, col(Referral.claimed_by) == col(Advocate.id), isouter=True)
+        .where(col(Referral.status).in_(statuses))
+        .order_by(urgent_first, col(Referral.created_at), col(Referral.id))
+        .limit(limit)
+    ).all()
+    return [(referral, advocate) for referral, advocate in rows]
+
+
+def get_referral(*, session: Session, referral_id: int) -> Referral:
+    referral = session.get(Referral, referral_id)
+    if referral is None:
+        raise ReferralNotFound("There is no referral with that number.")
+    return referral
+
+
+def claimer_of(*, session: Session, referral: Referral) -> Advocate | None:
+    return session.get(Advocate, referral.claimed_by) if referral.claimed_by else None
+
+
+def conversation(*, session: Session, referral: Referral) -> list[ConversationLine]:
+    """The redacted conversation since the referral, oldest first.
+
+    Until it was claimed the child's words are the events of their chat; from then on they
+    also arrive as relay messages, so events after the claim are left out to avoid doubles.
+    """
+    lines: list[ConversationLine] = []
+    if referral.session_id is not None:
+        events = select(Event).where(
+            Event.session_id == referral.session_id,
+            col(Event.created_at) >= referral.created_at,
+            col(Event.redacted).is_not(None),
+        )
+        if referral.claimed_at is not None:
+            events = events.where(col(Event.created_at) < referral.claimed_at)
+        for event in session.exec(events.order_by(col(Event.id))).all():
+            if event.redacted:
+                lines.append(
+                    ConversationLine(
+                        sender="child", text=event.redacted, at=_aware(event.created_at)
+                    )
+                )
+    messages = session.exec(
+        select(RelayMessage)
+        .where(RelayMessage.referral_id == referral.id)
+        .order_by(col(RelayMessage.id))
+    ).all()
+    for message in messages:
+        sender: Literal["child", "advocate"] = (
+            "advocate" if message.sender == "advocate" else "child"
+        )
+        lines.append(
+            ConversationLine(sender=sender, text=message.text, at=_aware(message.created_at))
+        )
+    return sorted(lines, key=lambda line: line.at)
+
+
+def referral_detail(*, session: Session, referral_id: int, settings: Settings) -> ReferralDetail:
+    referral = get_referral(session=session, referral_id=referral_id)
+    claimer = claimer_of(session=session, referral=referral)
+    public = to_public(referral, settings=settings, now=utcnow(), claimer=claimer)
+    lines = conversation(session=session, referral=referral)
+    return ReferralDetail(**public.model_dump(), conversation=lines)
+
+
+# ---- acting -----------------------------------------------------------------------------
+
+
+def claim_referral(*, session: Session, referral_id: int, advocate: Advocate) -> Referral:
+    """New becomes claimed by this advocate; claiming one's own again is harmless."""
+    now = utcnow()
+    # One conditional update, so two advocates pressing at once cannot both win.
+    claimed = session.exec(  # type: ignore[call-overload]
+        update(Referral)
+        .where(col(Referral.id) == referral_id, col(Referral.status) == "new")
+        .values(status="claimed", claimed_by=advocate.id, claimed_at=now, updated_at=now)
+    ).rowcount
+    session.flush()
+    referral = get_referral(session=session, referral_id=referral_id)
+    session.refresh(referral)
+    if claimed:
+        return referral
+    if referral.status == "closed":
+        raise ReferralConflict("This referral is closed.")
+    if referral.claimed_by != advocate.id:
+        raise ReferralConflict("Another advocate has already claimed this referral.")
+    return referral
+
+
+def _own_open(*, session: Session, referral_id: int, advocate: Advocate) -> Referral:
+    referral = get_referral(session=session, referral_id=referral_id)
+    if referral.status == "closed":
+        raise ReferralConflict("This referral is closed.")
+    if referral.status == "new":
+        raise ReferralConflict("Claim this referral first.")
+    if referral.claimed_by != advocate.id:
+        raise NotAllowed("Another advocate has claimed this referral.")
+    return referral
+
+
+def reply_to_referral(
+    *, session: Session, referral_id: int, advocate: Advocate, text: str
+) -> RelayMessage:
+    """The advocate's words, stored for the child's channel; now it is the child's turn."""
+    referral = _own_open(session=session, referral_id=referral_id, advocate=advocate)
+    if referral.session_id is None:
+        raise ReferralConflict("The child's chat has ended, so a reply cannot reach them.")
+    words = text.replace("\x00", "").strip()
+    if not words:
+        raise ReferralConflict("Write something to send.")
+    message = RelayMessage(
+        referral_id=referral_id,
+        session_id=referral.session_id,
+        sender="advocate",
+        advocate_id=advocate.id,
+        text=words[:MAX_REPLY],
+    )
+    session.add(message)
+    referral.status = "waiting"
+    referral.updated_at = utcnow()
+    session.flush()
+    return message
+
+
+def close_referral(
+    *, session: Session, referral_id: int, advocate: Advocate, outcome: str
+) -> Referral:
+    """Only the advocate who claimed it, or an admin, closes it with one of the outcomes."""
+    if outcome not in OUTCOMES:
+        raise ReferralConflict("Choose one of the outcomes.")
+    referral = get_referral(session=session, referral_id=referral_id)
+    if referral.status == "closed":
+        raise ReferralConflict("This referral is already closed.")
+    if referral.claimed_by != advocate.id and not advocate.is_admin:
+        raise NotAllowed("Only the advocate who claimed this referral, or an admin, can close it.")
+    now = utcnow()
+    referral.status = "closed"
+    referral.outcome = outcome
+    referral.closed_at = now
+    referral.updated_at = now
+    session.flush()
+    return referral

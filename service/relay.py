@@ -1,0 +1,68 @@
+"""The relay: an advocate's reply reaches the child's channel, addressed by pseudonym only.
+
+Web chats read their messages by polling the chat API; channels that push (Telegram)
+register a sender here, which is given the decrypted route and the text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import Engine as Database
+from sqlmodel import Session
+
+from service.crypto import Keys
+from service.models import ChatSession, RelayMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+Sender = Callable[[str, str], Awaitable[None]]
+
+
+class Relay:
+    def __init__(self, *, database: Database, keys: Keys, prefix: str = "") -> None:
+        self.database = database
+        self.keys = keys
+        self.prefix = prefix  # e.g. "Your advocate says:"
+        self._senders: dict[str, Sender] = {}
+
+    def register(self, channel: str, send: Sender) -> None:
+        """A pushing channel: `send(route, text)` delivers to the decrypted route."""
+        self._senders[channel] = send
+
+    async def deliver(self, message_id: int) -> bool:
+        """Push one advocate message now if its channel pushes; web chats poll instead."""
+        found = await asyncio.to_thread(self._route_for, message_id)
+        if found is None:
+            return False
+        channel, route, text = found
+        send = self._senders.get(channel)
+        if send is None or route is None:
+            return False
+        try:
+            await send(route, f"{self.prefix} {text}".strip())
+        except Exception as error:  # noqa: BLE001 - kept for polling or a later try
+            log.error("relay to %s failed: %s", channel, type(error).__name__)
+            return False
+        await asyncio.to_thread(self._mark_delivered, message_id)
+        return True
+
+    def _route_for(self, message_id: int) -> tuple[str, str | None, str] | None:
+        with Session(self.database) as session:
+            message = session.get(RelayMessage, message_id)
+            if message is None or message.session_id is None:
+                return None
+            chat = session.get(ChatSession, message.session_id)
+            if chat is None:
+                return None
+            route = self.keys.decrypt_route(chat.route) if chat.route else None
+            return chat.channel, route, message.text
+
+    def _mark_delivered(self, message_id: int) -> None:
+        with Session(self.database) as session:
+            message = session.get(RelayMessage, message_id)
+            if message is not None:
+                message.delivered_at = utcnow()
+                session.commit()

@@ -1,0 +1,397 @@
+"""The advocate dashboard: server-rendered pages with a session cookie and CSRF-checked forms."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from service import accounts, audit, auth, referrals, stats
+from service.deps import LoginLimiterDep, RuntimeDep, SessionDep
+from service.models import Advocate, utcnow
+from service.routes.auth import TOO_MANY, WRONG, client_address
+from service.routes.referrals import ReferralId, StatusFilter, statuses_for
+
+router = APIRouter(prefix="/dashboard", include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+
+SESSION_COOKIE = "rightsline_dashboard"
+CSRF_COOKIE = "rightsline_csrf"
+CSRF_FAILED = "This form was out of date. Please try again."
+
+
+def waited(minutes: int) -> str:
+    """'3 min', '2 h 5 min', '4 days 1 h': how long, in words an advocate reads at a glance."""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} day{'s' if days != 1 else ''} {hours} h"
+    return f"{hours} h {mins} min" if hours else f"{mins} min"
+
+
+templates.env.filters["waited"] = waited
+templates.env.globals["outcomes"] = referrals.OUTCOMES
+
+
+# ---- cookies, CSRF and rendering ---------------------------------------------------------
+
+
+def _secure(request: Request, runtime: RuntimeDep) -> bool:
+    return runtime.settings.production or request.url.scheme == "https"
+
+
+def _set_cookie(
+    response: Response,
+    request: Request,
+    runtime: RuntimeDep,
+    name: str,
+    value: str,
+    max_age: int | None = None,
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/dashboard",
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request, runtime),
+    )
+
+
+def _start_session(
+    response: Response, request: Request, runtime: RuntimeDep, advocate: Advocate
+) -> None:
+    """(Re)issue the session cookie; every page refreshes it, so it ends after idle minutes."""
+    assert advocate.id is not None
+    minutes = runtime.settings.token_minutes
+    token = auth.issue_token(
+        runtime.keys.signing_key, advocate_id=advocate.id, use="dashboard", minutes=minutes
+    )
+    _set_cookie(response, request, runtime, SESSION_COOKIE, token, max_age=minutes * 60)
+
+
+def render(
+    request: Request,
+    runtime: RuntimeDep,
+    name: str,
+    context: dict[str, Any],
+    *,
+    advocate: Advocate | None = None,
+    status_code: int = 200,
+) -> Response:
+    nonce = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+    style_nonce = secrets.token_urlsafe(16)
+    page = {
+        "advocate": advocate,
+        "csrf": auth.csrf_token(runtime.keys.signing_key, nonce),
+        "style_nonce": style_nonce,
+        **context,
+    }
+    response = templates.TemplateResponse(
+        request, f"dashboard/{name}", page, status_code=status_code
+    )
+    if request.cookies.get(CSRF_COOKIE) != nonce:
+        _set_cookie(response, request, runtime, CSRF_COOKIE, nonce)
+    if advocate is not None:
+        _start_session(response, request, runtime, advocate)
+    # No script runs on these pages at all, even if something slipped past the escaping.
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'none'; style-src 'nonce-{style_nonce}'; img-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def check_csrf(
+    request: Request, runtime: RuntimeDep, csrf_token: Annotated[str, Form()] = ""
+) -> None:
+    if not auth.csrf_valid(runtime.keys.signing_key, request.cookies.get(CSRF_COOKIE), csrf_token):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, CSRF_FAILED)
+
+
+CsrfChecked = Depends(check_csrf)
+
+
+def signed_in(request: Request, runtime: RuntimeDep, session: SessionDep) -> Advocate:
+    """The advocate named by the session cookie; anyone else is sent to the sign-in page."""
+    token = request.cookies.get(SESSION_COOKIE)
+    advocate_id = (
+        auth.read_token(runtime.keys.signing_key, token, use="dashboard") if token else None
+    )
+    advocate = (
+        accounts.active_advocate(session=session, advocate_id=advocate_id)
+        if advocate_id is not None
+        else None
+    )
+    if advocate is None:
+        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/dashboard/login"})
+    return advocate
+
+
+DashboardAdvocate = Annotated[Advocate, Depends(signed_in)]
+
+
+def back_to(referral_id: int) -> RedirectResponse:
+    return RedirectResponse(f"/dashboard/referrals/{referral_id}", status.HTTP_303_SEE_OTHER)
+
+
+# ---- signing in and out ------------------------------------------------------------------
+
+
+@router.get("/login")
+def login_page(request: Request, runtime: RuntimeDep) -> Response:
+    return render(request, runtime, "login.html", {"error": None})
+
+
+@router.post("/login", dependencies=[CsrfChecked])
+def login(
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    limiter: LoginLimiterDep,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=1000)],
+) -> Response:
+    key = limiter.key(email, client_address(request))
+    if limiter.blocked(key):
+        return render(request, runtime, "login.html", {"error": TOO_MANY}, status_code=429)
+    advocate = accounts.authenticate(session=session, email=email, password=password)
+    if advocate is None:
+        limiter.failed(key)
+        return render(request, runtime, "login.html", {"error": WRONG}, status_code=401)
+    limiter.succeeded(key)
+    audit.record(session=session, advocate=advocate, action="login", detail="dashboard")
+    session.commit()
+    response = RedirectResponse("/dashboard", status.HTTP_303_SEE_OTHER)
+    _start_session(response, request, runtime, advocate)
+    return response
+
+
+@router.post("/logout", dependencies=[CsrfChecked])
+def logout(advocate: DashboardAdvocate, session: SessionDep) -> Response:
+    audit.record(session=session, advocate=advocate, action="logout", detail="dashboard")
+    session.commit()
+    response = RedirectResponse("/dashboard/login", status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(SESSION_COOKIE, path="/dashboard")
+    return response
+
+
+# ---- the queue and one referral ----------------------------------------------------------
+
+
+@router.get("")
+def queue(
+    request: Request,
+    advocate: DashboardAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    status: StatusFilter = "open",
+) -> Response:
+    now = utcnow()
+    rows = [
+        referrals.to_public(referral, settings=runtime.settings, now=now, claimer=claimer)
+        for referral, claimer in referrals.list_referrals(
+            session=session, statuses=statuses_for(status)
+        )
+    ]
+    audit.record(
+        session=session, advocate=advocate, action="view_queue", detail=f"dashboard {status}"
+    )
+    session.commit()
+    context = {
+        "referrals": rows,
+        "status": status,
+        "overdue": sum(row.overdue for row in rows),
+        "filters": ("open", "new", "claimed", "waiting", "closed", "all"),
+    }
+    return render(request, runtime, "queue.html", context, advocate=advocate)
+
+
+def referral_page(
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    advocate: Advocate,
+    referral_id: int,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    try:
+        detail = referrals.referral_detail(
+            session=session, referral_id=referral_id, settings=runtime.settings
+        )
+    except referrals.ReferralNotFound as missing:
+        message = {"message": str(missing)}
+        return render(request, runtime, "error.html", message, advocate=advocate, status_code=404)
+    audit.record(
+        session=session,
+        advocate=advocate,
+        action="view",
+        referral_id=referral_id,
+        detail="dashboard",
+    )
+    session.commit()
+    context: dict[str, Any] = {
+        "referral": detail,
+        "error": error,
+        "mine": detail.claimed_by == advocate.id,
+    }
+    return render(
+        request, runtime, "referral.html", context, advocate=advocate, status_code=status_code
+    )
+
+
+@router.get("/referrals/{referral_id}")
+def show_referral(
+    referral_id: ReferralId,
+    request: Request,
+    advocate: DashboardAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> Response:
+    return referral_page(request, runtime, session, advocate, referral_id)
+
+
+def refused(
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    advocate: Advocate,
+    referral_id: int,
+    error: referrals.ReferralError,
+) -> Response:
+    session.rollback()
+    code = 404 if isinstance(error, referrals.ReferralNotFound) else 409
+    code = 403 if isinstance(error, referrals.NotAllowed) else code
+    return referral_page(
+        request, runtime, session, advocate, referral_id, error=str(error), status_code=code
+    )
+
+
+@router.post("/referrals/{referral_id}/claim", dependencies=[CsrfChecked])
+def claim(
+    referral_id: ReferralId,
+    request: Request,
+    advocate: DashboardAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> Response:
+    try:
+        referrals.claim_referral(session=session, referral_id=referral_id, advocate=advocate)
+    except referrals.ReferralError as error:
+        return refused(request, runtime, session, advocate, referral_id, error)
+    audit.record(
+        session=session,
+        advocate=advocate,
+        action="claim",
+        referral_id=referral_id,
+        detail="dashboard",
+    )
+    session.commit()
+    return back_to(referral_id)
+
+
+@router.post("/referrals/{referral_id}/reply", dependencies=[CsrfChecked])
+async def reply(
+    referral_id: ReferralId,
+    request: Request,
+    advocate: DashboardAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    text: Annotated[str, Form(max_length=referrals.MAX_REPLY)],
+) -> Response:
+    def store() -> int:
+        message = referrals.reply_to_referral(
+            session=session, referral_id=referral_id, advocate=advocate, text=text
+        )
+        audit.record(
+            session=session,
+            advocate=advocate,
+            action="reply",
+            referral_id=referral_id,
+            detail="dashboard",
+        )
+        session.commit()
+        assert message.id is not None
+        return message.id
+
+    try:
+        message_id = await run_in_threadpool(store)
+    except referrals.ReferralError as error:
+        return await run_in_threadpool(
+            refused, request, runtime, session, advocate, referral_id, error
+        )
+    await runtime.relay.deliver(message_id)
+    return back_to(referral_id)
+
+
+@router.post("/referrals/{referral_id}/close", dependencies=[CsrfChecked])
+def close(
+    referral_id: ReferralId,
+    request: Request,
+    advocate: DashboardAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    outcome: Annotated[str, Form(max_length=40)],
+) -> Response:
+    try:
+        referrals.close_referral(
+            session=session, referral_id=referral_id, advocate=advocate, outcome=outcome
+        )
+    except referrals.ReferralError as error:
+        return refused(request, runtime, session, advocate, referral_id, error)
+    audit.record(
+        session=session,
+        advocate=advocate,
+        action="close",
+        referral_id=referral_id,
+        detail=f"dashboard outcome {outcome}",
+    )
+    session.commit()
+    return back_to(referral_id)
+
+
+# ---- figures and the audit log -----------------------------------------------------------
+
+
+@router.get("/stats")
+def stats_page(
+    request: Request, advocate: DashboardAdvocate, runtime: RuntimeDep, session: SessionDep
+) -> Response:
+    figures = stats.compute(session=session)
+    context = {
+        "stats": figures,
+        "charts": [
+            ("By week", figures.by_week),
+            ("By topic", figures.by_topic),
+            ("By setting", figures.by_setting),
+        ],
+    }
+    return render(request, runtime, "stats.html", context, advocate=advocate)
+
+
+@router.get("/audit")
+def audit_page(
+    request: Request,
+    advocate: DashboardAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    page: int = 0,
+) -> Response:
+    if not advocate.is_admin:
+        message = {"message": "Only an admin can read the audit log."}
+        return render(request, runtime, "error.html", message, advocate=advocate, status_code=403)
+    page = max(0, min(page, 10_000))
+    rows = audit.entries(session=session, limit=100, offset=page * 100)
+    context: dict[str, Any] = {"entries": rows, "page": page}
+    return render(request, runtime, "audit.html", context, advocate=advocate)

@@ -1,0 +1,72 @@
+"""Anonymised figures: messages by topic, setting and week, with small numbers suppressed."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, func, select
+
+from service.models import Event, utcnow
+
+# Any count from 1 to 4 could point to one child, so it is never shown.
+SMALLEST_SHOWN = 5
+
+
+class Count(BaseModel):
+    label: str
+    count: int | None  # None when suppressed
+    suppressed: bool
+
+
+class Stats(BaseModel):
+    weeks: int
+    since: datetime
+    total: Count
+    by_topic: list[Count]
+    by_setting: list[Count]
+    by_week: list[Count]
+
+
+def shown(label: str, count: int) -> Count:
+    if 0 < count < SMALLEST_SHOWN:
+        return Count(label=label, count=None, suppressed=True)
+    return Count(label=label, count=count, suppressed=False)
+
+
+def _iso_week(moment: datetime) -> str:
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _week_start(moment: datetime) -> datetime:
+    day = moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return day - timedelta(days=day.weekday())
+
+
+def compute(*, session: Session, weeks: int = 12, now: datetime | None = None) -> Stats:
+    """Counts of messages over the last `weeks` ISO weeks (this one included)."""
+    since = _week_start(now or utcnow()) - timedelta(weeks=weeks - 1)
+    recent = col(Event.created_at) >= since
+
+    def grouped(column: Any) -> Counter[str]:
+        rows = session.exec(select(column, func.count()).where(recent).group_by(column)).all()
+        return Counter({(label or "none"): count for label, count in rows})
+
+    topics = grouped(Event.topic)
+    settings = grouped(Event.setting)
+    # Weeks are counted here rather than in SQL, which spells weeks differently per database.
+    week_counts: Counter[str] = Counter(
+        _iso_week(moment) for moment in session.exec(select(Event.created_at).where(recent)).all()
+    )
+    all_weeks = [_iso_week(since + timedelta(weeks=n)) for n in range(weeks)]
+    return Stats(
+        weeks=weeks,
+        since=since,
+        total=shown("all", sum(topics.values())),
+        by_topic=[shown(label, count) for label, count in sorted(topics.items())],
+        by_setting=[shown(label, count) for label, count in sorted(settings.items())],
+        by_week=[shown(week, week_counts.get(week, 0)) for week in all_weeks],
+    )
