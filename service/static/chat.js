@@ -206,12 +206,18 @@
     item.scrollIntoView({ block: "start", behavior: calm.matches ? "auto" : "smooth" });
   }
 
+  // Emptied, then filled a moment later, so the same words are read again if they come again;
+  // a newer announcement replaces one still waiting, so older words never land last.
+  const pendingAnnouncement = new Map();
   function announce(region, text) {
+    clearTimeout(pendingAnnouncement.get(region));
     region.textContent = "";
-    // A fresh node each time, so the same words are read again if they come again.
-    setTimeout(() => {
-      region.textContent = text;
-    }, 50);
+    pendingAnnouncement.set(
+      region,
+      setTimeout(() => {
+        region.textContent = text;
+      }, 50),
+    );
   }
 
   function speakButton(reply) {
