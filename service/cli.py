@@ -53,6 +53,8 @@ async def _chat_loop() -> int:
 
 
 def _chat(_args: argparse.Namespace) -> int:
+    # The terminal shows the conversation; only warnings and errors join it.
+    logging.getLogger().setLevel(logging.WARNING)
     return asyncio.run(_chat_loop())
 
 
@@ -161,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # start-up noise
     args = build_parser().parse_args(argv)
     return int(args.run(args) or 0)
 
