@@ -23,6 +23,9 @@ ANALYSE_CHARS = 2000
 LONG_MESSAGE = 1000
 YES = {"yes", "y", "yeah", "yep", "yes please", "ok", "okay", "please", "sure"}
 NO = {"no", "n", "nah", "nope", "no thanks", "not now"}
+# While an advocate is talking with the child, a rights answer is added only when the model
+# is this sure the child asked for one; otherwise their words are simply for the advocate.
+SURE_OF_TOPIC = 0.8
 
 
 class Conversation:
@@ -95,9 +98,14 @@ class Conversation:
                 storage.forget_chat(session=session, key=key)
                 session.commit()
                 return [Reply(text=self._say("forget_done"))]
+            passed = bool(redacted) and storage.pass_to_advocate(
+                session=session, chat=chat, redacted=redacted or ""
+            )
             consenting = chat.awaiting == "consent" and text.lower().strip(" .!") in YES
             if inbound.payload == "advocate:yes" or consenting:
                 replies = self._refer(session, chat)
+            elif passed and inbound.payload is None:
+                replies = self._to_advocate(chat, text, analysis)
             else:
                 replies = self._respond(chat, text, inbound.payload, analysis)
             storage.add_event(
@@ -107,8 +115,6 @@ class Conversation:
                 topic=self._event_topic(inbound.payload, analysis),
                 risks=(),
             )
-            if redacted:
-                storage.pass_to_advocate(session=session, chat=chat, redacted=redacted)
             session.commit()
         return replies
 
@@ -170,6 +176,16 @@ class Conversation:
         if analysis.topic == "greeting":
             return before + self._greeting(chat)
         return before + [Reply(text=self._say("not_understood"), buttons=self._menu_buttons(chat))]
+
+    def _to_advocate(self, chat: ChatSession, text: str, analysis: Any) -> list[Reply]:
+        """The child is talking with an advocate: say the words went to them."""
+        self._learn(chat, analysis, text)
+        chat.awaiting = None
+        sent = Reply(text=self._say("passed_to_advocate"))
+        if analysis.topic in self.topics and analysis.topic_score >= SURE_OF_TOPIC:
+            return [sent, *self._answer(chat, analysis.topic)]
+        sent.buttons = self._menu_buttons(chat)
+        return [sent]
 
     def _on_payload(self, chat: ChatSession, payload: str) -> list[Reply]:
         name, _, value = payload.partition(":")

@@ -100,6 +100,31 @@ async def test_what_the_child_says_while_waiting_shows_in_the_referral(
     ]
 
 
+async def test_a_child_answering_an_advocate_is_told_it_went_to_them(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    session_id = await child_asks_for_advocate(client, "i got restrained and my wrist hurts")
+    headers = await bearer(client, ADVOCATE)
+    url = f"/api/referrals/{(await only_referral(client, headers))['id']}"
+    await client.post(f"{url}/claim", headers=headers)
+    await client.post(f"{url}/replies", headers=headers, json={"text": "Has a nurse seen it?"})
+
+    answer = await child_says(client, session_id, "no not yet")
+    sent = runtime.library.messages["passed_to_advocate"]
+    # Only that it went to the advocate: no rights answer guessed from "no not yet".
+    assert [reply["text"] for reply in answer["replies"]] == [sent]
+    assert answer["replies"][0]["buttons"], "the menu stays one tap away"
+
+    asked = await child_says(client, session_id, "how do i make a complaint about staff")
+    texts = [reply["text"] for reply in asked["replies"]]
+    assert texts[0] == sent
+    complaint = runtime.library.answer("complaints", "child", None)
+    assert " ".join(complaint.first) in texts[1:]
+    detail = (await client.get(url, headers=headers)).json()
+    said = [line["text"] for line in detail["conversation"] if line["sender"] == "child"]
+    assert said[-2:] == ["no not yet", "how do i make a complaint about staff"]
+
+
 async def test_an_advocate_never_sees_a_session_id_or_key(
     client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
 ) -> None:
