@@ -30,6 +30,8 @@ test: install content-check browser node_modules/.installed
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot service content nlp tests bench
+	$(BIN)/ruff format --check bot service content nlp tests bench
+	$(BIN)/mypy bot service content nlp
 
 clean:
 	rm -rf $(VENV) nlp/model

@@ -150,15 +150,15 @@ def _sources_named(content: Content, today: dt.date) -> Iterator[Fault]:
 
 def _dates(content: Content, today: dt.date) -> Iterator[Fault]:
     dated: list[tuple[YamlFile | None, Loc, dt.date]] = []
-    for topic, file in content.topics.values():
-        dated.append((file, ("reviewed",), topic.reviewed))
+    for topic, topic_file in content.topics.values():
+        dated.append((topic_file, ("reviewed",), topic.reviewed))
     for name, records, field in (
         ("sources.yaml", content.sources, "checked"),
         ("helplines.yaml", content.helplines, "checked"),
     ):
-        file = _file(content, name)
+        records_file = _file(content, name)
         for key, record in records.items():
-            dated.append((file, (key, field), getattr(record, field)))
+            dated.append((records_file, (key, field), getattr(record, field)))
     if content.settings:
         dated.append((_file(content, "settings.yaml"), ("checked",), content.settings.checked))
     for file, loc, when in dated:

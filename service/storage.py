@@ -102,7 +102,7 @@ def create_referral(
 def pass_to_advocate(*, session: Session, chat: ChatSession, redacted: str) -> bool:
     """A child's (redacted) words join the referral an advocate is working on."""
     referral = open_referral(session=session, chat=chat)
-    if referral is None or referral.status not in ("claimed", "waiting"):
+    if referral is None or referral.id is None or referral.status not in ("claimed", "waiting"):
         return False
     session.add(
         RelayMessage(referral_id=referral.id, session_id=chat.id, sender="child", text=redacted)
