@@ -13,8 +13,8 @@ from nlp.analysis import RISKS, TOPICS, Analysis
 Analyse = Callable[[Sequence[str]], list[Analysis]]
 
 
-def topic_scores(analyse: Analyse) -> dict[str, Any]:
-    rows = data.topic_examples("test")
+def topic_scores(analyse: Analyse, rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    rows = data.topic_examples("test") if rows is None else rows
     predicted = [a.topic for a in analyse([row["text"] for row in rows])]
     per_label: dict[str, dict[str, float]] = {}
     for label in TOPICS:
@@ -169,19 +169,23 @@ def redaction_scores(analyse: Analyse, cases: list[Case] | None = None) -> dict[
 
 
 def report(analyse: Analyse) -> str:
-    topics = topic_scores(analyse)
     risks = risk_scores(analyse)
     redaction = redaction_scores(analyse)
-    lines = [
-        f"Topic (held-out, {topics['n']} messages)",
-        "label         precision recall  f1     n",
-    ]
-    for label, v in topics["per_label"].items():
-        lines.append(
-            f"{label:<13} {v['precision']:.3f}     {v['recall']:.3f}   {v['f1']:.3f}  {v['n']:.0f}"
-        )
-    lines.append(f"macro-F1      {topics['macro_f1']:.3f}")
-    lines.append("")
+    lines: list[str] = []
+    topic_sets = {"held-out": data.topic_examples("test"), "blind": data.read(data.BLIND_TOPICS)}
+    for title, rows in topic_sets.items():
+        if not rows:
+            continue
+        topics = topic_scores(analyse, rows)
+        lines.append(f"Topic ({title}, {topics['n']} messages)")
+        lines.append("label         precision recall  f1     n")
+        for label, v in topics["per_label"].items():
+            lines.append(
+                f"{label:<13} {v['precision']:.3f}     {v['recall']:.3f}   {v['f1']:.3f}"
+                f"  {v['n']:.0f}"
+            )
+        lines.append(f"macro-F1      {topics['macro_f1']:.3f}")
+        lines.append("")
     lines.append("Risk (held-out)")
     for label in RISKS:
         lines.append(f"{label:<13} recall {risks[label]['recall']:.3f} (n={risks[label]['n']})")

@@ -39,10 +39,13 @@ def _classifier(
     fix_random_seed(settings["seed"])
     random.seed(settings["seed"])
     nlp = spacy.blank("en")
-    component = nlp.add_pipe(factory, config={"model": section["model"]})
+    component: Any = nlp.add_pipe(factory, config={"model": section["model"]})
     for label in labels:
         component.add_label(label)
-    examples = [Example.from_dict(nlp.make_doc(row["text"]), {"cats": cats(row)}) for row in rows]
+    examples = [
+        Example.from_dict(nlp.make_doc(for_classifiers(row["text"])), {"cats": cats(row)})
+        for row in rows
+    ]
     optimizer = nlp.initialize(lambda: examples)
     optimizer.learn_rate = settings["learn_rate"]
     shuffled = list(examples)
@@ -52,6 +55,11 @@ def _classifier(
             batch = shuffled[start : start + settings["batch_size"]]
             nlp.update(batch, sgd=optimizer, drop=settings["dropout"])
     return nlp
+
+
+def for_classifiers(text: str) -> str:
+    """The classifiers read lower case: children rarely use capitals the same way twice."""
+    return text.lower()
 
 
 def train(model_dir: Path = MODEL_DIR) -> Path:
@@ -77,7 +85,7 @@ def train(model_dir: Path = MODEL_DIR) -> Path:
     nlp = spacy.load(config["base"]["package"], exclude=config["base"]["exclude"])
     nlp.add_pipe("textcat", name="topic", source=topics)
     nlp.add_pipe("textcat_multilabel", name="risk", source=risks)
-    rules = nlp.add_pipe("rightsline_rules")
+    rules: Any = nlp.add_pipe("rightsline_rules")
     rules.initialize(patterns=_patterns())
     model_dir.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(model_dir)
@@ -115,7 +123,9 @@ class Pipeline:
             self.nlp.Defaults.stop_words
         )
         self.everyday_words = self.common_words | redact.FEELINGS
-        self.risk_threshold = float(read_config()["decisions"]["risk_threshold"])
+        decisions = read_config()["decisions"]
+        self.risk_threshold = float(decisions["risk_threshold"])
+        self.topic_unsure = float(decisions["topic_unsure"])
 
     def analyse_many(self, texts: Iterable[str], batch_size: int = 64) -> list[Analysis]:
         texts = [text if isinstance(text, str) else "" for text in texts]
@@ -127,14 +137,22 @@ class Pipeline:
         # that the rules have not already placed.
         unsure = [doc for doc, found in zip(docs, ruled, strict=True) if self._unsure(doc, found)]
         for name in ("tok2vec", "ner"):
-            unsure = list(self.nlp.get_pipe(name).pipe(unsure, batch_size=batch_size))
+            unsure = self._run(name, unsure, batch_size)
+        # The classifiers score a lower-case copy; the original keeps its capitals for names.
+        classified = [self.nlp.make_doc(for_classifiers(text)) for text in texts]
         for name in ("topic", "risk"):
-            docs = list(self.nlp.get_pipe(name).pipe(docs, batch_size=batch_size))
+            classified = self._run(name, classified, batch_size)
+        for doc, scored in zip(docs, classified, strict=True):
+            doc.cats = dict(scored.cats)
         rules = self.nlp.get_pipe("rightsline_rules")
         return [
             self._analysis(rules(doc), redact.resolve(found + redact.names_from_model(doc)))
             for doc, found in zip(docs, ruled, strict=True)
         ]
+
+    def _run(self, name: str, docs: list[Doc], batch_size: int) -> list[Doc]:
+        component: Any = self.nlp.get_pipe(name)  # every pipe run this way has .pipe()
+        return list(component.pipe(docs, batch_size=batch_size))
 
     def _unsure(self, doc: Doc, found: list[Entity]) -> bool:
         for token in doc:
@@ -146,13 +164,17 @@ class Pipeline:
         return False
 
     def _analysis(self, doc: Doc, entities: list[Entity]) -> Analysis:
-        wordless = not any(token.is_alpha for token in doc)
+        wordless = not any(character.isalpha() for character in doc.text)  # emoji, digits
         if wordless:
             topic, score = "other", 0.0
         else:
             topic_scores = {label: doc.cats.get(label, 0.0) for label in TOPICS}
             topic = max(topic_scores, key=topic_scores.__getitem__)
             score = topic_scores[topic]
+            # A word of the place ("seg", "nicking", "VO") decides when the classifier is unsure.
+            if score < self.topic_unsure and doc._.rule_topic in TOPICS:
+                topic = doc._.rule_topic
+                score = topic_scores[topic]
         risks = set(doc._.rule_risks or [])
         if not wordless:
             risks |= {r for r in RISKS if doc.cats.get(r, 0.0) >= self.risk_threshold}

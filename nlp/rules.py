@@ -1,4 +1,4 @@
-"""The rules component: risk phrases, role cues and kinds of place, matched from data."""
+"""The rules component: risk phrases, topic words, role cues and kinds of place, from data."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-EXTENSIONS = ("rule_risks", "role", "setting")
+EXTENSIONS = ("rule_risks", "rule_topic", "role", "setting")
 
 
 def register_extensions() -> None:
@@ -26,7 +26,10 @@ def read_patterns(path: Path) -> list[dict[str, Any]]:
 
 
 class Rules:
-    """Matches phrase and token patterns; the first role and kind of place named win."""
+    """Matches phrase and token patterns.
+
+    The first role and kind of place named win; the topic named most often wins (first on a tie).
+    """
 
     def __init__(self, nlp: Language, name: str) -> None:
         register_extensions()
@@ -54,7 +57,7 @@ class Rules:
 
     def __call__(self, doc: Doc) -> Doc:
         risks: set[str] = set()
-        found: dict[str, list[tuple[int, str]]] = {"role": [], "setting": []}
+        found: dict[str, list[tuple[int, str]]] = {"role": [], "setting": [], "topic": []}
         for match_id, start, _end in [*self.phrases(doc), *self.tokens(doc)]:
             kind, label, _ = self.vocab.strings[match_id].split("|")
             if kind == "risk":
@@ -64,6 +67,7 @@ class Rules:
         doc._.rule_risks = sorted(risks)
         doc._.role = min(found["role"])[1] if found["role"] else None
         doc._.setting = min(found["setting"])[1] if found["setting"] else None
+        doc._.rule_topic = _most_named(found["topic"])
         return doc
 
     def to_disk(self, path: Path, *, exclude: Any = ()) -> None:
@@ -75,6 +79,15 @@ class Rules:
         self.patterns = list(srsly.read_jsonl(Path(path) / "patterns.jsonl"))
         self._build()
         return self
+
+
+def _most_named(found: list[tuple[int, str]]) -> str | None:
+    if not found:
+        return None
+    counts: dict[str, int] = {}
+    for _start, label in sorted(found):
+        counts[label] = counts.get(label, 0) + 1
+    return max(counts, key=counts.__getitem__)  # max keeps the first of equals
 
 
 @Language.factory("rightsline_rules")

@@ -31,6 +31,27 @@ def test_topics_children_write(text: str, topic: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("restrain", "restraint"),
+        ("been segregated", "separation"),
+        ("nicked", "appeals"),
+        ("visiting", "visits"),
+        ("comp2", "complaints"),
+        ("imha", "advocate"),
+    ],
+)
+def test_one_word_of_the_place_is_enough(text: str, topic: str) -> None:
+    """Words from content/training/patterns.jsonl decide when the classifier is unsure."""
+    assert nlp.analyse(text).topic == topic
+
+
+def test_a_topic_word_does_not_overrule_a_sure_classifier() -> None:
+    # "letter" is a visits word, but this is plainly about complaining.
+    assert nlp.analyse("how do i write a complaint letter to the governor").topic == "complaints"
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "kms",
