@@ -116,11 +116,19 @@ class FloodLimit(BaseMiddleware):
         return None
 
     async def _count(self, key: Any) -> int:
-        """This window's count, including this message. Windows are wall-clock minutes."""
-        window = int(time.time() // self.window)
+        """This window's count, including this message.
+
+        A window opens with the first message after the last one closed, so a burst is counted
+        whole; a window on the clock's minutes would let a burst across the minute through.
+        """
+        now = time.time()
         record = await self.storage.get_data(key)
-        count = record.get("count", 0) + 1 if record.get("window") == window else 1
-        await self.storage.set_data(key, {"window": window, "count": count})
+        opened = record.get("opened")
+        if isinstance(opened, int | float) and now - opened < self.window:
+            count = int(record.get("count", 0)) + 1
+        else:
+            opened, count = now, 1
+        await self.storage.set_data(key, {"opened": opened, "count": count})
         return count
 
 

@@ -129,6 +129,26 @@ async def test_a_flood_gets_one_kind_message_but_risk_still_gets_through(
     assert answered[0].text == FLOOD_NOTICE and not session.sent()
 
 
+async def test_a_flood_across_the_minute_is_still_a_flood(
+    dp: Dispatcher, bot: Bot, session: RecordingSession, monkeypatch: Any
+) -> None:
+    from bot import middlewares
+
+    clock = [1_800_000_059.5]  # half a second before a minute ends
+    monkeypatch.setattr(middlewares.time, "time", lambda: clock[0])
+    for _ in range(FLOOD_LIMIT):
+        await dp.feed_update(bot, message_update("hello"))
+        clock[0] += 0.1
+    session.clear()
+    await dp.feed_update(bot, message_update("hello"))
+    assert [call.text for call in session.sent()] == [FLOOD_NOTICE]
+    # A minute after the burst began, the child is answered again.
+    clock[0] += 60
+    session.clear()
+    await dp.feed_update(bot, message_update("hello"))
+    assert session.sent() and FLOOD_NOTICE not in session.sent()[0].text
+
+
 async def test_other_chats_keep_their_own_flood_count(
     dp: Dispatcher, bot: Bot, session: RecordingSession
 ) -> None:
