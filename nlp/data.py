@@ -13,6 +13,7 @@ TRAINING = Path(content.__file__).parent / "training"
 CONFIG = Path(__file__).parent / "config.cfg"
 # Topic examples kept apart from every choice made about the model: only `evaluate` reads them.
 BLIND_TOPICS = "blind_topics.jsonl"
+BLIND_RISKS = "blind_risks.jsonl"
 
 
 def read(pattern: str, root: Path = TRAINING) -> list[dict[str, Any]]:
