@@ -51,3 +51,15 @@ async def only_referral(client: httpx.AsyncClient, headers: dict[str, str]) -> d
     listed = (await client.get("/api/referrals", headers=headers)).json()
     assert len(listed) == 1
     return listed[0]
+
+
+async def advocate_talking_with(
+    client: httpx.AsyncClient, email: str, first_words: str, reply: str
+) -> tuple[str, str, dict[str, str]]:
+    """A child asks for an advocate, who claims it and replies: (session id, referral url, auth)."""
+    session_id = await child_asks_for_advocate(client, first_words)
+    headers = await bearer(client, email)
+    url = f"/api/referrals/{(await only_referral(client, headers))['id']}"
+    await client.post(f"{url}/claim", headers=headers)
+    await client.post(f"{url}/replies", headers=headers, json={"text": reply})
+    return session_id, url, headers

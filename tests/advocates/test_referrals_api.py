@@ -10,7 +10,13 @@ from sqlmodel import Session, select
 
 from service.models import AuditEntry, Referral, utcnow
 from tests.advocates.conftest import ADMIN, ADVOCATE, OTHER
-from tests.advocates.helpers import bearer, child_asks_for_advocate, child_says, only_referral
+from tests.advocates.helpers import (
+    advocate_talking_with,
+    bearer,
+    child_asks_for_advocate,
+    child_says,
+    only_referral,
+)
 from tests.service.helpers import database_dump
 
 FIELDS = {
@@ -103,11 +109,9 @@ async def test_what_the_child_says_while_waiting_shows_in_the_referral(
 async def test_a_child_answering_an_advocate_is_told_it_went_to_them(
     client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
 ) -> None:
-    session_id = await child_asks_for_advocate(client, "i got restrained and my wrist hurts")
-    headers = await bearer(client, ADVOCATE)
-    url = f"/api/referrals/{(await only_referral(client, headers))['id']}"
-    await client.post(f"{url}/claim", headers=headers)
-    await client.post(f"{url}/replies", headers=headers, json={"text": "Has a nurse seen it?"})
+    session_id, url, headers = await advocate_talking_with(
+        client, ADVOCATE, "i got restrained and my wrist hurts", "Has a nurse seen it?"
+    )
 
     answer = await child_says(client, session_id, "no not yet")
     sent = runtime.library.messages["passed_to_advocate"]
@@ -313,11 +317,9 @@ async def test_a_pushing_channel_gets_the_reply_through_the_relay(
 async def test_words_that_show_risk_reach_the_advocate_already_talking(
     client: httpx.AsyncClient, advocates: dict[str, int]
 ) -> None:
-    session_id = await child_asks_for_advocate(client, "they locked me in my room")
-    headers = await bearer(client, ADVOCATE)
-    url = f"/api/referrals/{(await only_referral(client, headers))['id']}"
-    await client.post(f"{url}/claim", headers=headers)
-    await client.post(f"{url}/replies", headers=headers, json={"text": "How are you today?"})
+    session_id, url, headers = await advocate_talking_with(
+        client, ADVOCATE, "they locked me in my room", "How are you today?"
+    )
     answer = await child_says(client, session_id, "i want to kill myself")
     assert "0800 1111" in answer["replies"][0]["text"]
     detail = (await client.get(url, headers=headers)).json()
