@@ -47,6 +47,17 @@ async def test_role_then_setting_then_menu(conversation: Conversation, library: 
     assert "topic:separation" in payloads(chosen) and "talk" in payloads(chosen)
 
 
+async def test_a_message_not_understood_still_offers_childline(
+    conversation: Conversation,
+) -> None:
+    # Some children who are not safe say so in words no model has seen: keep help in reach.
+    await press(conversation, "role:child")
+    replies = await say(conversation, "what is the capital of france")
+    assert "did not understand" in replies[0].text
+    assert CHILDLINE in replies[0].text
+    assert "talk" in payloads(replies)
+
+
 async def test_family_menu_puts_visits_first(conversation: Conversation) -> None:
     await press(conversation, "role:family")
     replies = await press(conversation, "setting:yoi")
