@@ -396,18 +396,7 @@ def _answer_texts(answer: AnswerData, loc: Loc) -> Iterator[tuple[Loc, str]]:
 
 def _reader_texts(content: Content) -> Iterator[Text]:
     """Texts a child or family reads, one per chat bubble."""
-    for topic, file in content.topics.values():
-        for i, answer in enumerate(topic.answers):
-            if answer.audience not in READING:
-                continue
-            for loc, text in _answer_texts(answer, ("answers", i)):
-                yield Text(text, file, loc, answer.audience)
-            if answer.easy_read:
-                yield Text(answer.easy_read, file, ("answers", i, "easy_read"), answer.audience)
-    messages = _file(content, "messages.yaml")
-    if messages:
-        for key, text in content.messages.items():
-            yield Text(text, messages, (key,), "child")
+    return (text for text in _all_texts(content) if text.audience in READING)
 
 
 def _all_texts(content: Content) -> Iterator[Text]:
