@@ -30,7 +30,8 @@ from content.yamlfile import Loc, YamlFile
 # ---- the rules, where an editor can read them -----------------------------------
 
 # Fields each file may hold are the pydantic models in content/schema.py:
-#   topics/*.yaml   topic, title, reviewed, related, family_reads_child, answers
+#   topics/*.yaml   topic, title, reviewed, related, family_reads_child, crisis_line,
+#                   answers
 #   an answer       audience, settings, first, more, actions, easy_read, icon, sources
 #   a step          text, source            an action   route, label, text, source
 #   helplines.yaml  name, number, contact, text_word, hours, cost, who_for,
@@ -373,6 +374,8 @@ def _answer_steps(answer: AnswerData, loc: Loc) -> Iterator[tuple[Loc, Step]]:
 
 
 def _steps(topic: TopicFile) -> Iterator[tuple[Loc, Step | ActionData]]:
+    if topic.crisis_line is not None:
+        yield ("crisis_line",), topic.crisis_line
     for i, answer in enumerate(topic.answers):
         yield from _answer_steps(answer, ("answers", i))
         for j, action in enumerate(answer.actions):
@@ -401,6 +404,8 @@ def _reader_texts(content: Content) -> Iterator[Text]:
 
 def _all_texts(content: Content) -> Iterator[Text]:
     for topic, file in content.topics.values():
+        if topic.crisis_line is not None:
+            yield Text(topic.crisis_line.text, file, ("crisis_line",), "child")
         for i, answer in enumerate(topic.answers):
             for loc, text in _answer_texts(answer, ("answers", i)):
                 yield Text(text, file, loc, answer.audience)

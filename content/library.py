@@ -55,6 +55,11 @@ class Library:
         """Topics worth offering next."""
         return list(self._topics[topic].related)
 
+    def crisis_line(self, topic: str | None) -> str | None:
+        """The one right said after the crisis lines for a risk about this topic, if any."""
+        data = self._topics.get(topic or "")
+        return data.crisis_line.text if data is not None and data.crisis_line else None
+
     def answer(self, topic: str, audience: str, setting: str | None = None) -> Answer | None:
         """The answer for a topic, audience and kind of place (None: not sure)."""
         data = self._topics.get(topic)

@@ -141,6 +141,8 @@ class TopicFile(Strict):
     reviewed: dt.date
     related: list[str] = Field(default_factory=list)
     family_reads_child: bool = False
+    # One right, said after the crisis lines when a risk message is about this topic.
+    crisis_line: Step | None = None
     answers: list[AnswerData] = Field(min_length=1)
 
 

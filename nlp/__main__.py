@@ -1,4 +1,4 @@
-"""`python -m nlp analyse | train | evaluate`."""
+"""`python -m nlp analyse | train | is-current | evaluate`."""
 
 from __future__ import annotations
 
@@ -37,25 +37,43 @@ def _train(if_needed: bool) -> int:
 
 
 def _evaluate() -> int:
+    from nlp.card import describe, read_card, write_card
     from nlp.evaluate import report
 
     nlp.load()
+    card = read_card(pipeline.MODEL_DIR)
+    config = pipeline.read_config()
+    if card is not None and card["thresholds"] != dict(config["decisions"]):
+        # The thresholds were chosen after training: the card shows the ones in use.
+        card = write_card(pipeline.MODEL_DIR, nlp.loaded(), config)
+    if card is not None:
+        print(describe(card))
+        print()
     print(report(nlp.analyse_many))
     return 0
+
+
+def _is_current() -> int:
+    return 0 if pipeline.is_current() else 1
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlp", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("analyse", help="JSON lines in ({'text': ...}), analyses out")
-    train = commands.add_parser("train", help="train the classifiers from content/training")
+    train = commands.add_parser(
+        "train", help="fine-tune the encoder from content/training (needs the train extra)"
+    )
     train.add_argument("--if-needed", action="store_true", help="only when the data changed")
-    commands.add_parser("evaluate", help="figures on the held-out split")
+    commands.add_parser("is-current", help="exit 0 if the model matches its training data")
+    commands.add_parser("evaluate", help="the model card, then figures on validation and blind")
     args = parser.parse_args(argv)
     if args.command == "analyse":
         return _analyse()
     if args.command == "train":
         return _train(args.if_needed)
+    if args.command == "is-current":
+        return _is_current()
     return _evaluate()
 
 

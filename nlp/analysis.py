@@ -27,7 +27,13 @@ class Analysis(BaseModel):
 
     topic: str = "other"
     topic_score: float = 0.0
+    # The labels at or above the urgent threshold, or named by a risk pattern.
     risks: list[str] = Field(default_factory=list)
+    risk_scores: dict[str, float] = Field(default_factory=dict)
+    # Sad or scared words with no named risk, as the encoder reads them (0..1).
+    distress: float = 0.0
+    # No urgent risk, but a score between the thresholds or distress: ask "are you safe?".
+    concern: bool = False
     role: str | None = None
     setting: str | None = None
     redacted: str = ""

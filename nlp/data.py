@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -14,6 +15,8 @@ CONFIG = Path(__file__).parent / "config.cfg"
 # Topic examples kept apart from every choice made about the model: only `evaluate` reads them.
 BLIND_TOPICS = "blind_topics.jsonl"
 BLIND_RISKS = "blind_risks.jsonl"
+# What an emoji means, in words the encoder knows: children say a lot with them.
+EMOJI = "emoji.jsonl"
 
 
 def read(pattern: str, root: Path = TRAINING) -> list[dict[str, Any]]:
@@ -23,22 +26,45 @@ def read(pattern: str, root: Path = TRAINING) -> list[dict[str, Any]]:
     return rows
 
 
+def examples(split: str, root: Path = TRAINING) -> list[dict[str, Any]]:
+    """Every row of a split ("train" or "test"); each may carry topic, risks, role, distress."""
+    return read(f"*.{split}.jsonl", root)
+
+
 def topic_examples(split: str, root: Path = TRAINING) -> list[dict[str, Any]]:
-    return read(f"topics*.{split}.jsonl", root)
+    """Rows with a topic and no risk: the ordinary messages topic figures are measured on."""
+    return [row for row in examples(split, root) if "topic" in row and not row.get("risks")]
 
 
 def risk_examples(split: str, root: Path = TRAINING) -> list[dict[str, Any]]:
-    return read(f"risks*.{split}.jsonl", root)
+    return [row for row in examples(split, root) if "risks" in row]
+
+
+def normalise(text: str) -> str:
+    """What the encoder reads: emoji in words (its vocabulary has none), spacing tidied."""
+    for emoji, words in _emoji_words().items():
+        if emoji in text:
+            text = text.replace(emoji, f" {words} ")
+    return " ".join(text.split())
+
+
+@functools.cache
+def _emoji_words() -> dict[str, str]:
+    rows = read(EMOJI)
+    return {row["emoji"]: row["words"] for row in rows}
 
 
 def fingerprint(root: Path = TRAINING) -> str:
     """A hash of everything training reads, so a model knows when it is out of date."""
     digest = hashlib.sha256()
-    for path in [
-        CONFIG,
-        *sorted(root.glob("*.jsonl")),
-        *sorted(Path(__file__).parent.glob("*.py")),
-    ]:
+    # The thresholds in [decisions] are chosen after training, so they do not retrain it.
+    settings = CONFIG.read_text().split("\n[decisions]")[0]
+    digest.update(settings.encode())
+    # The code that shapes what the encoder learns; the rest of nlp/ can change freely.
+    code = [Path(__file__).parent / name for name in ("data.py", "encoder.py", "train.py")]
+    # Training never reads the blind sets, so they are not part of what it was made from.
+    read = [path for path in sorted(root.glob("*.jsonl")) if not path.name.startswith("blind_")]
+    for path in [*read, *code]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -29,25 +29,44 @@ def topic_scores(analyse: Analyse, rows: list[dict[str, Any]] | None = None) -> 
     return {"per_label": per_label, "macro_f1": macro, "n": len(rows)}
 
 
+def role_accuracy(analyse: Analyse, rows: list[dict[str, Any]]) -> float | None:
+    """Of the rows that say who wrote them, how many the pipeline named rightly (None = child)."""
+    rows = [row for row in rows if "role" in row]
+    if not rows:
+        return None
+    found = analyse([row["text"] for row in rows])
+    right = sum((a.role or "child") == row["role"] for a, row in zip(found, rows, strict=True))
+    return right / len(rows)
+
+
+def level(analysis: Analysis) -> str:
+    """How the engine will answer: urgent, concern (a check-in) or none."""
+    return "urgent" if analysis.risks else "concern" if analysis.concern else "none"
+
+
 def risk_scores(analyse: Analyse, rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Recall counts urgent and concern together; false alarms are urgent answers to calm
+    messages, check-ins are concern answers to them."""
     rows = data.risk_examples("test") if rows is None else rows
-    found = [set(a.risks) for a in analyse([row["text"] for row in rows])]
+    results = analyse([row["text"] for row in rows])
+    levels = [level(a) for a in results]
     result: dict[str, Any] = {}
     for label in RISKS:
-        positives = [f for row, f in zip(rows, found, strict=True) if label in row["risks"]]
+        chosen = [i for i, row in enumerate(rows) if label in row["risks"]]
         result[label] = {
-            "recall": sum(label in f for f in positives) / max(1, len(positives)),
-            "n": len(positives),
+            "recall": sum(levels[i] != "none" for i in chosen) / max(1, len(chosen)),
+            "urgent": sum(levels[i] == "urgent" for i in chosen) / max(1, len(chosen)),
+            "n": len(chosen),
         }
-    negatives = [f for row, f in zip(rows, found, strict=True) if not row["risks"]]
-    result["false_alarm_rate"] = sum(bool(f) for f in negatives) / max(1, len(negatives))
-    result["negatives"] = len(negatives)
+    calm = [i for i, row in enumerate(rows) if not row["risks"]]
+    result["false_alarm_rate"] = sum(levels[i] == "urgent" for i in calm) / max(1, len(calm))
+    result["check_in_rate"] = sum(levels[i] == "concern" for i in calm) / max(1, len(calm))
+    result["negatives"] = len(calm)
     result["missed"] = [
-        row["text"] for row, f in zip(rows, found, strict=True) if set(row["risks"]) - f
+        row["text"] for row, lv in zip(rows, levels, strict=True) if row["risks"] and lv == "none"
     ]
-    result["false_alarms"] = [
-        row["text"] for row, f in zip(rows, found, strict=True) if f and not row["risks"]
-    ]
+    result["false_alarms"] = [rows[i]["text"] for i in calm if levels[i] == "urgent"]
+    result["check_ins"] = [rows[i]["text"] for i in calm if levels[i] == "concern"]
     return result
 
 
@@ -101,6 +120,12 @@ TEMPLATES = [
     ("{first} {last} was put in seg for 3 days", ["seg", "days"]),
     ("my social worker {first} never rings back, postcode {postcode}", ["social", "rings"]),
     ("born {dob_words}, my son is in the stc", ["son", "stc"]),
+    ("{first} here, can i get a phone call", ["phone", "call"]),
+    ("hi its {lfirst} here, staff took my tv", ["staff", "tv"]),
+    ("its {lfirst}, can my mum book a visit", ["mum", "visit"]),
+    ("email {lfirst}.{house} at example dot org about my visit", ["visit"]),
+    ("my email is {lfirst} (at) example [dot] com i want to complain", ["complain"]),
+    ("write to {lfirst} underscore {house} at gmail dot com, my son is on the wing", ["wing"]),
 ]
 
 
@@ -171,7 +196,10 @@ def redaction_scores(analyse: Analyse, cases: list[Case] | None = None) -> dict[
 def report(analyse: Analyse) -> str:
     redaction = redaction_scores(analyse)
     lines: list[str] = []
-    topic_sets = {"held-out": data.topic_examples("test"), "blind": data.read(data.BLIND_TOPICS)}
+    topic_sets = {
+        "validation": data.topic_examples("test"),
+        "blind": data.read(data.BLIND_TOPICS),
+    }
     for title, rows in topic_sets.items():
         if not rows:
             continue
@@ -184,8 +212,11 @@ def report(analyse: Analyse) -> str:
                 f"  {v['n']:.0f}"
             )
         lines.append(f"macro-F1      {topics['macro_f1']:.3f}")
+        roles = role_accuracy(analyse, rows)
+        if roles is not None:
+            lines.append(f"role          accuracy {roles:.3f} (where a role was named)")
         lines.append("")
-    risk_sets = {"held-out": data.risk_examples("test"), "blind": data.read(data.BLIND_RISKS)}
+    risk_sets = {"validation": data.risk_examples("test"), "blind": data.read(data.BLIND_RISKS)}
     for title, rows in risk_sets.items():
         if not rows:
             continue
@@ -193,12 +224,17 @@ def report(analyse: Analyse) -> str:
         lines.append(f"Risk ({title}, {len(rows)} messages)")
         for label in RISKS:
             found = risks[label]
-            lines.append(f"{label:<13} recall {found['recall']:.3f} (n={found['n']})")
-        flagged, negatives = risks["false_alarm_rate"], risks["negatives"]
-        lines.append(f"no risk       flagged {flagged:.3f} (n={negatives})")
+            lines.append(
+                f"{label:<13} recall {found['recall']:.3f} (urgent {found['urgent']:.3f})"
+                f" (n={found['n']})"
+            )
+        negatives = risks["negatives"]
+        lines.append(f"no risk       urgent {risks['false_alarm_rate']:.3f} (n={negatives})")
+        lines.append(f"no risk       check-in {risks['check_in_rate']:.3f}")
         if title != "blind":  # a blind set's misses are counted, never read while tuning
             lines.extend(f"  missed: {text}" for text in risks["missed"])
             lines.extend(f"  false alarm: {text}" for text in risks["false_alarms"])
+            lines.extend(f"  check-in: {text}" for text in risks["check_ins"])
         lines.append("")
     lines.append(f"Redaction ({redaction['details']} personal details, invented)")
     lines.append(f"personal details removed {redaction['removed']:.3f}")

@@ -1,18 +1,17 @@
-"""Builds, trains, saves and loads the pipeline, and turns a Doc into an Analysis."""
+"""Builds, saves and loads the spaCy pipeline, and turns a Doc into an Analysis."""
 
 from __future__ import annotations
 
 import json
-import random
+import shutil
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import spacy
-from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.training import Example
-from thinc.api import Config, fix_random_seed
+from thinc.api import Config
 
 import content
 from nlp import data, redact
@@ -21,76 +20,40 @@ from nlp.rules import read_patterns, register_extensions
 
 MODEL_DIR = Path(__file__).parent / "model"
 STAMP = "trained_from.json"
+CARD = "card.json"
+
+
+class ModelUnavailable(RuntimeError):
+    """The trained model is missing or cannot be read; `make model` trains it."""
 
 
 def read_config() -> Config:
     return Config().from_disk(data.CONFIG)
 
 
-def _classifier(
-    factory: str,
-    section: Any,
-    labels: Iterable[str],
-    rows: list[dict[str, Any]],
-    cats: Any,
-    settings: Any,
-) -> Language:
-    """Train one text classifier on its own blank English pipeline, from a fixed seed."""
-    fix_random_seed(settings["seed"])
-    random.seed(settings["seed"])
-    nlp = spacy.blank("en")
-    component: Any = nlp.add_pipe(factory, config={"model": section["model"]})
-    for label in labels:
-        component.add_label(label)
-    examples = [
-        Example.from_dict(nlp.make_doc(for_classifiers(row["text"])), {"cats": cats(row)})
-        for row in rows
-    ]
-    optimizer = nlp.initialize(lambda: examples)
-    optimizer.learn_rate = settings["learn_rate"]
-    shuffled = list(examples)
-    for _epoch in range(settings["epochs"]):
-        random.shuffle(shuffled)
-        for start in range(0, len(shuffled), settings["batch_size"]):
-            batch = shuffled[start : start + settings["batch_size"]]
-            nlp.update(batch, sgd=optimizer, drop=settings["dropout"])
-    return nlp
-
-
-def for_classifiers(text: str) -> str:
-    """The classifiers read lower case: children rarely use capitals the same way twice."""
-    return text.lower()
-
-
 def train(model_dir: Path = MODEL_DIR) -> Path:
-    """Train both classifiers from content/training and save the whole pipeline."""
+    """Fine-tune the encoder, then save the whole pipeline and its model card.
+
+    Needs the training environment (PyTorch); nothing at run time calls this.
+    """
+    from nlp.train import train_encoder
+
     config = read_config()
-    settings = config["training"]
-    topics = _classifier(
-        "textcat",
-        config["topic"],
-        TOPICS,
-        data.topic_examples("train"),
-        lambda row: {t: float(t == row["topic"]) for t in TOPICS},
-        settings,
-    )
-    risks = _classifier(
-        "textcat_multilabel",
-        config["risk"],
-        RISKS,
-        data.risk_examples("train"),
-        lambda row: {r: float(r in row["risks"]) for r in RISKS},
-        settings,
-    )
-    nlp = spacy.load(config["base"]["package"], exclude=config["base"]["exclude"])
-    nlp.add_pipe("textcat", name="topic", source=topics)
-    nlp.add_pipe("textcat_multilabel", name="risk", source=risks)
-    rules: Any = nlp.add_pipe("rightsline_rules")
-    rules.initialize(patterns=_patterns())
-    model_dir.mkdir(parents=True, exist_ok=True)
-    nlp.to_disk(model_dir)
+    with tempfile.TemporaryDirectory() as scratch:
+        train_encoder(config["encoder"], Path(scratch))
+        nlp = spacy.load(config["base"]["package"], exclude=config["base"]["exclude"])
+        encoder: Any = nlp.add_pipe("rightsline_encoder")
+        encoder.initialize(directory=Path(scratch))
+        rules: Any = nlp.add_pipe("rightsline_rules")
+        rules.initialize(patterns=_patterns())
+        if model_dir.exists():
+            shutil.rmtree(model_dir)
+        nlp.to_disk(model_dir)
     stamp = {"fingerprint": data.fingerprint(), "common_words": sorted(data.common_words())}
     (model_dir / STAMP).write_text(json.dumps(stamp))
+    from nlp.card import write_card
+
+    write_card(model_dir, Pipeline(model_dir), config)
     return model_dir
 
 
@@ -115,19 +78,28 @@ class Pipeline:
 
     def __init__(self, model_dir: Path = MODEL_DIR) -> None:
         register_extensions()
-        from nlp import rules  # noqa: F401  (registers the rules factory)
+        from nlp import encoder, rules  # noqa: F401  (registers the two factories)
 
-        self.nlp = spacy.load(model_dir)
+        if not (model_dir / STAMP).exists():
+            raise ModelUnavailable(f"no trained model in {model_dir.name}/: run `make model`")
+        try:
+            self.nlp = spacy.load(model_dir)
+        except Exception as error:  # a missing or broken model.onnx, a bad config
+            raise ModelUnavailable(f"the model cannot be read ({type(error).__name__})") from error
         stamp = json.loads((model_dir / STAMP).read_text())
         self.common_words = frozenset(stamp["common_words"]) | frozenset(
             self.nlp.Defaults.stop_words
         )
         self.everyday_words = self.common_words | redact.FEELINGS
+        redact.first_names()  # read now, so the first child to write does not wait for it
         decisions = read_config()["decisions"]
-        self.risk_threshold = float(decisions["risk_threshold"])
+        self.urgent = float(decisions["risk_urgent"])
+        self.concern = float(decisions["risk_concern"])
+        self.distress = float(decisions["distress_concern"])
         self.topic_unsure = float(decisions["topic_unsure"])
+        self.role_sure = float(decisions["role_sure"])
 
-    def analyse_many(self, texts: Iterable[str], batch_size: int = 64) -> list[Analysis]:
+    def analyse_many(self, texts: Iterable[str], batch_size: int = 32) -> list[Analysis]:
         texts = [text if isinstance(text, str) else "" for text in texts]
         docs = [self.nlp.make_doc(text) for text in texts]
         ruled = [
@@ -138,12 +110,7 @@ class Pipeline:
         unsure = [doc for doc, found in zip(docs, ruled, strict=True) if self._unsure(doc, found)]
         for name in ("tok2vec", "ner"):
             unsure = self._run(name, unsure, batch_size)
-        # The classifiers score a lower-case copy; the original keeps its capitals for names.
-        classified = [self.nlp.make_doc(for_classifiers(text)) for text in texts]
-        for name in ("topic", "risk"):
-            classified = self._run(name, classified, batch_size)
-        for doc, scored in zip(docs, classified, strict=True):
-            doc.cats = dict(scored.cats)
+        docs = self._run("rightsline_encoder", docs, batch_size)
         rules = self.nlp.get_pipe("rightsline_rules")
         return [
             self._analysis(rules(doc), redact.resolve(found + redact.names_from_model(doc)))
@@ -164,27 +131,41 @@ class Pipeline:
         return False
 
     def _analysis(self, doc: Doc, entities: list[Entity]) -> Analysis:
-        wordless = not any(character.isalpha() for character in doc.text)  # emoji, digits
-        if wordless:
-            topic, score = "other", 0.0
-        else:
-            topic_scores = {label: doc.cats.get(label, 0.0) for label in TOPICS}
-            topic = max(topic_scores, key=topic_scores.__getitem__)
+        topic_scores = {label: doc.cats.get(label, 0.0) for label in TOPICS}
+        topic = max(topic_scores, key=topic_scores.__getitem__)
+        score = topic_scores[topic]
+        # A word of the place ("seg", "nicking", "VO") decides when the encoder is unsure,
+        # and when it is nearly all there is to read.
+        short = sum(1 for token in doc if token.is_alpha) <= 2
+        if (score < self.topic_unsure or short) and doc._.rule_topic in TOPICS:
+            topic = doc._.rule_topic
             score = topic_scores[topic]
-            # A word of the place ("seg", "nicking", "VO") decides when the classifier is unsure.
-            if score < self.topic_unsure and doc._.rule_topic in TOPICS:
-                topic = doc._.rule_topic
-                score = topic_scores[topic]
+        risk_scores = {label: round(float(doc.cats.get(label, 0.0)), 4) for label in RISKS}
         risks = set(doc._.rule_risks or [])
-        if not wordless:
-            risks |= {r for r in RISKS if doc.cats.get(r, 0.0) >= self.risk_threshold}
+        risks |= {label for label, value in risk_scores.items() if value >= self.urgent}
+        distress = round(float(doc.cats.get("distress", 0.0)), 4)
+        concern = not risks and (
+            any(value >= self.concern for value in risk_scores.values())
+            or distress >= self.distress
+        )
         setting = doc._.setting if doc._.setting in SETTINGS else None
         return Analysis(
             topic=topic,
             topic_score=round(float(score), 4),
             risks=sorted(risks),
-            role=doc._.role,
+            risk_scores=risk_scores,
+            distress=distress,
+            concern=concern,
+            role=doc._.role or self._role(doc),
             setting=setting,
             redacted=redact.apply(doc.text, entities),
             entities=entities,
         )
+
+    def _role(self, doc: Doc) -> str | None:
+        """The encoder's guess at who is writing, only when it is sure."""
+        scores: dict[str, float] = doc._.role_scores or {}
+        if not scores:
+            return None
+        role = max(scores, key=scores.__getitem__)
+        return role if scores[role] >= self.role_sure else None

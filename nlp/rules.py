@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-EXTENSIONS = ("rule_risks", "rule_topic", "role", "setting")
+EXTENSIONS = ("rule_risks", "rule_topic", "role", "setting", "role_scores")
 
 
 def register_extensions() -> None:

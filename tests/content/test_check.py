@@ -90,6 +90,23 @@ def test_rule_without_source(data):
     assert_fault(data, "separation.yaml", line, "Must have field: source (this text states a rule)")
 
 
+def test_crisis_line_without_source(data):
+    # The one right said after the crisis lines is a rule like any other.
+    path = data / "topics" / "restraint.yaml"
+    line = edit(path, "  source: ece-principles-2019\n\nanswers:", "\nanswers:")
+    assert_fault(data, "restraint.yaml", line - 2, "Must have field: source")
+
+
+def test_crisis_line_reads_at_grade_five(data):
+    hard = "Practitioners must categorically refrain from employing pain-inducing techniques."
+    line = edit(
+        data / "topics" / "restraint.yaml",
+        "Staff must never hold you in a way that is meant to hurt you. Ask to see a nurse.",
+        hard,
+    )
+    assert any(f[0] == "restraint.yaml" and f[1] == line - 1 for f in faults_in(data))
+
+
 def test_unknown_source(data):
     line = edit(data / "topics" / "visits.yaml", "source: mandela-rules", "source: nowhere")
     assert_fault(data, "visits.yaml", line, "Unknown source: nowhere")

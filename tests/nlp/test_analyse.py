@@ -100,7 +100,7 @@ def test_role_and_place_cues() -> None:
     assert nlp.analyse("my client is at Oakhill").role == "professional"
     assert nlp.analyse("my client is at Oakhill").setting == "stc"
     assert nlp.analyse("ive been sectioned on the ward").setting == "hospital"
-    assert nlp.analyse("can i complain").role is None
+    assert nlp.analyse("can i complain").role in (None, "child")
 
 
 @pytest.mark.parametrize(
@@ -113,9 +113,29 @@ def test_odd_input_gives_a_valid_analysis(text: str) -> None:
     assert set(result.risks) <= set(nlp.analysis.RISKS)
 
 
+def test_risk_scores_come_with_every_analysis() -> None:
+    calm, worrying = nlp.analyse_many(["can i have a shower", "i want to die"])
+    assert set(calm.risk_scores) == set(worrying.risk_scores) == {"self_harm", "abuse"}
+    assert worrying.risk_scores["self_harm"] > calm.risk_scores["self_harm"]
+
+
+def test_risk_words_at_the_end_of_a_long_message_are_read() -> None:
+    long = "i want to tell you about my day in here. " * 150 + "i am going to end my life tonight"
+    assert "self_harm" in nlp.analyse(long).risks
+
+
 def test_batch_matches_single_calls() -> None:
+    # int8 weights with activations scaled per batch: scores may differ in the second decimal,
+    # never in what is decided.
     texts = ["hi", "kms", "my son is on the block"]
-    assert nlp.analyse_many(texts) == [nlp.analyse(t) for t in texts]
+    for batched, single in zip(nlp.analyse_many(texts), map(nlp.analyse, texts), strict=True):
+        assert (batched.topic, batched.risks, batched.role) == (
+            single.topic,
+            single.risks,
+            single.role,
+        )
+        for label, score in single.risk_scores.items():
+            assert abs(batched.risk_scores[label] - score) < 0.05
 
 
 def test_a_call_never_reloads_the_pipeline() -> None:

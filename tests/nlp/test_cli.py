@@ -29,7 +29,7 @@ def test_json_lines_in_and_out() -> None:
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == 4
     for row in (rows[0], rows[1], rows[3]):
-        assert {"topic", "risks", "role", "setting", "redacted", "entities"} <= set(row)
+        assert {"topic", "risks", "risk_scores", "role", "setting", "redacted"} <= set(row)
     assert rows[0]["topic"] == "separation"
     assert rows[1]["risks"] == ["self_harm"]
     assert "error" in rows[2]
