@@ -22,6 +22,8 @@ from service.settings import Settings
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/telegram/webhook"
+# Seconds between tries to reach Telegram, doubling up to the last.
+RETRY_SECONDS = (2, 4, 8, 15, 30, 60)
 
 
 def webhook_secret(settings: Settings, signing_key: bytes) -> str:
@@ -73,18 +75,41 @@ def telegram_router(runtime: Runtime, *, bot: Bot | None = None) -> APIRouter:
     attach_relay(dp, bot)
     secret = webhook_secret(settings, runtime.keys.signing_key)
 
+    async def connect() -> None:
+        """Reach Telegram, retrying with backoff: the web chat never waits for it."""
+        failures = 0
+        while True:
+            try:
+                await bot.set_my_commands(COMMANDS)
+                if settings.webhook_url:
+                    await bot.set_webhook(
+                        webhook_address(settings),
+                        secret_token=secret,
+                        allowed_updates=dp.resolve_used_update_types(),
+                    )
+                    runtime.channels["telegram"] = "up"
+                    return
+                runtime.channels["telegram"] = "up"
+                await poll(dp, bot)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - unreachable, refused, bad token
+                wait = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
+                runtime.channels["telegram"] = f"retrying ({type(error).__name__})"
+                log.error(
+                    "Telegram unreachable (%s); trying again in %ss", type(error).__name__, wait
+                )
+                failures += 1
+                await asyncio.sleep(wait)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await bot.set_my_commands(COMMANDS)
-        tasks = [asyncio.create_task(keep_redelivering(runtime.database, runtime.relay))]
-        if settings.webhook_url:
-            await bot.set_webhook(
-                webhook_address(settings),
-                secret_token=secret,
-                allowed_updates=dp.resolve_used_update_types(),
-            )
-        else:
-            tasks.append(asyncio.create_task(poll(dp, bot)))
+        runtime.channels["telegram"] = "connecting"
+        tasks = [
+            asyncio.create_task(keep_redelivering(runtime.database, runtime.relay)),
+            asyncio.create_task(connect()),
+        ]
         try:
             yield
         finally:

@@ -11,7 +11,9 @@ from sqlalchemy import Engine as Database
 from sqlmodel import Session
 
 from service import safety, storage
+from service.db import scrub
 from service.models import ChatSession
+from service.outbox import Outbox
 from service.replies import Button, Inbound, Reply
 
 log = logging.getLogger(__name__)
@@ -21,11 +23,19 @@ KINDS = ("yoi", "stc", "secure_school", "sch", "hospital")
 # Only this much of a very long message is read closely; the risk screen reads all of it.
 ANALYSE_CHARS = 2000
 LONG_MESSAGE = 1000
+# The most any message is read for risk: the request size limit of every channel.
+MAX_READ = 100_000
 YES = {"yes", "y", "yeah", "yep", "yes please", "ok", "okay", "please", "sure"}
 NO = {"no", "n", "nah", "nope", "no thanks", "not now"}
 # While an advocate is talking with the child, a rights answer is added only when the model
 # is this sure the child asked for one; otherwise their words are simply for the advocate.
 SURE_OF_TOPIC = 0.8
+# chat.awaiting while "Are you safe right now?" is on screen.
+CHECK_IN = "safe"
+
+
+class ChatGone(Exception):
+    """A message to a chat that was forgotten or never started."""
 
 
 class Conversation:
@@ -40,8 +50,10 @@ class Conversation:
         database: Database,
         library: Any,
         analyse: Callable[[str], Any],
+        outbox: Outbox | None = None,
     ) -> None:
         self.database = database
+        self.outbox = outbox
         self.library = library
         self.analyse = analyse
         self.topics = tuple(library.topic_names)
@@ -52,14 +64,23 @@ class Conversation:
     async def start(self, key: str, channel: str) -> list[Reply]:
         return await self.handle(key, channel, Inbound(payload="start"))
 
-    async def handle(self, key: str, channel: str, inbound: Inbound) -> list[Reply]:
-        """Every message goes through here; whatever fails, the child gets Childline."""
+    async def handle(
+        self, key: str, channel: str, inbound: Inbound, *, must_exist: bool = False
+    ) -> list[Reply]:
+        """Every message goes through here; whatever fails, the child gets Childline.
+
+        With `must_exist`, a calm message to a chat that is gone raises ChatGone; a message
+        that shows risk is always answered, and referred, whatever became of the chat.
+        """
         try:
-            return await asyncio.to_thread(self._turn, key, channel, inbound)
+            return await asyncio.to_thread(self._turn, key, channel, inbound, must_exist)
+        except ChatGone:
+            raise
         except Exception as error:  # noqa: BLE001 - the child must always get an answer
             log.error("conversation turn failed: %s", type(error).__name__)
-            if inbound.text and safety.screen(inbound.text):
-                return [Reply(text=safety.FALLBACK_RISK_REPLY)]
+            risks = safety.screen(inbound.text) if inbound.text else set()
+            if risks:
+                return await asyncio.to_thread(self._risk_turn, key, channel, risks, None, None)
             return [Reply(text=safety.FALLBACK_REPLY)]
 
     async def forget(self, key: str) -> bool:
@@ -78,25 +99,41 @@ class Conversation:
 
     # ---- one turn -----------------------------------------------------------------------
 
-    def _turn(self, key: str, channel: str, inbound: Inbound) -> list[Reply]:
+    def _turn(self, key: str, channel: str, inbound: Inbound, must_exist: bool) -> list[Reply]:
         text = (inbound.text or "").strip()
-        # The risk screen comes before anything else, and needs nothing that can fail.
+        # The risk screen comes before anything else, reads every word, and cannot fail.
         risks = safety.screen(text) if text else set()
         analysis = None
         if text:
             try:
                 analysis = self.analyse(text[:ANALYSE_CHARS])
                 risks |= set(analysis.risks)
+                # A long message is read closely at its start; the model still reads the rest
+                # for risk, so words at the very end count too.
+                for start in range(ANALYSE_CHARS, min(len(text), MAX_READ), ANALYSE_CHARS):
+                    rest = self.analyse(text[start : start + ANALYSE_CHARS])
+                    risks |= set(rest.risks)
+                    if rest.concern and not analysis.concern:
+                        analysis = analysis.model_copy(update={"concern": True})
             except Exception as error:  # noqa: BLE001
                 log.error("analysis failed: %s", type(error).__name__)
         redacted = analysis.redacted if analysis is not None else None
         if risks:
             return self._risk_turn(key, channel, risks, redacted, analysis)
+        concern = analysis is not None and analysis.concern
         with Session(self.database) as session:
+            if must_exist and storage.find_chat(session=session, key=key) is None:
+                raise ChatGone
             chat = storage.get_or_create_chat(session=session, key=key, channel=channel)
+            if inbound.payload == "safe:no" or (
+                chat.awaiting == CHECK_IN and self._not_safe(inbound, text, concern)
+            ):
+                # "No" to "are you safe?", or more worrying words: it is urgent now.
+                session.rollback()
+                return self._risk_turn(key, channel, set(), redacted, analysis, not_safe=True)
             if inbound.payload == "forget:yes":
-                storage.forget_chat(session=session, key=key)
-                session.commit()
+                session.rollback()
+                self._forget(key)
                 return [Reply(text=self._say("forget_done"))]
             passed = bool(redacted) and storage.pass_to_advocate(
                 session=session, chat=chat, redacted=redacted or ""
@@ -104,6 +141,12 @@ class Conversation:
             consenting = chat.awaiting == "consent" and text.lower().strip(" .!") in YES
             if inbound.payload == "advocate:yes" or consenting:
                 replies = self._refer(session, chat)
+            elif concern and inbound.payload is None:
+                replies = self._check_in(chat, analysis)
+            elif chat.awaiting == CHECK_IN and (
+                inbound.payload == "safe:yes" or text.lower().strip(" .!") in YES
+            ):
+                replies = self._safe(chat)
             elif passed and inbound.payload is None:
                 replies = self._to_advocate(chat, text, analysis)
             else:
@@ -114,29 +157,42 @@ class Conversation:
                 redacted=redacted,
                 topic=self._event_topic(inbound.payload, analysis),
                 risks=(),
+                check_in=concern and inbound.payload is None,
             )
             session.commit()
         return replies
 
     def _risk_turn(
-        self, key: str, channel: str, risks: set[str], redacted: str | None, analysis: Any
+        self,
+        key: str,
+        channel: str,
+        risks: set[str],
+        redacted: str | None,
+        analysis: Any,
+        *,
+        not_safe: bool = False,
     ) -> list[Reply]:
         """Childline first; then an urgent referral, and say so only if it was saved."""
         saved = False
+        topic = analysis.topic if analysis is not None else None
+        unkept = self._say("risk_words_not_kept")
         try:
             with Session(self.database) as session:
                 chat = storage.get_or_create_chat(session=session, key=key, channel=channel)
                 self._learn(chat, analysis, "")
+                chat.awaiting = None
                 storage.add_event(
                     session=session, chat=chat, redacted=redacted, topic=None, risks=risks
                 )
-                summary = "\n".join(storage.recent_redacted(session=session, chat=chat))
+                lines = storage.recent_redacted(session=session, chat=chat)
+                if not_safe:
+                    lines.append(self._say("not_safe_note"))
                 storage.create_referral(
                     session=session,
                     chat=chat,
                     urgency="urgent",
                     risks=risks,
-                    summary=summary or "(a message that showed risk; its words were not kept)",
+                    summary="\n".join(lines) or unkept,
                 )
                 # An advocate already talking with this child must see these words too.
                 if redacted:
@@ -145,13 +201,70 @@ class Conversation:
                 saved = True
         except Exception as error:  # noqa: BLE001 - the crisis reply must still go out
             log.error("could not save an urgent referral: %s", type(error).__name__)
-        first = self._say("crisis_abuse" if risks == {"abuse"} else "crisis_self_harm")
+            saved = self._to_outbox(key, channel, risks, redacted or unkept, not_safe)
+        if not_safe:
+            first = self._say("crisis_not_safe")
+        else:
+            first = self._say("crisis_abuse" if risks == {"abuse"} else "crisis_self_harm")
         last = self._say("crisis_advocate" if saved else "crisis_no_advocate")
-        return [
+        replies = [
             Reply(text=first or safety.FALLBACK_RISK_REPLY),
             Reply(text=self._say("crisis_danger")),
-            Reply(text=last, buttons=self._after_buttons()),
         ]
+        # A risk tied to a topic (a restraint that hurt) also hears that topic's one right.
+        right = self.library.crisis_line(topic) if topic in self.topics else None
+        if right:
+            replies.append(Reply(text=right))
+        replies.append(Reply(text=last, buttons=self._after_buttons()))
+        return replies
+
+    def _to_outbox(
+        self, key: str, channel: str, risks: set[str], summary: str, not_safe: bool
+    ) -> bool:
+        """The database is away: keep the referral on disk until it is back."""
+        if self.outbox is None:
+            return False
+        if not_safe:
+            summary = f"{summary}\n{self._say('not_safe_note')}"
+        try:
+            self.outbox.put(key=key, channel=channel, risks=risks, summary=summary)
+            return True
+        except OSError as error:
+            log.error("could not keep an urgent referral in the outbox: %s", type(error).__name__)
+            return False
+
+    # ---- the check-in: worrying words, but no named risk ---------------------------------
+
+    def _check_in(self, chat: ChatSession, analysis: Any) -> list[Reply]:
+        """Childline's number and "Are you safe right now?"; the answer decides what follows."""
+        self._learn(chat, analysis, "")
+        chat.awaiting = CHECK_IN
+        # What they asked about waits for their "yes".
+        chat.topic = analysis.topic if analysis.topic in self.topics else None
+        chat.step = 0
+        return [
+            Reply(text=self._say("check_in")),
+            Reply(
+                text=self._say("check_in_ask"),
+                buttons=[
+                    self._button("button_safe_yes", "safe:yes"),
+                    self._button("button_safe_no", "safe:no"),
+                ],
+            ),
+        ]
+
+    def _not_safe(self, inbound: Inbound, text: str, concern: bool) -> bool:
+        if inbound.payload is not None:
+            return inbound.payload == "safe:no"
+        return text.lower().strip(" .!") in NO or concern
+
+    def _safe(self, chat: ChatSession) -> list[Reply]:
+        chat.awaiting = None
+        said = Reply(text=self._say("safe_yes"))
+        if chat.topic in self.topics:
+            return [said, *self._answer(chat, chat.topic or "")]
+        said.buttons = self._menu_buttons(chat)
+        return [said]
 
     # ---- choosing the reply -------------------------------------------------------------
 
@@ -235,6 +348,8 @@ class Conversation:
                     ],
                 ),
             ]
+        if name == "safe" and value == "yes":
+            return self._safe(chat)
         if name == "advocate" and value == "no":
             return [Reply(text=self._say("advocate_no"), buttons=self._after_buttons())]
         if name == "privacy":
@@ -330,9 +445,11 @@ class Conversation:
 
     def _forget(self, key: str) -> bool:
         with Session(self.database) as session:
-            done = storage.forget_chat(session=session, key=key)
+            note = self._say("referral_forgotten")
+            done = storage.forget_chat(session=session, key=key, note=note)
             session.commit()
-            return done
+        scrub(self.database)  # the deleted words leave the disk too
+        return done
 
     def _pending(self, key: str) -> list[Reply] | None:
         with Session(self.database) as session:
@@ -359,7 +476,8 @@ class Conversation:
         """Take who is talking and where from the message, when it says; never insist."""
         if analysis is None:
             return
-        if analysis.role in ROLES:
+        # A guess of "child" never overrules what someone said they are.
+        if analysis.role in ROLES and (chat.role is None or analysis.role != "child"):
             chat.role = analysis.role
         setting = analysis.setting or (self.library.find_establishment(text) if text else None)
         if setting in KINDS:

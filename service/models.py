@@ -41,6 +41,8 @@ class Event(SQLModel, table=True):
     redacted: str | None = None
     topic: str | None = Field(default=None, max_length=16, index=True)
     risks: str = Field(default="", max_length=64)  # comma-separated labels
+    # Worrying words with no named risk: the child was asked "Are you safe right now?".
+    check_in: bool = False
     role: str | None = Field(default=None, max_length=16)
     setting: str | None = Field(default=None, max_length=16, index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
@@ -49,17 +51,27 @@ class Event(SQLModel, table=True):
 class Advocate(SQLModel, table=True):
     """An independent advocate (or admin) who works the referral queue."""
 
+    # The audit log names advocates by id: an id is never given to someone else.
+    __table_args__ = {"sqlite_autoincrement": True}
+
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(index=True, unique=True, max_length=254)
     name: str = Field(default="", max_length=120)
     password_hash: str
     is_admin: bool = False
     active: bool = True
+    # Every token carries the version it was issued under; signing out or deactivating
+    # raises it, so all the advocate's older tokens and cookies stop working at once.
+    token_version: int = 0
     created_at: datetime = Field(default_factory=utcnow)
 
 
 class Referral(SQLModel, table=True):
     """A child's request for an advocate, or an urgent alert raised by the risk screen."""
+
+    # SQLite would otherwise hand a deleted referral's id to the next one, and the audit log
+    # would show that one's claims and closes; PostgreSQL's sequences never go back.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     session_id: int | None = Field(
@@ -100,6 +112,8 @@ class AuditEntry(SQLModel, table=True):
     """Who looked at or did what, and when."""
 
     __tablename__ = "audit_entry"
+    # Ids only ever grow, so a gap shows where entries went missing.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     advocate_id: int | None = Field(default=None, foreign_key="advocate.id", index=True)

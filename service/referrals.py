@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import case, update
+from sqlalchemy import and_, case, func, not_, update
 from sqlmodel import Session, col, select
 
 from service.models import Advocate, Event, Referral, RelayMessage, utcnow
@@ -131,18 +131,77 @@ def to_public(
 
 
 def list_referrals(
-    *, session: Session, statuses: tuple[str, ...] = OPEN, limit: int = 200
+    *,
+    session: Session,
+    statuses: tuple[str, ...] = OPEN,
+    limit: int = 200,
+    offset: int = 0,
+    urgency: str | None = None,
+    topic: str | None = None,
+    setting: str | None = None,
+    waited_minutes: int | None = None,
 ) -> list[tuple[Referral, Advocate | None]]:
-    """Urgent first, then the one that has waited longest; each with who claimed it."""
+    """Urgent first, then the one that has waited longest; each with who claimed it.
+
+    Every urgent referral no one has claimed is on the first page, however many there are:
+    a flood of older ones can never push a new one out of sight. The rest are paged.
+    """
+    matching = _matching(statuses, urgency, topic, setting, waited_minutes)
+    unclaimed_urgent = and_(col(Referral.urgency) == "urgent", col(Referral.status) == "new")
+    pinned = (
+        _with_claimer(session, and_(*matching, unclaimed_urgent), None, 0) if offset == 0 else []
+    )
+    rest = _with_claimer(session, and_(*matching, not_(unclaimed_urgent)), limit, offset)
+    return pinned + rest
+
+
+def count_referrals(
+    *,
+    session: Session,
+    statuses: tuple[str, ...] = OPEN,
+    urgency: str | None = None,
+    topic: str | None = None,
+    setting: str | None = None,
+    waited_minutes: int | None = None,
+) -> int:
+    matching = _matching(statuses, urgency, topic, setting, waited_minutes)
+    return int(session.exec(select(func.count()).select_from(Referral).where(*matching)).one())
+
+
+def _matching(
+    statuses: tuple[str, ...],
+    urgency: str | None,
+    topic: str | None,
+    setting: str | None,
+    waited_minutes: int | None,
+) -> list[Any]:
+    conditions: list[Any] = [col(Referral.status).in_(statuses)]
+    if urgency:
+        conditions.append(col(Referral.urgency) == urgency)
+    if topic:
+        conditions.append(col(Referral.topic) == topic)
+    if setting:
+        conditions.append(col(Referral.setting) == setting)
+    if waited_minutes is not None:
+        since = utcnow() - timedelta(minutes=waited_minutes)
+        conditions.append(col(Referral.created_at) <= since)
+    return conditions
+
+
+def _with_claimer(
+    session: Session, where: Any, limit: int | None, offset: int
+) -> list[tuple[Referral, Advocate | None]]:
     urgent_first = case((col(Referral.urgency) == "urgent", 0), else_=1)
-    rows = session.exec(
+    query = (
         select(Referral, Advocate)
         .join(Advocate, col(Referral.claimed_by) == col(Advocate.id), isouter=True)
-        .where(col(Referral.status).in_(statuses))
+        .where(where)
         .order_by(urgent_first, col(Referral.created_at), col(Referral.id))
-        .limit(limit)
-    ).all()
-    return [(referral, advocate) for referral, advocate in rows]
+        .offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [(referral, advocate) for referral, advocate in session.exec(query).all()]
 
 
 def get_referral(*, session: Session, referral_id: int) -> Referral:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+import re
+
+from pydantic import BaseModel, Field, field_validator
+
+# Control characters (NUL above all) reach no database: PostgreSQL refuses NUL in text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Button(BaseModel):
@@ -20,3 +25,9 @@ class Inbound(BaseModel):
 
     text: str | None = None
     payload: str | None = None
+
+    @field_validator("text", "payload")
+    @classmethod
+    def _clean(cls, value: str | None) -> str | None:
+        """Every channel builds an Inbound, so this is the edge where text is cleaned."""
+        return _CONTROL.sub("", value) if value is not None else None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(Path("data"), validation_alias=_env("data_dir", "RIGHTSLINE_DATA_DIR"))
     database_url: str | None = Field(None, validation_alias=_env("database_url", "DATABASE_URL"))
+    # The trained understanding model; None is the one `make model` writes into nlp/model.
+    model_dir: Path | None = Field(None, validation_alias=_env("model_dir", "RIGHTSLINE_MODEL_DIR"))
     secret_key: SecretStr | None = Field(
         None, validation_alias=_env("secret_key", "RIGHTSLINE_SECRET_KEY")
     )
@@ -55,6 +58,41 @@ class Settings(BaseSettings):
     token_minutes: int = Field(
         30, ge=1, validation_alias=_env("token_minutes", "RIGHTSLINE_TOKEN_MINUTES")
     )
+    # Proxies whose X-Forwarded-For is believed: addresses or networks, comma-separated.
+    # Empty: the connecting address is the client, whatever headers say.
+    trusted_proxies: str = Field(
+        "", validation_alias=_env("trusted_proxies", "RIGHTSLINE_TRUSTED_PROXIES")
+    )
+    # /docs and /openapi.json: always served outside production, in production only if on.
+    api_docs: bool = Field(False, validation_alias=_env("api_docs", "RIGHTSLINE_API_DOCS"))
+    # The web chat's rate limits, per minute (service/runtime.py chat_limits). The defaults
+    # suit a unit's kiosks; a load test raises them so it measures answers, not flood replies.
+    chat_messages_per_minute: int = Field(
+        20, ge=1, validation_alias=_env("chat_messages_per_minute", "RIGHTSLINE_CHAT_LIMIT")
+    )
+    address_messages_per_minute: int = Field(
+        300, ge=1, validation_alias=_env("address_messages_per_minute", "RIGHTSLINE_ADDRESS_LIMIT")
+    )
+    address_new_chats_per_minute: int = Field(
+        30, ge=1, validation_alias=_env("address_new_chats_per_minute", "RIGHTSLINE_NEW_CHAT_LIMIT")
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        # A typo must not quietly trust nobody (or the wrong network): say so at start-up.
+        for item in value.split(","):
+            if item.strip():
+                ipaddress.ip_network(item.strip(), strict=False)
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """Each proxy as an address, or as a network written the strict way ("10.0.0.0/8")."""
+        items = [item.strip() for item in self.trusted_proxies.split(",") if item.strip()]
+        return [
+            str(ipaddress.ip_network(item, strict=False)) if "/" in item else item for item in items
+        ]
 
     @property
     def production(self) -> bool:
@@ -83,7 +121,7 @@ def resolve_secret_key(settings: Settings) -> bytes:
     path = settings.data_dir / "secret_key"
     if path.exists():
         return path.read_text().strip().encode()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:

@@ -25,6 +25,7 @@ class Stats(BaseModel):
     weeks: int
     since: datetime
     total: Count
+    check_ins: Count  # messages answered with "Are you safe right now?"
     by_topic: list[Count]
     by_setting: list[Count]
     by_week: list[Count]
@@ -61,11 +62,15 @@ def compute(*, session: Session, weeks: int = 12, now: datetime | None = None) -
     week_counts: Counter[str] = Counter(
         _iso_week(moment) for moment in session.exec(select(Event.created_at).where(recent)).all()
     )
+    check_ins = session.exec(
+        select(func.count()).where(recent, col(Event.check_in).is_(True))
+    ).one()
     all_weeks = [_iso_week(since + timedelta(weeks=n)) for n in range(weeks)]
     return Stats(
         weeks=weeks,
         since=since,
         total=shown("all", sum(topics.values())),
+        check_ins=shown("check-ins", check_ins),
         by_topic=[shown(label, count) for label, count in sorted(topics.items())],
         by_setting=[shown(label, count) for label, count in sorted(settings.items())],
         by_week=[shown(week, week_counts.get(week, 0)) for week in all_weeks],

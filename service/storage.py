@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
 from service.models import (
@@ -41,9 +41,11 @@ def add_event(
     redacted: str | None,
     topic: str | None,
     risks: Iterable[str],
+    check_in: bool = False,
 ) -> Event:
     """Record one inbound message: the redacted text only, never the original."""
     event = Event(
+        check_in=check_in,
         session_id=chat.id,
         channel=chat.channel,
         redacted=redacted,
@@ -131,8 +133,14 @@ def take_advocate_messages(*, session: Session, chat: ChatSession) -> list[Relay
     return rows
 
 
-def forget_chat(*, session: Session, key: str) -> bool:
-    """Erase everything held for one chat: messages, referrals, events and the route back."""
+def forget_chat(*, session: Session, key: str, note: str = "") -> bool:
+    """Erase one chat's words (events, relay messages, summaries) and the route back.
+
+    An urgent referral, or one an advocate has taken on and not closed, stays as a record with
+    no words: its labels, times, urgency and status, with `note` as its summary. So the fact
+    that an urgent referral was raised is never lost, and an advocate's case never vanishes.
+    Any other referral (not urgent, and not yet claimed or already closed) goes.
+    """
     chat = find_chat(session=session, key=key)
     if chat is None:
         return False
@@ -145,29 +153,60 @@ def forget_chat(*, session: Session, key: str) -> bool:
             )
         )
     )
-    session.exec(delete(Referral).where(col(Referral.session_id) == chat.id))
+    session.exec(
+        delete(Referral).where(
+            col(Referral.session_id) == chat.id,
+            col(Referral.urgency) != "urgent",
+            col(Referral.status).in_(("new", "closed")),
+        )
+    )
+    session.exec(
+        update(Referral)  # type: ignore[call-overload]
+        .where(col(Referral.session_id) == chat.id)
+        .values(summary=note, session_id=None, updated_at=utcnow())
+    )
     session.exec(delete(Event).where(col(Event.session_id) == chat.id))
     session.delete(chat)
     return True
 
 
 def purge(*, session: Session, retention_days: int, now: datetime | None = None) -> dict[str, int]:
-    """Apply retention: old events, closed referrals and idle sessions (with their routes) go."""
+    """Apply retention, and count exactly what went.
+
+    Words older than the retention period go (events, relay messages), and so do referrals
+    closed that long ago and chats idle that long, with their route back. An open referral is
+    never purged: it keeps its redacted summary until an advocate closes it.
+    """
     cutoff = (now or utcnow()) - timedelta(days=retention_days)
-    counts: dict[str, int] = {}
     old_closed = select(Referral.id).where(
         Referral.status == "closed", col(Referral.closed_at) < cutoff
     )
-    session.exec(delete(RelayMessage).where(col(RelayMessage.referral_id).in_(old_closed)))
+    idle = select(ChatSession.id).where(col(ChatSession.last_seen_at) < cutoff)
+    counts: dict[str, int] = {}
+    counts["events"] = session.exec(
+        delete(Event).where(or_(col(Event.created_at) < cutoff, col(Event.session_id).in_(idle)))
+    ).rowcount
+    counts["relay_messages"] = session.exec(
+        delete(RelayMessage).where(
+            or_(
+                col(RelayMessage.created_at) < cutoff,
+                col(RelayMessage.referral_id).in_(old_closed),
+            )
+        )
+    ).rowcount
     counts["referrals"] = session.exec(
         delete(Referral).where(col(Referral.id).in_(old_closed))
     ).rowcount
-    counts["events"] = session.exec(delete(Event).where(col(Event.created_at) < cutoff)).rowcount
-    idle = list(
-        session.exec(select(ChatSession).where(col(ChatSession.last_seen_at) < cutoff)).all()
-    )
-    for chat in idle:
-        forget_chat(session=session, key=chat.key)
-    counts["sessions"] = len(idle)
+    # What is left of an idle chat (its open referrals, an advocate's latest words) stays,
+    # no longer tied to the chat, so it can go.
+    for table in (Referral, RelayMessage):
+        session.exec(
+            update(table)  # type: ignore[call-overload]
+            .where(col(table.session_id).in_(idle))
+            .values(session_id=None)
+        )
+    counts["chats"] = session.exec(
+        delete(ChatSession).where(col(ChatSession.last_seen_at) < cutoff)
+    ).rowcount
     session.exec(delete(ProcessedUpdate).where(col(ProcessedUpdate.created_at) < cutoff))
     return counts

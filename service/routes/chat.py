@@ -5,16 +5,15 @@ from __future__ import annotations
 import secrets
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
 
 from service.deps import ConversationDep, RuntimeDep
+from service.engine import MAX_READ, ChatGone
 from service.replies import Inbound, Reply
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
 
-# Longer messages are cut here; the engine says kindly that shorter is easier.
-MAX_TEXT = 10_000
 GONE = "This chat has ended or was deleted. Start a new chat to carry on."
 
 
@@ -28,7 +27,8 @@ class SessionStarted(BaseModel):
 
 
 class MessageIn(BaseModel):
-    text: str | None = Field(default=None, description="What the user typed")
+    # The engine reads every word for risk, up to this size; it says kindly that shorter is easier.
+    text: str | None = Field(default=None, max_length=MAX_READ, description="What the user typed")
     payload: str | None = Field(default=None, max_length=64, description="A button's payload")
 
 
@@ -40,10 +40,26 @@ def _key(runtime: RuntimeDep, session_id: str) -> str:
     return runtime.keys.pseudonym("web", session_id)
 
 
+def _address(runtime: RuntimeDep, request: Request) -> str:
+    """The client's address as a keyed hash: limits count it, nothing keeps it."""
+    return runtime.keys.pseudonym("address", request.client.host if request.client else "")
+
+
+def _flood_reply(runtime: RuntimeDep) -> Reply:
+    """Never silence: even a flood is told where help is."""
+    childline = runtime.library.helpline("childline").number
+    return Reply(text=runtime.library.messages["flood"].format(childline=childline))
+
+
 @router.post("/sessions", status_code=status.HTTP_201_CREATED)
 async def start_session(
-    runtime: RuntimeDep, conversation: ConversationDep, start: SessionStart | None = None
+    request: Request,
+    runtime: RuntimeDep,
+    conversation: ConversationDep,
+    start: SessionStart | None = None,
 ) -> SessionStarted:
+    if not runtime.limits["new_chats"].allow(_address(runtime, request)):
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, _flood_reply(runtime).text)
     session_id = secrets.token_urlsafe(24)
     key = _key(runtime, session_id)
     replies = await conversation.start(key, "web")
@@ -55,16 +71,22 @@ async def start_session(
 
 @router.post("/sessions/{session_id}/messages")
 async def send_message(
-    session_id: str, message: MessageIn, runtime: RuntimeDep, conversation: ConversationDep
+    session_id: str,
+    message: MessageIn,
+    request: Request,
+    runtime: RuntimeDep,
+    conversation: ConversationDep,
 ) -> Replies:
     key = _key(runtime, session_id)
-    if not await conversation.exists(key):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, GONE)
-    inbound = Inbound(
-        text=message.text[:MAX_TEXT] if message.text is not None else None,
-        payload=message.payload if message.text is None else None,
-    )
-    return Replies(replies=await conversation.handle(key, "web", inbound))
+    limits = runtime.limits
+    if not (limits["address"].allow(_address(runtime, request)) and limits["chat"].allow(key)):
+        return Replies(replies=[_flood_reply(runtime)])
+    inbound = Inbound(text=message.text, payload=message.payload if message.text is None else None)
+    try:
+        replies = await conversation.handle(key, "web", inbound, must_exist=True)
+    except ChatGone:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, GONE) from None
+    return Replies(replies=replies)
 
 
 @router.get("/sessions/{session_id}/messages")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Path, status
+from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -55,11 +55,35 @@ def statuses_for(wanted: StatusFilter) -> tuple[str, ...]:
 
 @router.get("")
 def list_referrals(
-    advocate: AdvocateDep, runtime: RuntimeDep, session: SessionDep, status: StatusFilter = "open"
+    advocate: AdvocateDep,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    response: Response,
+    status: StatusFilter = "open",
+    urgency: Literal["urgent", "normal"] | None = None,
+    topic: Annotated[str | None, Query(max_length=16)] = None,
+    setting: Annotated[str | None, Query(max_length=16)] = None,
+    waited_minutes: Annotated[int | None, Query(ge=0, le=525_600)] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[ReferralPublic]:
-    """Urgent first, then oldest; `overdue` marks one left unclaimed past its time limit."""
+    """Urgent first, then oldest; `overdue` marks one left unclaimed past its time limit.
+
+    Every urgent referral no one has claimed is on page 1, whatever the page size; the rest
+    are paged. `X-Total-Count` says how many match the filters.
+    """
     now = utcnow()
-    rows = referrals.list_referrals(session=session, statuses=statuses_for(status))
+    filters: dict[str, Any] = {
+        "statuses": statuses_for(status),
+        "urgency": urgency,
+        "topic": topic,
+        "setting": setting,
+        "waited_minutes": waited_minutes,
+    }
+    rows = referrals.list_referrals(
+        session=session, limit=per_page, offset=(page - 1) * per_page, **filters
+    )
+    response.headers["X-Total-Count"] = str(referrals.count_referrals(session=session, **filters))
     audit.record(session=session, advocate=advocate, action="view_queue", detail=f"api {status}")
     session.commit()
     return [

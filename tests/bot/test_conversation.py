@@ -208,5 +208,6 @@ async def test_risk_still_gets_childline_when_the_database_is_down(
         runtime.database = runtime.conversation.database = working
         broken.dispose()
     assert CHILDLINE in first
-    # The engine's own crisis replies, saying no advocate was asked since nothing could be saved.
-    assert session.sent()[-1].text == runtime.library.messages["crisis_no_advocate"]
+    # The referral waits in the outbox until the database is back, so an advocate will see it.
+    assert session.sent()[-1].text == runtime.library.messages["crisis_advocate"]
+    assert len(runtime.outbox.waiting()) == 1

@@ -74,7 +74,10 @@ async def test_the_webhook_is_set_at_start_with_the_secret(webhook_runtime: Runt
     app = FastAPI()
     app.include_router(telegram_router(webhook_runtime, bot=bot))
     async with app.router.lifespan_context(app):
-        pass
+        for _ in range(100):
+            if webhook_runtime.channels.get("telegram") == "up":
+                break
+            await asyncio.sleep(0.02)
     (call,) = [call for call in session.calls if isinstance(call, SetWebhook)]
     assert call.url == "https://rightsline.test/telegram/webhook"
     assert call.secret_token == webhook_secret(
@@ -97,6 +100,32 @@ async def test_without_a_webhook_the_service_polls_in_its_own_loop(
     kinds = list(map(type, session.calls))
     assert kinds[:4] == [SetMyCommands, DeleteWebhook, GetMe, GetUpdates]
     assert session.calls[0].commands[-1].command == "forget"  # type: ignore[attr-defined]
+    runtime.database.dispose()
+
+
+@pytest.mark.parametrize("webhook", [None, "https://rightsline.test"])
+async def test_telegram_unreachable_at_start_leaves_the_web_chat_serving(
+    settings: Any, analyse: Any, webhook: str | None
+) -> None:
+    settings = settings.model_copy(
+        update={"telegram_bot_token": SecretStr(BOT_TOKEN), "webhook_url": webhook}
+    )
+    runtime = build_runtime(settings, analyse=analyse)
+    # The real bot: this machine (like the test machine) cannot reach Telegram at all.
+    app = create_app(runtime=runtime)
+    async with app.router.lifespan_context(app):
+        async with client_for(app) as http:
+            started = await http.post("/api/chat/sessions")
+            assert started.status_code == 201
+            for _ in range(600):
+                if runtime.channels["telegram"].startswith("retrying"):
+                    break
+                await asyncio.sleep(0.05)
+            ready = (await http.get("/readyz")).json()
+            page = await http.get("/")
+    assert page.status_code == 200 and "0800 1111" in page.text
+    assert ready["channels"]["web"] == "up"
+    assert ready["channels"]["telegram"].startswith("retrying")
     runtime.database.dispose()
 
 

@@ -1,0 +1,148 @@
+"""When things fail: the database away, odd characters, very long messages, a failed model.
+
+Each test is a conversation over the real chat API; the child always gets Childline's number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+from service.app import create_app
+from service.db import make_engine
+from service.models import Referral
+from service.runtime import build_runtime
+
+CHILDLINE = "0800 1111"
+# Nothing listens on port 1: every connection is refused at once, as when the network drops.
+UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/test?connect_timeout=1"
+
+
+def client_for(app: Any) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+async def start(client: httpx.AsyncClient) -> str:
+    return str((await client.post("/api/chat/sessions")).json()["session_id"])
+
+
+async def send(client: httpx.AsyncClient, session_id: str, text: str) -> httpx.Response:
+    return await client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": text})
+
+
+def referrals(database: Any) -> list[Referral]:
+    with Session(database) as session:
+        return list(session.exec(select(Referral)).all())
+
+
+@pytest.fixture
+def lose_the_database(runtime: Any) -> Iterator[Callable[[], Any]]:
+    """Call it to point the running service at a database that cannot be reached; it
+    returns the real one. Whatever the test does, the real one is put back after."""
+    real = runtime.database
+    gone = make_engine(UNREACHABLE)
+
+    def lose() -> Any:
+        runtime.database = runtime.conversation.database = gone
+        return real
+
+    yield lose
+    runtime.database = runtime.conversation.database = real
+    gone.dispose()
+
+
+async def test_a_risk_message_while_the_database_is_away_is_answered_and_kept(
+    runtime: Any, client: httpx.AsyncClient, lose_the_database: Callable[[], Any]
+) -> None:
+    session_id = await start(client)
+    real = lose_the_database()
+    answer = await send(client, session_id, "staff punched me, my name is Zebedee Quillfeather")
+    assert answer.status_code == 200
+    replies = [reply["text"] for reply in answer.json()["replies"]]
+    assert CHILDLINE in replies[0]
+    assert any("call bell" in text for text in replies)
+    # Kept on disk, private, redacted: never the name.
+    outbox = runtime.outbox.path
+    assert outbox.stat().st_mode & 0o777 == 0o600
+    assert "Quillfeather" not in outbox.read_text() and "punched" in outbox.read_text()
+    assert (await client.get("/readyz")).status_code == 503
+    # The database comes back: the referral is written, the outbox emptied.
+    runtime.database = runtime.conversation.database = real
+    assert runtime.connect_database()
+    [referral] = referrals(real)
+    assert referral.urgency == "urgent" and "abuse" in referral.risks
+    assert "punched" in referral.summary and "Quillfeather" not in referral.summary
+    assert not outbox.exists()
+
+
+async def test_a_calm_message_while_the_database_is_away_gets_childline_not_an_error(
+    client: httpx.AsyncClient, lose_the_database: Callable[[], Any]
+) -> None:
+    session_id = await start(client)
+    lose_the_database()
+    answer = await send(client, session_id, "how do i complain")
+    assert answer.status_code == 200
+    assert CHILDLINE in answer.json()["replies"][0]["text"]
+
+
+async def test_the_database_away_at_start_up_still_serves_the_chat(
+    settings: Any, analyse: Any
+) -> None:
+    away = settings.model_copy(update={"database_url": UNREACHABLE})
+    runtime = build_runtime(away, analyse=analyse)
+    assert not runtime.database_ready
+    async with client_for(create_app(runtime=runtime)) as client:
+        page = await client.get("/")
+        assert page.status_code == 200 and CHILDLINE in page.text
+        ready = await client.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["database"] == "down"
+        session_id = await start(client)
+        answer = await send(client, session_id, "i want to kill myself")
+        assert answer.status_code == 200
+        assert CHILDLINE in answer.json()["replies"][0]["text"]
+    assert len(runtime.outbox.waiting()) == 1
+    assert not runtime.connect_database()  # still away: it keeps trying, nothing lost
+    assert len(runtime.outbox.waiting()) == 1
+    runtime.database.dispose()
+
+
+async def test_a_nul_character_never_stops_a_referral(
+    runtime: Any, client: httpx.AsyncClient
+) -> None:
+    # PostgreSQL refuses NUL in text; the message is cleaned where it comes in.
+    session_id = await start(client)
+    answer = await send(client, session_id, "staff\x00 punched me\x00")
+    assert CHILDLINE in answer.json()["replies"][0]["text"]
+    [referral] = referrals(runtime.database)
+    assert "\x00" not in referral.summary
+
+
+async def test_risk_words_after_ten_thousand_characters_are_read(
+    runtime: Any, client: httpx.AsyncClient
+) -> None:
+    session_id = await start(client)
+    text = "i want to tell you about the food here. " * 400 + "i am going to kill myself"
+    assert len(text) > 15_000
+    answer = await send(client, session_id, text)
+    assert answer.status_code == 200
+    assert CHILDLINE in answer.json()["replies"][0]["text"]
+    assert [r.urgency for r in referrals(runtime.database)] == ["urgent"]
+
+
+async def test_an_ordinary_message_after_a_failed_analysis_gets_childline(
+    settings: Any,
+) -> None:
+    def broken(_text: str) -> Any:
+        raise RuntimeError("the model is away")
+
+    runtime = build_runtime(settings, analyse=broken)
+    async with client_for(create_app(runtime=runtime)) as client:
+        session_id = await start(client)
+        answer = await send(client, session_id, "can my nan visit on sunday")
+    assert answer.status_code == 200
+    assert CHILDLINE in answer.json()["replies"][0]["text"]
+    runtime.database.dispose()

@@ -1,0 +1,149 @@
+"""The graded answer to risk: urgent, concern (a check-in), none; each as a conversation.
+
+The real pipeline reads every message. Where a path needs a message graded one way whatever
+the model's latest training says, `graded` takes the real analysis and sets only its grade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from service.engine import Conversation
+from service.models import Event, Referral
+from service.replies import Inbound
+from service.runtime import build_runtime
+from tests.service.helpers import payloads, texts
+
+KEY = "c" * 64
+CHILDLINE = "0800 1111"
+SAFE = "Are you safe right now?"
+
+
+def graded(analyse: Callable[[str], Any], **grades: dict[str, Any]) -> Callable[[str], Any]:
+    """The real analysis, with the grade for some messages fixed: {text: {"concern": True}}."""
+
+    def run(text: str) -> Any:
+        found = analyse(text)
+        return found.model_copy(update=grades[text]) if text in grades else found
+
+    return run
+
+
+@pytest.fixture
+def worried(settings: Any, analyse: Any) -> Any:
+    """A runtime whose model reads two messages as a concern (no named risk)."""
+    fixed = graded(
+        analyse,
+        **{
+            "i have had enough of all of it in here": {"risks": [], "concern": True},
+            "the block is getting to me": {"risks": [], "concern": True, "topic": "separation"},
+        },
+    )
+    built = build_runtime(settings, analyse=fixed)
+    yield built
+    built.database.dispose()
+
+
+async def say(conversation: Conversation, text: str) -> list[Any]:
+    return await conversation.handle(KEY, "web", Inbound(text=text))
+
+
+async def press(conversation: Conversation, payload: str) -> list[Any]:
+    return await conversation.handle(KEY, "web", Inbound(payload=payload))
+
+
+def referrals(runtime: Any) -> list[Referral]:
+    with Session(runtime.database) as session:
+        return list(session.exec(select(Referral)).all())
+
+
+def check_ins(runtime: Any) -> int:
+    with Session(runtime.database) as session:
+        return len(session.exec(select(Event).where(Event.check_in)).all())
+
+
+async def test_urgent_childline_first_then_an_urgent_referral(runtime: Any) -> None:
+    replies = await say(runtime.conversation, "i want to kill myself tonight")
+    assert CHILDLINE in replies[0].text
+    assert [r.urgency for r in referrals(runtime)] == ["urgent"]
+    assert SAFE not in " ".join(texts(replies))
+
+
+async def test_concern_then_yes_goes_on_with_what_they_asked(worried: Any) -> None:
+    conversation = worried.conversation
+    await press(conversation, "role:child")
+    asked = await say(conversation, "the block is getting to me")
+    assert CHILDLINE in asked[0].text
+    assert asked[-1].text == SAFE
+    assert payloads(asked) == ["safe:yes", "safe:no"]
+    assert referrals(worried) == []
+    answer = await press(conversation, "safe:yes")
+    assert "glad" in answer[0].text
+    assert "apart" in " ".join(texts(answer[1:]))  # the separation answer they asked for
+    assert referrals(worried) == []
+    assert check_ins(worried) == 1
+
+
+async def test_concern_then_a_typed_yes_is_understood(worried: Any) -> None:
+    conversation = worried.conversation
+    await say(conversation, "the block is getting to me")
+    answer = await say(conversation, "yeah")
+    assert "glad" in answer[0].text
+    assert referrals(worried) == []
+
+
+@pytest.mark.parametrize("answer", [{"payload": "safe:no"}, {"text": "no"}, {"text": "nah"}])
+async def test_concern_then_no_is_urgent(worried: Any, answer: dict[str, str]) -> None:
+    conversation = worried.conversation
+    await say(conversation, "i have had enough of all of it in here")
+    replies = await conversation.handle(KEY, "web", Inbound(**answer))
+    assert CHILDLINE in replies[0].text
+    assert "staff" in replies[1].text  # tell staff, press the call bell
+    [referral] = referrals(worried)
+    assert referral.urgency == "urgent"
+    assert "enough of all of it" in referral.summary
+    assert "not safe right now" in referral.summary
+
+
+async def test_a_second_worrying_message_makes_it_urgent(worried: Any) -> None:
+    conversation = worried.conversation
+    await say(conversation, "i have had enough of all of it in here")
+    replies = await say(conversation, "the block is getting to me")
+    assert CHILDLINE in replies[0].text
+    assert [r.urgency for r in referrals(worried)] == ["urgent"]
+
+
+async def test_none_gets_the_ordinary_answer(runtime: Any) -> None:
+    replies = await say(runtime.conversation, "how do i make a complaint")
+    assert CHILDLINE not in replies[0].text
+    assert SAFE not in " ".join(texts(replies))
+    assert referrals(runtime) == []
+    assert check_ins(runtime) == 0
+
+
+async def test_a_risk_about_restraint_also_hears_the_right(settings: Any, analyse: Any) -> None:
+    hurt = "they held me down so hard my wrist is swollen"
+    built = build_runtime(
+        settings, analyse=graded(analyse, **{hurt: {"risks": ["abuse"], "topic": "restraint"}})
+    )
+    replies = await built.conversation.handle(KEY, "web", Inbound(text=hurt))
+    said = texts(replies)
+    assert CHILDLINE in said[0]
+    assert any("never hold you in a way that is meant to hurt you" in line for line in said)
+    built.database.dispose()
+
+
+async def test_check_ins_are_counted_in_the_figures(worried: Any) -> None:
+    from service.stats import compute
+
+    for n in range(5):
+        await worried.conversation.handle(
+            f"{n}" * 64, "web", Inbound(text="the block is getting to me")
+        )
+    with Session(worried.database) as session:
+        figures = compute(session=session)
+    assert figures.check_ins.count == 5

@@ -1,0 +1,75 @@
+"""Risk over the real chat API: calm words stay calm, worrying words always get Childline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+import nlp
+from service import safety
+from service.models import Referral
+
+CHILDLINE = "0800 1111"
+CRISIS = ("Please talk to Childline now", "Nobody is allowed to hurt you")
+
+
+async def start(client: httpx.AsyncClient) -> str:
+    started = await client.post("/api/chat/sessions")
+    return str(started.json()["session_id"])
+
+
+async def send(client: httpx.AsyncClient, session_id: str, **body: str) -> list[dict[str, Any]]:
+    answer = await client.post(f"/api/chat/sessions/{session_id}/messages", json=body)
+    assert answer.status_code == 200
+    return list(answer.json()["replies"])
+
+
+def referrals(runtime: Any) -> list[Referral]:
+    with Session(runtime.database) as session:
+        return list(session.exec(select(Referral)).all())
+
+
+@pytest.mark.parametrize("text", ["yo", "start", "hi", "i want to speak to an advocate"])
+async def test_greetings_and_requests_raise_no_alarm(
+    client: httpx.AsyncClient, runtime: Any, text: str
+) -> None:
+    replies = await send(client, await start(client), text=text)
+    said = " ".join(reply["text"] for reply in replies)
+    assert not any(words in said for words in CRISIS)
+    assert "Are you safe right now?" not in said
+    assert referrals(runtime) == []
+
+
+# Written for this test, in the ways children write; none is in content/training.
+WORRYING = [
+    "wrote letters to my family tonight so they know its not their fault",
+    "been stashing my meds in a sock for a while now",
+    "the night guy keeps coming in when its dark and says its our secret",
+    "got a fat lip from the way they put me on the floor this morning",
+    "honestly whats the point in waking up tomorrow",
+    "im so scared all the time and i cant stop shaking",
+]
+
+
+@pytest.mark.parametrize("text", WORRYING)
+async def test_whatever_is_marked_urgent_or_concern_gets_childline_first(
+    client: httpx.AsyncClient, text: str
+) -> None:
+    found = nlp.analyse(text)
+    marked = bool(safety.screen(text) or found.risks or found.concern)
+    replies = await send(client, await start(client), text=text)
+    if marked:
+        assert CHILDLINE in replies[0]["text"]
+
+
+async def test_no_to_are_you_safe_raises_an_urgent_referral(
+    client: httpx.AsyncClient, runtime: Any
+) -> None:
+    session_id = await start(client)
+    # Pressing "No" on the check-in, whatever message brought it up.
+    replies = await send(client, session_id, payload="safe:no")
+    assert CHILDLINE in replies[0]["text"]
+    assert [r.urgency for r in referrals(runtime)] == ["urgent"]
