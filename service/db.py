@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import create_engine
 
+log = logging.getLogger(__name__)
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The tables that hold a child's words; PostgreSQL rewrites them to drop deleted rows for good.
+TABLES_WITH_WORDS = ("event", "referral", "relay_message", "chat_session")
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for SQLite or PostgreSQL; SQLite gets foreign keys and WAL."""
+    """An engine for SQLite or PostgreSQL; SQLite gets foreign keys, WAL and secure delete."""
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            make_private(Path(path))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
 
         @event.listens_for(engine, "connect")
@@ -25,10 +33,51 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
+            # Deleted rows are overwritten with zeros, not just marked free.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def make_private(path: Path) -> None:
+    """The SQLite file, its -wal and -shm files and their directory: this user's alone."""
+    directory = path.parent
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # A shared directory such as /tmp (sticky bit) is never narrowed: others rely on it.
+    if not directory.stat().st_mode & stat.S_ISVTX:
+        directory.chmod(0o700)
+    # Created here first, as SQLite gives its -wal and -shm files the mode of the database.
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if name.exists():
+            name.chmod(0o600)  # files left by an older version were 0644
+
+
+def scrub(engine: Engine) -> None:
+    """After a forget or a purge: SQLite copies the zeroed pages home and empties its WAL.
+
+    Until then the deleted words are still in the -wal file. PostgreSQL needs `vacuum`.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        with engine.connect() as connection:
+            row = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+        emptied = row is not None and row[0] == 0  # the first column is 1 when it was busy
+    except OperationalError:  # the forget itself is done; a locked file must not undo that
+        emptied = False
+    if not emptied:
+        log.warning("the WAL is in use: deleted words stay in it until the next forget or purge")
+
+
+def vacuum(engine: Engine) -> None:
+    """PostgreSQL keeps deleted rows in its table files until VACUUM FULL rewrites them."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql(f"VACUUM FULL {', '.join(TABLES_WITH_WORDS)}")
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -69,7 +69,7 @@ async def test_forget_erases_everything_held_for_that_chat(
     assert count(runtime.database, "chat_session") == 2  # asked first, nothing gone yet
     session.clear()
     await dp.feed_update(bot, press("forget:yes"))
-    assert "deleted everything" in session.sent(CHAT_ID)[0].text
+    assert "deleted what you wrote" in session.sent(CHAT_ID)[0].text
     assert key not in database_dump(runtime.database)
     assert count(runtime.database, "chat_session") == 1  # the other chat is untouched
     with Session(runtime.database) as db:
