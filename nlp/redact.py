@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from spacy.tokens import Doc
@@ -10,9 +13,26 @@ from spacy.tokens import Doc
 from nlp.analysis import Entity
 
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+# An email written out so that it reads as words: "sam.k at example dot com",
+# "sam (at) example [dot] org", "sam underscore k at gmail". A plain " at " is so common that
+# it counts only before a known mail provider or a domain ending. Parts are bounded so that a
+# long run of "a-a-a-" costs a scan, not a scan from every letter.
+_AT = r"(?:\s*@\s*|\s*[(\[{<]\s*at\s*[)\]}>]\s*|\s+at\s+)"
+_DOT = r"(?:\.|\s*[(\[{<]\s*dot\s*[)\]}>]\s*|\s+dot\s+)"
+_LOCAL_JOIN = rf"(?:[._+-]+|{_DOT}|\s+(?:underscore|dash|hyphen)\s+)"
+_ENDING = r"(?:com|org|net|co|uk|io|me|info|biz|edu|gov|ac|ie|eu|us)"
+_PROVIDER = r"(?:gmail|googlemail|hotmail|outlook|yahoo|icloud|btinternet|aol|proton|protonmail)"
+SPELLED_EMAIL = re.compile(
+    rf"\b[^\W_]{{1,40}}(?:{_LOCAL_JOIN}[^\W_]{{1,40}}){{0,4}}{_AT}"
+    rf"(?:{_PROVIDER}(?:{_DOT}[a-z]{{2,6}}){{0,2}}"
+    rf"|[\w-]{{1,40}}(?:{_DOT}[\w-]{{1,40}}){{0,2}}{_DOT}{_ENDING})\b",
+    re.IGNORECASE,
+)
+
 # Order matters where patterns overlap: the first to claim characters keeps them.
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("EMAIL", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
+    ("EMAIL", re.compile(r"\b[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+\b")),
+    ("EMAIL", SPELLED_EMAIL),
     ("HANDLE", re.compile(r"(?<![\w@])@[A-Za-z0-9_.]{2,30}\b")),
     (
         "DOB",
@@ -50,7 +70,22 @@ STRONG_CUES = re.compile(
 )
 # Weaker cues: the next word is a name only when it is not an ordinary word.
 WEAK_CUES = re.compile(r"\b(?:im|i'm|i am|its me|it's me|this is|it is)\s+", re.IGNORECASE)
+# "its sam": a cue only where a child says who they are, at the start or after a greeting
+# ("its sam, can i ask"), never mid-sentence ("this worksheet its impossible").
+GREETING = r"(?:hi|hiya|hey|heya|hello|helo|yo|oi|alright)"
+INTRODUCTION_CUE = re.compile(
+    rf"(?:^|[.!?,]|\b{GREETING}\b)[\s,.!]*(?:its|it's|it’s)\s+(?!me\b)", re.IGNORECASE
+)
 NAME_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+# Any word, in any alphabet children type names in ("Józef", "Amy-Leigh", "O'Neill").
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+# "Sam here", "sam k speaking": who is writing, said with no other cue.
+HERE = re.compile(r"\b(?:here|speaking)\b", re.IGNORECASE)
+# What may stand before "X here", besides the start or a stop: a greeting or "its".
+OPENING_CUE = re.compile(rf"\b(?:{GREETING}|its|it's|it is|this is|im|i'm|i am)$", re.IGNORECASE)
+# Endings of adjectives and abstract nouns ("impossible", "hopeless", "boring"), not of given
+# names: after a weak cue, a lower-case word shaped like this says how things are, not who.
+WORD_ENDINGS = ("able", "ible", "ful", "less", "ous", "ive", "ing", "ish", "ness", "ment", "tion")
 
 # Words that carry the meaning stay, even where a model or cue takes them for names.
 MEANING_WORDS = frozenset(
@@ -59,7 +94,7 @@ MEANING_WORDS = frozenset(
     block seg wing pad cell unit ward nurse doctor gov governor keyworker worker
     restrained restraint visit visits advocate childline samaritans ombudsman imb ppo
     yoi stc sch csu acct comp1 comp1a comp2 vo pin basic nicking adjudication
-    lad lads girl boy kid kids mate mates friend here there""".split()
+    lad lads girl boy kid kids mate mates friend here there gp eid ramadan diwali easter""".split()
 )
 
 # How children finish "im ..." or "its me ...": feelings and states, never names.
@@ -70,6 +105,58 @@ FEELINGS = frozenset(
     annoyed fuming raging livid pissed mad lost done sorry shaking crying struggling
     innocent guilty young old fifteen sixteen seventeen fourteen thirteen twelve""".split()
 )
+
+
+# Faker's lists of given names for the places most children in custody in England and Wales,
+# and their families, have roots in: Britain and Ireland, West and East Africa, South Asia,
+# Poland and Romania (the US and New Zealand lists add names British children are given too).
+NAME_LOCALES = (
+    "en_GB", "en_IE", "en_US", "en_NZ", "en_NG", "ig_NG", "yo_NG", "ha_NG", "tw_GH",
+    "en_KE", "en_IN", "en_PK", "pl_PL", "ro_RO",
+)  # fmt: skip
+# Names common among British children that those lists lack.
+MORE_FIRST_NAMES = frozenset(
+    """muhammad mohamad mohamud freddie alfie reggie tyrese leighton lennon jaden tiago tunde
+    femi chidi chioma imran amir samir tariq darnell esme margot finley dawit kayne""".split()
+)
+# Given names that are everyday words too. Alone and in lower case they stay ("my faith",
+# "he touched my willy", "a bit of charlie"); before a surname, or capitalised mid-sentence,
+# they are names.
+ORDINARY_NAMES = frozenset(
+    """amber angel april archer august aura autumn basil beau bill blessing bonnie brandy candy
+    charity charlie chase cherry christian clement comfort coral crystal daisy dale danish dawn
+    destiny diamond dick dolly don drew duke earl ebony eve faith fancy fanny flora forum frank
+    gene ginger grace grant guy harmony harsh hazel heather henry holly honey hope hunter
+    immaculate indie iris ivy jade jan jasmine jay job joy june kaiser kay kent lavender levis
+    lily loot lucky mad man mandy marina mark max may melody mercy misty molly nadir nae nail
+    olive om patience peace pearl penny phoenix pierce poppy precious prudence purity raid randy
+    ray robin roman rose rosemary ruby sad said sandy savannah scot sever sherry sienna sierra
+    sky star storm summer sunny teddy tina trinity valentine veer viola violet will willie
+    willow willy""".split()
+)
+CONTRACTIONS = frozenset({"s", "t", "re", "ve", "ll", "d", "m"})
+# A name-like word before one of these is a place ("clare lodge", "kyloe house").
+PLACE_WORDS = frozenset(
+    """lodge house unit centre center school moss beck road street lane secure hospital ward
+    wing block yoi stc sch hmp""".split()
+)
+
+
+def _fold(word: str) -> str:
+    """Lower case without accents, so "józef" and "jozef" are the same name."""
+    lowered = word.lower().replace("’", "'")
+    return unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
+
+
+@functools.cache
+def first_names() -> frozenset[str]:
+    """Given names, folded to lower case; read once, on the first message."""
+    names: set[str] = set(MORE_FIRST_NAMES)
+    for locale in NAME_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for field in ("first_names_male", "first_names_female", "first_names"):
+            names.update(_fold(name) for name in getattr(provider, field, ()) if " " not in name)
+    return frozenset(names)
 
 
 def find_by_rules(
@@ -88,8 +175,10 @@ def find_by_rules(
     found.extend(_capitalised_runs(text, common_words))
     for cue in STRONG_CUES.finditer(text):
         found.extend(_cued_names(text, cue.end(), common_words, strong=True))
-    for cue in WEAK_CUES.finditer(text):
+    for cue in [*WEAK_CUES.finditer(text), *INTRODUCTION_CUE.finditer(text)]:
         found.extend(_cued_names(text, cue.end(), everyday_words, strong=False))
+    found.extend(_names_before_here(text, everyday_words))
+    found.extend(_known_first_names(text, everyday_words))
     return found
 
 
@@ -139,12 +228,107 @@ def _cued_names(
             break
         word = match.group()
         ordinary = word.lower() in common_words or word.lower() in MEANING_WORDS
+        if not strong:  # "im worthless", "im christian": how they are, not who
+            ordinary = ordinary or (not words and _word_shaped(word))
+            ordinary = ordinary or (word.islower() and word in ORDINARY_NAMES)
         capitalised = word[0].isupper()
         if ordinary and not (strong and capitalised and word.lower() not in MEANING_WORDS):
             break
         words.append(Entity(label="NAME", start=match.start(), end=match.end()))
         position = match.end()
     return _merge_adjacent(text, words)
+
+
+def _ordinary(word: str, everyday_words: frozenset[str]) -> bool:
+    folded = _fold(word)
+    stem, _, ending = folded.partition("'")
+    if ending in CONTRACTIONS:  # "there's" is "there"; "o'neill" stays a name
+        folded = stem
+    return folded in everyday_words or folded in MEANING_WORDS or folded in PLACE_WORDS
+
+
+def _word_shaped(word: str) -> bool:
+    return word.islower() and word.endswith(WORD_ENDINGS) and _fold(word) not in first_names()
+
+
+def _names_before_here(text: str, everyday_words: frozenset[str]) -> list[Entity]:
+    """ "Sam here", "hi its sam k here": one or two unknown words that stand alone before
+    "here" or "speaking" (and not "the dinners here")."""
+    found: list[Entity] = []
+    for here in HERE.finditer(text):
+        before = list(WORD.finditer(text, max(0, here.start() - 80), here.start()))
+        name: list[re.Match[str]] = []
+        while before and len(name) < 2:
+            word = before[-1].group()
+            if _ordinary(word, everyday_words) or _word_shaped(word):
+                break
+            name.insert(0, before.pop())
+        if not name or text[name[-1].end() : here.start()].strip():
+            continue
+        opening = _before(text, name[0].start())
+        if not opening or opening[-1] in ".,!?;:-" or OPENING_CUE.search(opening):
+            found.extend(_name_with_fallbacks(text, name))
+    return found
+
+
+def _known_first_names(text: str, everyday_words: frozenset[str]) -> list[Entity]:
+    """Given names from the name lists, with no cue: "tyler quillfeather", "tell callum".
+
+    A known first name and the unknown word after it are a full name, in any case. A first
+    name alone is a name unless it is also an everyday word written as one ("my faith").
+    """
+    names = first_names()
+    words = list(WORD.finditer(text))
+    found: list[Entity] = []
+    for index, word in enumerate(words):
+        folded = _fold(word.group())
+        if folded not in names or _ordinary(word.group(), everyday_words):
+            continue
+        following = words[index + 1 : index + 3]
+        if following and _fold(following[0].group()) in PLACE_WORDS:
+            continue  # "clare lodge": a place, not a person
+        if following and _surname(text, word, following, everyday_words):
+            found.extend(_name_with_fallbacks(text, [word, following[0]]))
+        elif folded not in ORDINARY_NAMES or (
+            word.group()[0].isupper() and not _starts_sentence(text, word)
+        ):
+            found.append(Entity(label="NAME", start=word.start(), end=word.end()))
+    return found
+
+
+def _surname(
+    text: str, first: re.Match[str], following: list[re.Match[str]], everyday_words: frozenset[str]
+) -> bool:
+    """Whether the word after a first name reads as its surname: an unknown word, not a given
+    name of its own, not before a place word ("jo kyloe house")."""
+    surname = following[0]
+    folded = _fold(surname.group())
+    return (
+        not text[first.end() : surname.start()].strip()
+        and not _ordinary(surname.group(), everyday_words)
+        and not _word_shaped(surname.group())
+        and folded not in first_names()
+        and folded not in ORDINARY_NAMES
+        and not (len(following) > 1 and _fold(following[1].group()) in PLACE_WORDS)
+    )
+
+
+def _starts_sentence(text: str, word: re.Match[str]) -> bool:
+    opening = _before(text, word.start())
+    return not opening or opening[-1] in ".!?"
+
+
+def _before(text: str, position: int) -> str:
+    """The few words before `position`, or "" at the start of the text (a short window, so
+    that a long message is not read again for every word)."""
+    return text[max(0, position - 40) : position].rstrip() or text[:position].strip()
+
+
+def _name_with_fallbacks(text: str, words: list[re.Match[str]]) -> list[Entity]:
+    """The whole name first, then each word alone: where another find (an email) takes part
+    of the name, the rest of it is still redacted."""
+    whole = Entity(label="NAME", start=words[0].start(), end=words[-1].end())
+    return [whole, *(Entity(label="NAME", start=w.start(), end=w.end()) for w in words)]
 
 
 CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)+\b")

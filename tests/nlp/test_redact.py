@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -64,3 +65,77 @@ def test_measured_redaction_meets_the_bar() -> None:
     scores = redaction_scores(nlp.analyse_many)
     assert scores["removed"] >= 0.98, scores["leaks"]
     assert scores["kept"] >= 0.98
+
+
+@pytest.mark.parametrize(
+    ("text", "details"),
+    [
+        # Who is writing, said with no cue before the name.
+        ("Marigold here, can i get a phone call", ["Marigold"]),
+        ("hi its marigold here", ["marigold"]),
+        ("its tobiah, can my mum visit", ["tobiah"]),
+        ("tobiah speaking, i need an advocate", ["tobiah"]),
+        # Full names in lower case: a given name and a surname nobody else uses.
+        ("tyler quillfeather", ["tyler", "quillfeather"]),
+        ("can amara thistlewick ring me back", ["amara", "thistlewick"]),
+        ("Kacper pennyworth got restrained", ["Kacper", "pennyworth"]),
+        # A given name alone, in lower case.
+        ("tell callum i said sorry", ["callum"]),
+    ],
+)
+def test_names_with_no_cue_are_replaced(text: str, details: list[str]) -> None:
+    redacted = nlp.analyse(text).redacted
+    assert "[NAME]" in redacted
+    for detail in details:
+        assert detail not in redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "email zebedee.quillfeather at example dot com",
+        "my email is zebedee (at) example [dot] org",
+        "its zebedee underscore q at gmail dot com",
+        "write to zebedee@example dot co dot uk",
+        "zebedee_q AT hotmail",
+    ],
+)
+def test_spelled_out_emails_are_replaced(text: str) -> None:
+    redacted = nlp.analyse(text).redacted
+    assert "[EMAIL]" in redacted
+    for detail in ("zebedee", "example", "gmail", "hotmail"):
+        assert detail not in redacted
+
+
+def test_a_name_next_to_a_spelled_email_goes_too() -> None:
+    redacted = nlp.analyse("my email is tyler quillfeather at gmail").redacted
+    assert "tyler" not in redacted
+    assert "quillfeather" not in redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i miss my mum so much",
+        "so done with this worksheet its impossible",
+        "the dinners here are cold",
+        "we were at home. Then staff came",
+        "my faith is important to me and its eid next week",
+        "im christian and i want to see the chaplain",
+        "he touched my willy and said keep quiet",
+        "i still have hope",
+        "can i stay at clare lodge",
+        "im worthless",
+    ],
+)
+def test_ordinary_words_are_not_taken_for_names(text: str) -> None:
+    assert nlp.analyse(text).redacted == text
+
+
+def test_a_long_message_is_redacted_quickly() -> None:
+    from nlp import redact
+
+    for text in ["a-" * 5000, "a dot " * 2000, "sam here " * 1000, "a.b." * 3000]:
+        started = time.perf_counter()
+        redact.find_by_rules(text, frozenset(), frozenset())
+        assert time.perf_counter() - started < 2.0
