@@ -1,10 +1,11 @@
-"""Advocate accounts: add one, find one, check a password."""
+"""Advocate accounts: add one, find one, check a password or a token, sign out, deactivate."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, func, select
+from sqlalchemy import update
+from sqlmodel import Session, col, func, select
 
-from service.auth import hash_password, verify_password
+from service.auth import Claims, hash_password, verify_password
 from service.models import Advocate
 
 
@@ -49,6 +50,33 @@ def authenticate(*, session: Session, email: str, password: str) -> Advocate | N
     return advocate
 
 
-def active_advocate(*, session: Session, advocate_id: int) -> Advocate | None:
-    advocate = session.get(Advocate, advocate_id)
-    return advocate if advocate is not None and advocate.active else None
+def signed_in_advocate(*, session: Session, claims: Claims) -> Advocate | None:
+    """The advocate a token names, if still active and not signed out since it was issued."""
+    advocate = session.get(Advocate, claims.advocate_id)
+    if advocate is None or not advocate.active or advocate.token_version != claims.version:
+        return None
+    return advocate
+
+
+def sign_out_everywhere(*, session: Session, advocate: Advocate) -> None:
+    """Every token and cookie this advocate holds stops working, on every device."""
+    # Raised in the database, so two sign-outs at once both count.
+    session.execute(
+        update(Advocate)
+        .where(col(Advocate.id) == advocate.id)
+        .values(token_version=col(Advocate.token_version) + 1)
+    )
+    session.refresh(advocate)
+
+
+def deactivate(*, session: Session, email: str) -> Advocate | None:
+    """Stop an account: signed out everywhere now, and its old tokens stay dead if it is
+    ever switched back on. None when there is no such advocate."""
+    advocate = find_advocate(session=session, email=email)
+    if advocate is None:
+        return None
+    advocate.active = False
+    session.add(advocate)
+    session.flush()
+    sign_out_everywhere(session=session, advocate=advocate)
+    return advocate

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from service.auth import LoginLimiter
-from service.routes import audit, auth, chat, dashboard, health, pages, referrals, stats
+from service.edge import EdgeMiddleware
+from service.routes import (
+    api_docs,
+    audit,
+    auth,
+    chat,
+    dashboard,
+    health,
+    pages,
+    referrals,
+    stats,
+)
 from service.runtime import Runtime, build_runtime
-from service.safety import FALLBACK_REPLY
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -18,21 +28,31 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
     runtime = runtime or build_runtime(settings)
+    # The API's reference is for developers: in production only when the operator asks.
+    docs = not runtime.settings.production or runtime.settings.api_docs
     app = FastAPI(
         title="Rightsline",
         summary="Rights and helplines for children in secure settings in England and Wales.",
         version="0.1.0",
+        # FastAPI's own pages load Swagger UI from a CDN; ours (routes/api_docs) loads nothing.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.runtime = runtime
     app.include_router(health.router)
     app.include_router(chat.router)
-    app.state.login_limiter = LoginLimiter(redis_url=runtime.settings.redis_url)
+    app.state.login_limiter = LoginLimiter(
+        secret=runtime.keys.signing_key, redis_url=runtime.settings.redis_url
+    )
     app.include_router(auth.router)
     app.include_router(referrals.router)
     app.include_router(stats.router)
     app.include_router(audit.router)
     app.include_router(dashboard.router)
     app.include_router(pages.router)
+    if docs:
+        app.include_router(api_docs.router)
     app.mount("/static", pages.static_files(), name="static")
     if runtime.settings.telegram_bot_token is not None:
         # The bot in the same process: its webhook route, or long polling during the lifespan.
@@ -40,10 +60,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
         app.include_router(telegram_router(runtime))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-        # Our fault, not the user's: log the kind of error only, never the request body.
-        log.error("unhandled error on %s: %s", request.url.path, type(error).__name__)
-        return JSONResponse({"detail": FALLBACK_REPLY}, status_code=500)
+    # Headers, the access line and unexpected errors (service/edge.py).
+    app.add_middleware(EdgeMiddleware)
+    if runtime.settings.trusted_proxy_list:
+        # Only these proxies' X-Forwarded-For is believed; from anyone else it is ignored, so
+        # a client cannot pick a new address for each sign-in guess.
+        app.add_middleware(
+            ProxyHeadersMiddleware, trusted_hosts=runtime.settings.trusted_proxy_list
+        )
 
     return app

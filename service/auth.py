@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 
 from pwdlib import PasswordHash
 
@@ -39,6 +39,13 @@ def verify_password(password: str, password_hash: str | None) -> bool:
 # ---- signed tokens ----------------------------------------------------------------------
 
 
+class Claims(NamedTuple):
+    """Who a genuine, unexpired token names, and the sign-in version it was issued under."""
+
+    advocate_id: int
+    version: int
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
@@ -52,17 +59,24 @@ def _mac(key: bytes, body: str) -> str:
 
 
 def issue_token(
-    key: bytes, *, advocate_id: int, use: str, minutes: int, now: float | None = None
+    key: bytes,
+    *,
+    advocate_id: int,
+    version: int,
+    use: str,
+    minutes: int,
+    now: float | None = None,
 ) -> str:
-    """A token naming the advocate, what it is for ("api" or "dashboard") and when it ends."""
+    """A token naming the advocate, their sign-in version, its use ("api" or "dashboard")
+    and when it ends. Signing out raises the version, so every older token stops working."""
     expires = int((now if now is not None else time.time()) + minutes * 60)
-    payload = {"sub": advocate_id, "use": use, "exp": expires}
+    payload = {"sub": advocate_id, "ver": version, "use": use, "exp": expires}
     body = _b64(json.dumps(payload, separators=(",", ":")).encode())
     return f"{body}.{_mac(key, body)}"
 
 
-def read_token(key: bytes, token: str, *, use: str, now: float | None = None) -> int | None:
-    """The advocate id in a genuine, unexpired token for this use; None for anything else."""
+def read_token(key: bytes, token: str, *, use: str, now: float | None = None) -> Claims | None:
+    """What a genuine, unexpired token for this use says; None for anything else."""
     body, dot, mac = token.partition(".")
     if not dot or not hmac.compare_digest(mac.encode(), _mac(key, body).encode()):
         return None
@@ -72,12 +86,12 @@ def read_token(key: bytes, token: str, *, use: str, now: float | None = None) ->
         return None
     if not isinstance(payload, dict) or payload.get("use") != use:
         return None
-    expires, advocate_id = payload.get("exp"), payload.get("sub")
-    if not isinstance(expires, int) or not isinstance(advocate_id, int):
+    expires, advocate_id, version = payload.get("exp"), payload.get("sub"), payload.get("ver")
+    if not (isinstance(expires, int) and isinstance(advocate_id, int) and isinstance(version, int)):
         return None
     if expires <= (now if now is not None else time.time()):
         return None
-    return advocate_id
+    return Claims(advocate_id, version)
 
 
 def csrf_token(key: bytes, nonce: str) -> str:
@@ -95,42 +109,76 @@ def csrf_valid(key: bytes, nonce: str | None, token: str | None) -> bool:
 
 
 class LoginLimiter:
-    """At most `attempts` failed sign-ins per email and address in `window_seconds`.
+    """Failed sign-ins counted per account and per client address over a window.
 
-    Kept in memory, or in Redis when a URL is given so every process shares the count;
-    if Redis fails the memory count carries on.
+    An account is held after `per_account` failures from anywhere, so changing address does
+    not help; an address after `per_address` failures on any accounts, so trying one password
+    on many emails does not help. Counts live in Redis when a URL is given, so every process
+    shares them, under keyed hashes (no email or address is readable there); in memory
+    otherwise, and if Redis fails the memory count carries on.
     """
 
     def __init__(
-        self, *, attempts: int = 5, window_seconds: int = 15 * 60, redis_url: str | None = None
+        self,
+        *,
+        secret: bytes,
+        per_account: int = 5,
+        per_address: int = 20,
+        window_seconds: int = 15 * 60,
+        redis_url: str | None = None,
     ) -> None:
-        self.attempts = attempts
+        self.per_account = per_account
+        self.per_address = per_address
         self.window = window_seconds
         self.redis_url = redis_url
+        # A key of its own, so these hashes can never stand in for a token's signature.
+        self._key = hmac.new(secret, b"rightsline login limit v1", hashlib.sha256).digest()
         self._failures: dict[str, list[float]] = defaultdict(list)
         self._lock = threading.Lock()
         self._redis: Any = None
 
-    @staticmethod
-    def key(email: str, address: str) -> str:
-        # Hashed, so Redis holds no email addresses.
-        return hashlib.sha256(f"{email.strip().lower()}|{address}".encode()).hexdigest()
+    def _name(self, kind: str, value: str) -> str:
+        digest = hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+        return f"rightsline:login:{kind}:{digest}"
 
-    def blocked(self, key: str) -> bool:
+    def _names(self, email: str, address: str) -> list[tuple[str, int]]:
+        return [
+            (self._name("account", email.strip().lower()), self.per_account),
+            (self._name("address", address), self.per_address),
+        ]
+
+    def blocked(self, email: str, address: str) -> bool:
+        """True when this account, or this address, has failed too often lately."""
+        return any(self._count(name) >= limit for name, limit in self._names(email, address))
+
+    def failed(self, email: str, address: str) -> None:
+        for name, _limit in self._names(email, address):
+            self._add(name)
+
+    def succeeded(self, email: str) -> None:
+        # Only the account starts afresh: a right password on one account must not clear
+        # an address that has been guessing at others.
+        self._clear(self._name("account", email.strip().lower()))
+
+    def close(self) -> None:
+        if self._redis is not None:
+            self._redis.close()
+            self._redis = None
+
+    def _count(self, name: str) -> int:
         redis = self._client()
         if redis is not None:
             try:
-                return int(redis.get(f"rightsline:login:{key}") or 0) >= self.attempts
+                return int(redis.get(name) or 0)
             except Exception as error:  # noqa: BLE001
                 log.error("login limit: redis failed: %s", type(error).__name__)
         with self._lock:
-            return len(self._recent(key)) >= self.attempts
+            return len(self._recent(name))
 
-    def failed(self, key: str) -> None:
+    def _add(self, name: str) -> None:
         redis = self._client()
         if redis is not None:
             try:
-                name = f"rightsline:login:{key}"
                 pipe = redis.pipeline()
                 pipe.incr(name)
                 pipe.expire(name, self.window, nx=True)
@@ -139,30 +187,25 @@ class LoginLimiter:
             except Exception as error:  # noqa: BLE001
                 log.error("login limit: redis failed: %s", type(error).__name__)
         with self._lock:
-            self._recent(key).append(time.monotonic())
+            self._recent(name).append(time.monotonic())
             if len(self._failures) > 10_000:  # drop stale entries so memory stays small
                 for stale in [k for k in self._failures if not self._recent(k)]:
                     del self._failures[stale]
 
-    def succeeded(self, key: str) -> None:
+    def _clear(self, name: str) -> None:
         redis = self._client()
         if redis is not None:
             try:
-                redis.delete(f"rightsline:login:{key}")
+                redis.delete(name)
             except Exception as error:  # noqa: BLE001
                 log.error("login limit: redis failed: %s", type(error).__name__)
         with self._lock:
-            self._failures.pop(key, None)
+            self._failures.pop(name, None)
 
-    def close(self) -> None:
-        if self._redis is not None:
-            self._redis.close()
-            self._redis = None
-
-    def _recent(self, key: str) -> list[float]:
+    def _recent(self, name: str) -> list[float]:
         cutoff = time.monotonic() - self.window
-        kept = [at for at in self._failures.get(key, []) if at > cutoff]
-        self._failures[key] = kept
+        kept = [at for at in self._failures.get(name, []) if at > cutoff]
+        self._failures[name] = kept
         return kept
 
     def _client(self) -> Any:

@@ -1,4 +1,4 @@
-"""The `rightsline` command: serve, chat, purge, content check, advocate add."""
+"""The `rightsline` command: serve, chat, purge, content check, advocate add and deactivate."""
 
 from __future__ import annotations
 
@@ -7,17 +7,39 @@ import asyncio
 import logging
 import secrets
 import sys
+from typing import Any
 
 from service.settings import Settings
+
+# How `serve` runs uvicorn. Its access log is off: it prints each chat's session token, which
+# is in the path; the app writes its own line without it (service/edge.py). Its proxy headers
+# are off: it believes X-Forwarded-For from 127.0.0.1 by default, so anyone connecting there
+# could choose their address; the app reads them from RIGHTSLINE_TRUSTED_PROXIES only.
+UVICORN_OPTIONS: dict[str, Any] = {
+    "access_log": False,
+    "proxy_headers": False,
+    "server_header": False,
+}
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from service.app import create_app
+    from service.settings import resolve_secret_key
 
-    app = create_app(Settings())
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    # Made once here, not by each worker at once (outside production it may be generated).
+    resolve_secret_key(Settings())
+    # Each worker process builds its own app from the environment's settings, so uvicorn is
+    # given the factory by name; they share the database, and Redis when it is configured.
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        **UVICORN_OPTIONS,
+    )
     return 0
 
 
@@ -73,15 +95,21 @@ def _purge(_args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
     from service import storage
-    from service.db import make_engine, migrate
+    from service.db import make_engine, migrate, scrub, vacuum
 
     settings = Settings()
     database = make_engine(settings.resolved_database_url())
-    migrate(database)
-    with Session(database) as session:
-        counts = storage.purge(session=session, retention_days=settings.retention_days)
-        session.commit()
-    print(", ".join(f"{name}: {count} removed" for name, count in counts.items()))
+    try:
+        migrate(database)
+        with Session(database) as session:
+            counts = storage.purge(session=session, retention_days=settings.retention_days)
+            session.commit()
+        # The deleted words leave the disk too, not only the tables.
+        scrub(database)
+        vacuum(database)
+    finally:
+        database.dispose()
+    print(", ".join(f"{name.replace('_', ' ')}: {count} removed" for name, count in counts.items()))
     return 0
 
 
@@ -126,6 +154,29 @@ def _advocate_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _advocate_deactivate(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from service import accounts
+    from service.db import make_engine, migrate
+
+    settings = Settings()
+    database = make_engine(settings.resolved_database_url())
+    migrate(database)
+    try:
+        with Session(database) as session:
+            advocate = accounts.deactivate(session=session, email=args.email)
+            email = advocate.email if advocate is not None else None
+            session.commit()
+    finally:
+        database.dispose()
+    if email is None:
+        print(f"No advocate has the email {args.email}.", file=sys.stderr)
+        return 1
+    print(f"Deactivated {email}: signed out everywhere.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rightsline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -133,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the web service (and the Telegram bot)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="how many service processes answer (default 1)"
+    )
     serve.set_defaults(run=_serve)
 
     chat = commands.add_parser("chat", help="talk to Rightsline in this terminal")
@@ -152,6 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--admin", action="store_true", help="may read the audit log")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.set_defaults(run=_advocate_add)
+    deactivate = advocate_commands.add_parser(
+        "deactivate", help="stop an account and sign it out everywhere"
+    )
+    deactivate.add_argument("email")
+    deactivate.set_defaults(run=_advocate_deactivate)
 
     content = commands.add_parser("content", help="work with the content files")
     content_commands = content.add_subparsers(dest="content_command", required=True)

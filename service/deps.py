@@ -47,14 +47,12 @@ NOT_SIGNED_IN = "Sign in to continue: the token is missing, wrong or has expired
 def get_advocate(
     runtime: RuntimeDep, session: SessionDep, token: Annotated[str | None, Depends(bearer)]
 ) -> Advocate:
-    """The advocate named by a valid, unexpired API token; 401 for anyone else."""
-    advocate_id = (
+    """The advocate named by a valid, unexpired API token, not signed out since; 401 else."""
+    claims = (
         auth.read_token(runtime.keys.signing_key, token, use="api") if token is not None else None
     )
     advocate = (
-        accounts.active_advocate(session=session, advocate_id=advocate_id)
-        if advocate_id is not None
-        else None
+        accounts.signed_in_advocate(session=session, claims=claims) if claims is not None else None
     )
     if advocate is None:
         raise HTTPException(

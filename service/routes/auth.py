@@ -1,10 +1,10 @@
-"""Sign-in for the API: the OAuth2 password flow gives a short-lived bearer token."""
+"""API sign-in (the OAuth2 password flow gives a short-lived bearer token) and sign-out."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
@@ -31,6 +31,8 @@ class AdvocatePublic(BaseModel):
 
 
 def client_address(request: Request) -> str:
+    # The connecting address; behind a proxy named in RIGHTSLINE_TRUSTED_PROXIES, the address
+    # it forwarded (see service.edge). Headers from anyone else are never believed.
     return request.client.host if request.client is not None else "unknown"
 
 
@@ -45,23 +47,40 @@ def issue_token(
     session: SessionDep,
     limiter: LoginLimiterDep,
 ) -> Token:
-    key = limiter.key(form.username, client_address(request))
-    if limiter.blocked(key):
+    address = client_address(request)
+    if limiter.blocked(form.username, address):
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY)
     advocate = accounts.authenticate(session=session, email=form.username, password=form.password)
     if advocate is None or advocate.id is None:
-        limiter.failed(key)
+        limiter.failed(form.username, address)
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, WRONG, headers={"WWW-Authenticate": "Bearer"}
         )
-    limiter.succeeded(key)
+    limiter.succeeded(form.username)
     audit.record(session=session, advocate=advocate, action="login", detail="api")
     session.commit()
     minutes = runtime.settings.token_minutes
     token = auth.issue_token(
-        runtime.keys.signing_key, advocate_id=advocate.id, use="api", minutes=minutes
+        runtime.keys.signing_key,
+        advocate_id=advocate.id,
+        version=advocate.token_version,
+        use="api",
+        minutes=minutes,
     )
     return Token(access_token=token, expires_in=minutes * 60)
+
+
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={401: {"description": "Not signed in"}},
+)
+def sign_out(advocate: AdvocateDep, session: SessionDep) -> Response:
+    """Ends every token and dashboard session this advocate holds, on every device."""
+    accounts.sign_out_everywhere(session=session, advocate=advocate)
+    audit.record(session=session, advocate=advocate, action="logout", detail="api")
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/me")

@@ -71,7 +71,11 @@ def _start_session(
     assert advocate.id is not None
     minutes = runtime.settings.token_minutes
     token = auth.issue_token(
-        runtime.keys.signing_key, advocate_id=advocate.id, use="dashboard", minutes=minutes
+        runtime.keys.signing_key,
+        advocate_id=advocate.id,
+        version=advocate.token_version,
+        use="dashboard",
+        minutes=minutes,
     )
     _set_cookie(response, request, runtime, SESSION_COOKIE, token, max_age=minutes * 60)
 
@@ -124,13 +128,9 @@ CsrfChecked = Depends(check_csrf)
 def signed_in(request: Request, runtime: RuntimeDep, session: SessionDep) -> Advocate:
     """The advocate named by the session cookie; anyone else is sent to the sign-in page."""
     token = request.cookies.get(SESSION_COOKIE)
-    advocate_id = (
-        auth.read_token(runtime.keys.signing_key, token, use="dashboard") if token else None
-    )
+    claims = auth.read_token(runtime.keys.signing_key, token, use="dashboard") if token else None
     advocate = (
-        accounts.active_advocate(session=session, advocate_id=advocate_id)
-        if advocate_id is not None
-        else None
+        accounts.signed_in_advocate(session=session, claims=claims) if claims is not None else None
     )
     if advocate is None:
         raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/dashboard/login"})
@@ -161,14 +161,14 @@ def login(
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1000)],
 ) -> Response:
-    key = limiter.key(email, client_address(request))
-    if limiter.blocked(key):
+    address = client_address(request)
+    if limiter.blocked(email, address):
         return render(request, runtime, "login.html", {"error": TOO_MANY}, status_code=429)
     advocate = accounts.authenticate(session=session, email=email, password=password)
     if advocate is None:
-        limiter.failed(key)
+        limiter.failed(email, address)
         return render(request, runtime, "login.html", {"error": WRONG}, status_code=401)
-    limiter.succeeded(key)
+    limiter.succeeded(email)
     audit.record(session=session, advocate=advocate, action="login", detail="dashboard")
     session.commit()
     response = RedirectResponse("/dashboard", status.HTTP_303_SEE_OTHER)
@@ -178,6 +178,8 @@ def login(
 
 @router.post("/logout", dependencies=[CsrfChecked])
 def logout(advocate: DashboardAdvocate, session: SessionDep) -> Response:
+    # A copied or left-behind cookie must stop working too, not just this browser's.
+    accounts.sign_out_everywhere(session=session, advocate=advocate)
     audit.record(session=session, advocate=advocate, action="logout", detail="dashboard")
     session.commit()
     response = RedirectResponse("/dashboard/login", status.HTTP_303_SEE_OTHER)

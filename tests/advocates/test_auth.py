@@ -60,10 +60,14 @@ async def test_no_token_a_forged_token_or_an_expired_token_is_refused(
     key = runtime.keys.signing_key
     advocate_id = advocates[ADVOCATE]
     expired = auth.issue_token(
-        key, advocate_id=advocate_id, use="api", minutes=30, now=time.time() - 31 * 60
+        key, advocate_id=advocate_id, version=0, use="api", minutes=30, now=time.time() - 31 * 60
     )
-    forged = auth.issue_token(b"some other key", advocate_id=advocate_id, use="api", minutes=30)
-    cookie_kind = auth.issue_token(key, advocate_id=advocate_id, use="dashboard", minutes=30)
+    forged = auth.issue_token(
+        b"some other key", advocate_id=advocate_id, version=0, use="api", minutes=30
+    )
+    cookie_kind = auth.issue_token(
+        key, advocate_id=advocate_id, version=0, use="dashboard", minutes=30
+    )
     assert (await client.get("/api/referrals")).status_code == 401
     for token in (expired, forged, cookie_kind, "not-a-token", "\xe9.\xe9".encode("latin-1")):
         response = await client.get(
@@ -105,8 +109,8 @@ async def test_five_failures_block_that_email_for_a_while(
 
 def test_tokens_end_when_their_minutes_are_up() -> None:
     key = b"k" * 32
-    token = auth.issue_token(key, advocate_id=7, use="api", minutes=30, now=1000.0)
-    assert auth.read_token(key, token, use="api", now=1000.0 + 29 * 60) == 7
+    token = auth.issue_token(key, advocate_id=7, version=2, use="api", minutes=30, now=1000.0)
+    assert auth.read_token(key, token, use="api", now=1000.0 + 29 * 60) == (7, 2)
     assert auth.read_token(key, token, use="api", now=1000.0 + 30 * 60) is None
     assert auth.read_token(key, token, use="dashboard", now=1000.0) is None
     body, _, mac = token.partition(".")
@@ -114,13 +118,12 @@ def test_tokens_end_when_their_minutes_are_up() -> None:
 
 
 def test_the_login_limit_forgets_after_its_window() -> None:
-    limiter = auth.LoginLimiter(attempts=2, window_seconds=1)
-    key = limiter.key("someone@example.org", "127.0.0.1")
-    limiter.failed(key)
-    limiter.failed(key)
-    assert limiter.blocked(key)
+    limiter = auth.LoginLimiter(secret=b"k" * 32, per_account=2, window_seconds=1)
+    limiter.failed("someone@example.org", "127.0.0.1")
+    limiter.failed("Someone@Example.org ", "192.0.2.1")
+    assert limiter.blocked("someone@example.org", "192.0.2.2")
     time.sleep(1.1)
-    assert not limiter.blocked(key)
+    assert not limiter.blocked("someone@example.org", "192.0.2.2")
 
 
 def test_the_login_limit_is_shared_through_redis_when_it_answers() -> None:
@@ -128,15 +131,16 @@ def test_the_login_limit_is_shared_through_redis_when_it_answers() -> None:
 
     if not redis_available():
         pytest.skip("Redis is not reachable on 127.0.0.1:6379")
-    first = auth.LoginLimiter(attempts=2, redis_url=REDIS_URL)
-    second = auth.LoginLimiter(attempts=2, redis_url=REDIS_URL)
-    key = first.key("redis.test@example.org", f"test-{time.time()}")
+    secret = f"test-{time.time()}".encode()
+    first = auth.LoginLimiter(secret=secret, per_account=2, redis_url=REDIS_URL)
+    second = auth.LoginLimiter(secret=secret, per_account=2, redis_url=REDIS_URL)
+    email, address = "redis.test@example.org", "192.0.2.10"
     try:
-        first.failed(key)
-        second.failed(key)
-        assert first.blocked(key) and second.blocked(key)
-        second.succeeded(key)
-        assert not first.blocked(key)
+        first.failed(email, address)
+        second.failed(email, address)
+        assert first.blocked(email, address) and second.blocked(email, address)
+        second.succeeded(email)
+        assert not first.blocked(email, address)
     finally:
         first.close()
         second.close()

@@ -34,7 +34,7 @@ def test_generated_requests_get_no_server_errors(
 ) -> None:
     seed_referrals(runtime, advocates[ADMIN])
     token = auth.issue_token(
-        runtime.keys.signing_key, advocate_id=advocates[ADMIN], use="api", minutes=30
+        runtime.keys.signing_key, advocate_id=advocates[ADMIN], version=0, use="api", minutes=30
     )
     headers = {"Authorization": f"Bearer {token}"}
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
@@ -42,6 +42,8 @@ def test_generated_requests_get_no_server_errors(
     statuses: list[int] = []
     for result in schema.get_all_operations():
         operation = result.ok()
+        if operation.label == "POST /api/auth/logout":
+            continue  # it would sign the admin out of every later case; test_sign_out tries it
         tried.append(operation.label)
 
         @given(case=operation.as_strategy())

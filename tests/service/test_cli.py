@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -44,3 +46,27 @@ def test_purge_reports_what_it_removed(tmp_path: Path) -> None:
     result = run(["purge"], "", tmp_path)
     assert result.returncode == 0, result.stderr
     assert "events: 0 removed" in result.stdout
+
+
+def test_serve_runs_as_many_workers_as_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    from service import cli
+
+    # Each worker builds its own app, so uvicorn must get the factory by name, not an app.
+    calls: list[tuple[object, dict[str, object]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append((app, options)))
+    monkeypatch.setenv("RIGHTSLINE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("RIGHTSLINE_SECRET_KEY", raising=False)
+    for argv, workers in ((["serve", "--workers", "3"], 3), (["serve"], 1)):
+        args = cli.build_parser().parse_args([*argv, "--port", "8123"])
+        assert args.run(args) == 0
+        app, options = calls.pop()
+        assert app == "service.app:create_app"
+        assert options["factory"] is True
+        assert options["workers"] == workers
+        assert options["port"] == 8123
+    # The secret key is made once, before any worker starts, so they all share it.
+    assert (tmp_path / "secret_key").exists()

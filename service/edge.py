@@ -1,0 +1,84 @@
+"""What every HTTP answer passes on its way out: safe headers, one log line, no stack traces."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from typing import Any
+
+from service.safety import FALLBACK_REPLY
+
+log = logging.getLogger("service.access")
+
+# A web chat's session id is its only key: whoever has it can read the advocate's replies
+# or delete the chat. It travels in the path, so paths are logged with it taken out.
+_CHAT_SESSION = re.compile(r"^(/api/chat/sessions/)[^/]+")
+# Anything else that looks like a token (a mistyped chat address, say) goes the same way.
+_TOKEN_LIKE = re.compile(r"(?<=/)[A-Za-z0-9_\-]{20,}(?=/|$)")
+
+
+def loggable_path(path: str) -> str:
+    """The path with every secret-looking part replaced by '…'; the query is never logged."""
+    return _TOKEN_LIKE.sub("…", _CHAT_SESSION.sub(r"\1…", path))
+
+
+class EdgeMiddleware:
+    """A plain ASGI middleware, inside Starlette's own error middleware.
+
+    - every answer gets `X-Content-Type-Options: nosniff`, and every /api/ answer
+      `Cache-Control: no-store` (an advocate's queue or a child's replies are never cached);
+    - one access line per request: method, path without secrets, status and time taken.
+      Uvicorn's own access log is off (see `rightsline serve`), as it prints the full path;
+    - an unexpected error becomes the kind fallback reply with a 500 and one log line naming
+      the kind of error. Nothing is re-raised, so no traceback (whose messages can carry a
+      child's words or a token, as database errors quote their parameters) reaches a log.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        path = loggable_path(scope.get("path", ""))
+        api = scope.get("path", "").startswith("/api/")
+        answer = {"status": 0}
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                answer["status"] = message["status"]
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if not (api and name.lower() == b"cache-control")
+                ]
+                if not any(name.lower() == b"x-content-type-options" for name, _ in headers):
+                    headers.append((b"x-content-type-options", b"nosniff"))
+                if api:
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception as error:  # noqa: BLE001 - turned into a kind answer, never a traceback
+            log.error("unhandled error on %s %s: %s", scope["method"], path, type(error).__name__)
+            if answer["status"] == 0:
+                body = json.dumps({"detail": FALLBACK_REPLY}).encode()
+                await send_with_headers(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+        elapsed = (time.perf_counter() - started) * 1000
+        log.info("%s %s %s %.0fms", scope["method"], path, answer["status"] or 500, elapsed)
