@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -19,6 +19,8 @@ templates = Jinja2Templates(directory=HERE / "templates")
 
 # How often an open page asks for advocate replies.
 POLL_SECONDS = 4
+# The words the page's script shows on its own, from messages.yaml.
+PAGE_WORDS = ("web_not_sent", "web_will_send")
 # Everything comes from this app; the page talks to nothing else.
 PAGE_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -59,6 +61,7 @@ def _chat_page(request: Request, runtime: RuntimeDep, role: str) -> Response:
         "kiosk": settings.kiosk_mode,
         "idle_minutes": settings.kiosk_idle_minutes,
         "poll_seconds": POLL_SECONDS,
+        "words": {key: runtime.library.messages[key] for key in PAGE_WORDS},
         **AUDIENCES[role],
     }
     return _private(templates.TemplateResponse(request, "chat/chat.html", page))
@@ -72,6 +75,14 @@ def young_person(request: Request, runtime: RuntimeDep) -> Response:
 @router.get("/family", response_class=HTMLResponse)
 def family(request: Request, runtime: RuntimeDep) -> Response:
     return _chat_page(request, runtime, "family")
+
+
+@router.get("/service-worker.js")
+def service_worker() -> Response:
+    """The worker that keeps the page shell; served from the root so its scope covers /."""
+    worker = FileResponse(STATIC_DIR / "service-worker.js", media_type="text/javascript")
+    # The page's policy holds inside the worker too: no eval, nothing from other hosts.
+    return _private(worker)
 
 
 @router.get("/exit", response_class=HTMLResponse)

@@ -1,4 +1,6 @@
-/* The web chat: talks to the chat API, shows replies, reads them aloud, and clears itself. */
+/* The web chat: talks to the chat API, shows replies, reads them aloud, and clears itself.
+   What the child sends waits in an outbox until the service has it, so nothing typed while
+   the service cannot be reached is lost. */
 "use strict";
 
 (() => {
@@ -8,6 +10,9 @@
   const kiosk = page.kiosk === "on";
   const idleMs = Number(page.idleMinutes) * 60000;
   const pollMs = Number(page.pollSeconds) * 1000;
+  // Tries after a failure wait twice as long each time, up to half a minute.
+  const FIRST_RETRY_MS = 1000;
+  const LONGEST_RETRY_MS = 30000;
   const speech = "speechSynthesis" in window && typeof SpeechSynthesisUtterance === "function";
   const calm = window.matchMedia("(prefers-reduced-motion: reduce)");
 
@@ -18,11 +23,17 @@
   const input = $("text");
 
   let sessionId = null;
-  let busy = false;
   let ended = false;
-  let failed = null; // the step to run again when "Try again" is pressed
   let pollTimer = 0;
   let idleTimer = 0;
+
+  // Steps waiting for the service, oldest first: starting the chat, then each message in the
+  // order it was sent. A step leaves only once the service has answered it.
+  const outbox = [];
+  let sending = false;
+  let retryMs = 0; // 0 while the service answers
+  let retryTimer = 0;
+  let alerted = ""; // the problem words last read out, so a retry does not repeat them
 
   // ---- talking to the API ---------------------------------------------------------------
 
@@ -100,28 +111,49 @@
     show(result.replies, "bot", fromChoice);
   }
 
-  // Runs one step with the typing dots; on failure, shows what went wrong and keeps the step.
-  async function run(step) {
-    if (busy || ended) return;
-    busy = true;
+  // `item` is the child's own bubble for a message, null for starting the chat.
+  function queue(step, item) {
+    if (ended) return;
+    outbox.push({ step, item });
+    if (retryMs && item) markUnsent(item); // the service is already known to be out of reach
+    flush();
+  }
+
+  // Sends what waits, in order, with the typing dots. On a failure everything still waiting is
+  // marked "not sent yet", Childline's number stays on screen, and it tries again later.
+  async function flush() {
+    if (sending || ended) return;
+    sending = true;
+    clearTimeout(retryTimer);
     typing.hidden = false;
-    hideProblem();
     try {
-      await step();
-      failed = null;
+      while (outbox.length && !ended) {
+        await outbox[0].step();
+        const done = outbox.shift();
+        if (done.item) markSent(done.item);
+        retryMs = 0;
+      }
+      if (!ended) hideProblem();
     } catch (error) {
-      failed = step;
-      showProblem(error instanceof Problem ? error.message : "server");
+      if (!ended) {
+        retryMs = Math.min(retryMs * 2 || FIRST_RETRY_MS, LONGEST_RETRY_MS);
+        retryTimer = setTimeout(flush, retryMs);
+        for (const { item } of outbox) if (item) markUnsent(item);
+        showProblem(error instanceof Problem ? error.message : "server");
+      }
     } finally {
-      busy = false;
+      sending = false;
       typing.hidden = true;
     }
   }
 
+  function unsentMessages() {
+    return outbox.some(({ item }) => item);
+  }
+
   function send(inbound, said, fromChoice) {
-    if (busy || ended) return;
-    addMine(said);
-    run(() => post(inbound, fromChoice));
+    if (ended) return;
+    queue(() => post(inbound, fromChoice), addMine(said));
   }
 
   // ---- advocate replies -----------------------------------------------------------------
@@ -132,16 +164,18 @@
   }
 
   async function poll() {
-    if (sessionId && !busy && !ended) {
+    if (sessionId && !sending && !ended) {
       try {
         const result = await call("GET", `${API}/${encodeURIComponent(sessionId)}/messages`);
         if (result.gone) remember(null);
         else if (Array.isArray(result.replies) && result.replies.length && !ended) {
           show(result.replies, "advocate", false);
         }
-        if (!failed) hideProblem();
+        // The service answers again: send what waits now rather than at the next try.
+        if (outbox.length) flush();
+        else hideProblem();
       } catch (error) {
-        if (!failed) showProblem(error.message);
+        if (!outbox.length) showProblem(error.message);
       }
     }
     schedulePoll();
@@ -161,6 +195,18 @@
     item.append(make("span", "visually-hidden", "You said: "), make("p", "text", text));
     messages.append(item);
     reveal(item);
+    return item;
+  }
+
+  function markUnsent(item) {
+    if (item.classList.contains("unsent")) return;
+    item.classList.add("unsent");
+    item.append($("unsent-template").content.firstElementChild.cloneNode(true));
+  }
+
+  function markSent(item) {
+    item.classList.remove("unsent");
+    item.querySelector(".status")?.remove();
   }
 
   function show(replies, who, fromChoice) {
@@ -252,16 +298,19 @@
   function showProblem(kind) {
     $("problem-offline").hidden = kind !== "offline";
     $("problem-server").hidden = kind === "offline";
+    $("problem-waiting").hidden = !unsentMessages();
     const wasHidden = problem.hidden;
     problem.hidden = false;
-    if (wasHidden) {
-      const words = [...problem.querySelectorAll("p:not([hidden])")].map((p) => p.textContent);
-      announce($("alert"), words.join(" "));
+    const words = [...problem.querySelectorAll("p:not([hidden])")].map((p) => p.textContent);
+    if (wasHidden || words.join(" ") !== alerted) {
+      alerted = words.join(" ");
+      announce($("alert"), alerted);
     }
   }
 
   function hideProblem() {
     problem.hidden = true;
+    alerted = "";
   }
 
   // ---- clearing the screen --------------------------------------------------------------
@@ -270,6 +319,7 @@
     ended = true;
     clearTimeout(pollTimer);
     clearTimeout(idleTimer);
+    clearTimeout(retryTimer);
     stopSpeaking();
     const id = sessionId;
     sessionId = null;
@@ -298,6 +348,11 @@
     if (!kiosk || ended) return;
     clearTimeout(idleTimer);
     idleTimer = setTimeout(() => {
+      // Words not yet sent stay until they are: clearing them would lose them for good.
+      if (unsentMessages()) {
+        stillHere();
+        return;
+      }
       clearEverything();
       location.replace(location.pathname);
     }, idleMs);
@@ -317,18 +372,28 @@
     send({ text }, text, false);
   });
   $("retry").addEventListener("click", () => {
-    if (failed) run(failed);
+    if (outbox.length) flush();
     else {
       hideProblem();
       poll();
     }
   });
+  // The device is back on the network: try at once rather than at the next retry.
   window.addEventListener("online", () => {
-    if (!failed) hideProblem();
+    if (outbox.length) flush();
+    else hideProblem();
   });
   for (const kind of ["pointerdown", "keydown", "input"]) {
     document.addEventListener(kind, stillHere, { passive: true });
   }
 
-  run(begin).then(schedulePoll);
+  // After one visit the page's shell is kept, so it opens even when the service is down.
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/service-worker.js").catch(() => {
+      // Not kept this time (private browsing, say): the chat works the same.
+    });
+  }
+
+  queue(begin, null);
+  schedulePoll();
 })();

@@ -45,7 +45,7 @@ async def test_a_childs_markup_and_script_stay_inert_on_the_dashboard(
             area, "node => node.querySelectorAll('script, img, b, a').length"
         )
         assert injected == 0
-    assert await page.evaluate("window.pwned === undefined")
+    assert await page.evaluate("() => window.pwned === undefined")
 
     # The advocate's own markup is inert too, on the way back.
     await page.click("text=Claim this referral")

@@ -283,7 +283,9 @@ async def test_a_childs_session_cannot_read_another_sessions_messages(
     )
 
     assert (await client.get(f"/api/chat/sessions/{second}/messages")).json() == {"replies": []}
-    guessed = await client.get(f"/api/chat/sessions/{first[:-1]}x/messages")
+    # One character off the real id, and never the real id itself.
+    near_miss = first[:-1] + ("y" if first.endswith("x") else "x")
+    guessed = await client.get(f"/api/chat/sessions/{near_miss}/messages")
     assert guessed.status_code == 404
     got = (await client.get(f"/api/chat/sessions/{first}/messages")).json()["replies"]
     assert [reply["text"] for reply in got] == ["Your advocate says: For the first child"]

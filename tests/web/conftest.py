@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.live import CHROMIUM, PHONE, launch, serve
+from tests.web.live import CHROMIUM, PHONE, LiveServer, launch
 
 
 @pytest.fixture
@@ -17,10 +17,18 @@ def database_url(tmp_path: Any) -> str:
 
 
 @pytest.fixture
-def live_server(app: Any) -> Iterator[str]:
-    """The real app served by uvicorn on a free local port; its base URL."""
-    with serve(app) as url:
-        yield url
+def server(app: Any) -> Iterator[LiveServer]:
+    """The real app served by uvicorn on a free local port; a test may stop and restart it."""
+    live = LiveServer(app)
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def live_server(server: LiveServer) -> str:
+    """The live server's base URL."""
+    return server.url
 
 
 @pytest.fixture

@@ -24,6 +24,18 @@ async def open_chat(page: Any, path: str = "/") -> str:
     return session_id
 
 
+async def worker_ready(page: Any) -> bool:
+    """Whether the page's service worker is running, given ten seconds to start."""
+    ready: bool = await page.evaluate(
+        """async () => {
+          const waited = new Promise((resolve) => setTimeout(resolve, 10000, null));
+          const registration = await Promise.race([navigator.serviceWorker.ready, waited]);
+          return Boolean(registration && registration.active);
+        }"""
+    )
+    return ready
+
+
 async def tap(page: Any, label: str) -> None:
     """Taps the newest button with this label and waits for the replies."""
     before = await page.locator(".msg.bot").count()

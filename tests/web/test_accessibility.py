@@ -17,7 +17,7 @@ async def serious_faults(page: Any) -> list[str]:
     """What axe-core finds at serious or critical impact, one line per fault and element."""
     if not AXE.exists():
         pytest.skip(f"axe-core is not installed at {AXE}: run `npm ci` (make test does)")
-    if not await page.evaluate("typeof axe !== 'undefined'"):
+    if not await page.evaluate("() => typeof axe !== 'undefined'"):
         # Evaluated by the test driver, not as a page script, so the page's CSP stays on.
         await page.evaluate(AXE.read_text())
     # A bubble fading in is not yet at full contrast: judge the page once it is still.
@@ -60,6 +60,8 @@ async def test_no_serious_faults_in_the_error_state_on_a_tablet(page: Any) -> No
 async def test_no_serious_faults_with_reduced_motion_and_no_animation(page: Any) -> None:
     await page.emulate_media(reduced_motion="reduce")
     await open_chat(page)
-    running = await page.evaluate("getComputedStyle(document.querySelector('.msg')).animationName")
+    running = await page.evaluate(
+        "() => getComputedStyle(document.querySelector('.msg')).animationName"
+    )
     assert running == "none"
     assert await serious_faults(page) == []

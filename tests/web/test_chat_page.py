@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -63,14 +64,14 @@ async def test_quick_exit_leaves_nothing_on_screen_or_in_storage(
     session_id = await open_chat(page)
     await tap(page, "YOI")
     await say(page, "they kept me apart for two days")
-    assert await page.evaluate("sessionStorage.length") == 1
+    assert await page.evaluate("() => sessionStorage.length") == 1
 
     await page.get_by_role("button", name="Quick exit").click()
     await page.wait_for_url("**/exit")
     assert await page.title() == "New tab"
     assert (await page.inner_text("body")).strip() == ""
     assert "Rightsline" not in await page.content()
-    stored = "[sessionStorage.length, localStorage.length, document.cookie]"
+    stored = "() => [sessionStorage.length, localStorage.length, document.cookie]"
     assert await page.evaluate(stored) == [0, 0, ""]
     assert await page.context.cookies() == []
     # Back does not return to the chat.
@@ -95,7 +96,8 @@ async def test_an_advocates_reply_appears_in_an_open_page(page: Any, runtime: An
     assert runtime.library.messages["advocate_said"] in await reply.inner_text()
     # Screen readers hear it too: the live region is filled a moment after the bubble.
     await page.wait_for_function(
-        "document.getElementById('announce').textContent.includes('Hello, I am here to help.')",
+        "words => document.getElementById('announce').textContent.includes(words)",
+        arg="Hello, I am here to help.",
         timeout=5_000,
     )
 
@@ -107,7 +109,7 @@ async def test_advocate_words_are_shown_as_text_never_markup(page: Any, runtime:
     await reply.wait_for(timeout=10_000)
     assert "<b>hi</b>" in await reply.inner_text()
     assert await reply.locator("img, b").count() == 0
-    assert await page.evaluate("window.pwned === undefined")
+    assert await page.evaluate("() => window.pwned === undefined")
 
 
 async def test_a_lost_connection_says_so_with_childlines_number(page: Any, runtime: Any) -> None:
@@ -121,34 +123,50 @@ async def test_a_lost_connection_says_so_with_childlines_number(page: Any, runti
     assert childline(runtime) in await problem.inner_text()
     # The live region is filled a moment later, so screen readers hear it afresh.
     await page.wait_for_function(
-        "document.getElementById('alert').textContent.includes('No connection')"
+        "() => document.getElementById('alert').textContent.includes('No connection')"
     )
+    mine = page.locator(".msg.me")
+    assert runtime.library.messages["web_not_sent"] in await mine.inner_text()
 
-    await page.context.set_offline(False)
     before = len(await bubbles(page))
-    await page.get_by_role("button", name="Try again").click()
+    await page.context.set_offline(False)  # the page sends by itself once the device is back
     await page.wait_for_function(
         "n => document.querySelectorAll('.msg.bot').length > n", arg=before
     )
-    assert await problem.is_hidden()
+    await problem.wait_for(state="hidden")
+    assert runtime.library.messages["web_not_sent"] not in await mine.inner_text()
     assert (await bubbles(page, "me")) == ["hello"]  # sent once, not twice
 
 
-async def test_a_server_error_says_so_with_childlines_number(page: Any, runtime: Any) -> None:
+async def test_a_server_error_says_so_and_try_again_sends_everything_waiting(
+    page: Any, runtime: Any
+) -> None:
+    # The page's timers stand still, so only "Try again" can send what waits.
+    await page.clock.install()
     await open_chat(page)
+    await page.clock.pause_at(datetime.now() + timedelta(seconds=5))
 
     async def fail(route: Any) -> None:
         await route.fulfill(status=500, json={"detail": "broken"})
 
     await page.route("**/api/chat/sessions/*/messages", fail)
-    await page.locator(".choices button").first.click()
+    choice = page.locator(".choices button").first
+    label = await choice.inner_text()
+    await choice.click()
     problem = page.locator("#problem")
     await problem.wait_for()
     text = await problem.inner_text()
     assert "went wrong" in text and childline(runtime) in text
+    await page.get_by_label("Type your message").fill("can they keep me in my room")
+    await page.keyboard.press("Enter")
+    await page.wait_for_function("() => document.querySelectorAll('.msg.me.unsent').length === 2")
+
     await page.unroute("**/api/chat/sessions/*/messages")
     await page.get_by_role("button", name="Try again").click()
     await problem.wait_for(state="hidden")
+    assert await page.locator(".msg.me.unsent").count() == 0
+    assert await bubbles(page, "me") == [label, "can they keep me in my room"]
+    assert len(await bubbles(page)) >= 3  # each one answered
 
 
 async def test_the_page_still_shows_childline_when_the_service_is_down(
@@ -172,7 +190,7 @@ async def test_read_aloud_speaks_the_message_and_its_buttons(page: Any) -> None:
     messages = page.locator(".msg.bot")
     assert await messages.count() == await page.locator(".msg.bot .speak").count()
     await messages.last.get_by_role("button", name="Read aloud").click()
-    spoken = await page.evaluate("window.spoken")
+    spoken = await page.evaluate("() => window.spoken")
     assert spoken[0].startswith((await bubbles(page))[-1])
     assert "YOI" in spoken[0]  # the choices are read out too
 
@@ -181,24 +199,24 @@ async def test_reloading_the_page_carries_on_the_same_chat(page: Any) -> None:
     session_id = await open_chat(page)
     await page.reload()
     await page.locator(".msg.bot").first.wait_for()
-    assert await page.evaluate("sessionStorage.getItem('rightsline-session')") == session_id
+    assert await page.evaluate("() => sessionStorage.getItem('rightsline-session')") == session_id
 
 
 async def test_everything_can_be_done_with_the_keyboard(page: Any, runtime: Any) -> None:
     await open_chat(page)
     await page.keyboard.press("Tab")
-    assert await page.evaluate("document.activeElement.id") == "quick-exit"
-    outline = await page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert await page.evaluate("() => document.activeElement.id") == "quick-exit"
+    outline = await page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"  # focus can be seen
     # Tab on to the first choice and press it; focus lands on the next step's first button.
-    while await page.evaluate("document.activeElement.className") != "choice":
+    while await page.evaluate("() => document.activeElement.className") != "choice":
         await page.keyboard.press("Tab")
     before = len(await bubbles(page))
     await page.keyboard.press("Enter")
     await page.wait_for_function(
         "n => document.querySelectorAll('.msg.bot').length > n", arg=before
     )
-    assert await page.evaluate("document.activeElement.className") == "choice"
+    assert await page.evaluate("() => document.activeElement.className") == "choice"
 
 
 async def test_kiosk_mode_clears_a_used_chat_after_idle_minutes(
@@ -245,5 +263,5 @@ async def test_after_forget_me_the_child_can_carry_on_in_a_new_chat(
     assert gone.status_code == 404
     await say(page, "what is an advocate")
     assert await page.locator("#problem").is_hidden()
-    stored = await page.evaluate("sessionStorage.getItem('rightsline-session')")
+    stored = await page.evaluate("() => sessionStorage.getItem('rightsline-session')")
     assert stored and stored != session_id

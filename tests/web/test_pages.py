@@ -7,9 +7,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.web.helpers import open_chat
+from tests.web.helpers import open_chat, worker_ready
 
-# The most the page may weigh on first load (HTML, CSS, script and icons), in bytes.
+# The most a first visit may fetch (HTML, CSS, script, icons and the worker's copy), in bytes.
 PAGE_BUDGET = 100_000
 
 
@@ -60,19 +60,55 @@ async def test_static_files_are_served(client: httpx.AsyncClient, name: str) -> 
 
 
 async def test_the_first_load_is_small_and_all_from_this_app(page: Any, live_server: str) -> None:
-    loaded: dict[str, int] = {}
+    by_page: list[str] = []
+    fetched: list[tuple[str, int]] = []  # by the page and by its worker, each time fetched
 
     async def count(response: Any) -> None:
         if "/api/" not in response.url:
-            loaded[response.url] = len(await response.body())
+            # What a worker fetches shows no body here, but says how long it is.
+            size = len(await response.body()) or int(response.headers["content-length"])
+            fetched.append((response.url, size))
 
-    page.on("response", count)
+    page.on("response", lambda response: by_page.append(response.url))
+    page.context.on("response", count)
     await open_chat(page)
+    assert await worker_ready(page)
     await page.wait_for_load_state("networkidle")
-    assert all(url.startswith(live_server) for url in loaded)
-    assert sorted(url.removeprefix(live_server) for url in loaded) == [
+    assert sorted(url.removeprefix(live_server) for url in by_page if "/api/" not in url) == [
         "/",
         "/static/chat.css",
         "/static/chat.js",
     ]
-    assert sum(loaded.values()) < PAGE_BUDGET
+    # The worker fetches the page shell once more to keep it, and nothing else.
+    assert all(url.startswith(live_server) for url, _ in fetched)
+    assert {url.removeprefix(live_server) for url, _ in fetched} == {
+        "/",
+        "/family",
+        "/exit",
+        "/static/chat.css",
+        "/static/chat.js",
+        "/service-worker.js",
+    }
+    assert sum(size for _, size in fetched) < PAGE_BUDGET
+
+
+async def test_the_service_worker_is_served_from_the_root_under_the_page_policy(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/service-worker.js")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/javascript")
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "connect-src 'self'" in policy
+    assert "unsafe-eval" not in policy
+    script = response.text
+    for forbidden in ("eval(", "new Function", "importScripts", "http://", "https://"):
+        assert forbidden not in script
+
+
+async def test_the_words_for_unsent_messages_come_from_the_content(
+    client: httpx.AsyncClient, runtime: Any
+) -> None:
+    html = (await client.get("/")).text
+    for key in ("web_not_sent", "web_will_send"):
+        assert runtime.library.messages[key] in html
