@@ -28,3 +28,17 @@ def texts(replies: list[Any]) -> list[str]:
 
 def payloads(replies: list[Any]) -> list[str]:
     return [button.payload for reply in replies for button in reply.buttons]
+
+
+async def say(conversation: Any, text: str, key: str = "a" * 64) -> list[Any]:
+    """The child types `text` in the web chat known by `key`."""
+    from service.replies import Inbound
+
+    return list(await conversation.handle(key, "web", Inbound(text=text)))
+
+
+async def press(conversation: Any, payload: str, key: str = "a" * 64) -> list[Any]:
+    """The child presses the button with `payload`."""
+    from service.replies import Inbound
+
+    return list(await conversation.handle(key, "web", Inbound(payload=payload)))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from service import accounts, storage
-from service.db import make_engine, migrate
 from service.models import ChatSession, Event, Referral, RelayMessage, utcnow
 from tests.advocates.helpers import add_advocate, bearer, only_referral
 from tests.service.helpers import database_dump
@@ -23,15 +21,6 @@ from tests.service.helpers import database_dump
 ADVOCATE = "advocate.one@example.org"
 # An invented word no redaction touches, so its bytes can be looked for on disk.
 INVENTED = "zogglewump"
-
-
-@pytest.fixture
-def database(settings: Any) -> Iterator[Engine]:
-    """The real database (SQLite file or PostgreSQL), migrated, without the language model."""
-    engine = make_engine(settings.resolved_database_url())
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 def on_disk(path: Path) -> bytes:

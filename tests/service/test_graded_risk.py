@@ -12,13 +12,11 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from service.engine import Conversation
 from service.models import Event, Referral
 from service.replies import Inbound
 from service.runtime import build_runtime
-from tests.service.helpers import payloads, texts
+from tests.service.helpers import payloads, press, say, texts
 
-KEY = "c" * 64
 CHILDLINE = "0800 1111"
 SAFE = "Are you safe right now?"
 
@@ -46,14 +44,6 @@ def worried(settings: Any, analyse: Any) -> Any:
     built = build_runtime(settings, analyse=fixed)
     yield built
     built.database.dispose()
-
-
-async def say(conversation: Conversation, text: str) -> list[Any]:
-    return await conversation.handle(KEY, "web", Inbound(text=text))
-
-
-async def press(conversation: Conversation, payload: str) -> list[Any]:
-    return await conversation.handle(KEY, "web", Inbound(payload=payload))
 
 
 def referrals(runtime: Any) -> list[Referral]:
@@ -100,7 +90,7 @@ async def test_concern_then_a_typed_yes_is_understood(worried: Any) -> None:
 async def test_concern_then_no_is_urgent(worried: Any, answer: dict[str, str]) -> None:
     conversation = worried.conversation
     await say(conversation, "i have had enough of all of it in here")
-    replies = await conversation.handle(KEY, "web", Inbound(**answer))
+    replies = await conversation.handle("a" * 64, "web", Inbound(**answer))
     assert CHILDLINE in replies[0].text
     assert "staff" in replies[1].text  # tell staff, press the call bell
     [referral] = referrals(worried)
@@ -130,7 +120,7 @@ async def test_a_risk_about_restraint_also_hears_the_right(settings: Any, analys
     built = build_runtime(
         settings, analyse=graded(analyse, **{hurt: {"risks": ["abuse"], "topic": "restraint"}})
     )
-    replies = await built.conversation.handle(KEY, "web", Inbound(text=hurt))
+    replies = await say(built.conversation, hurt)
     said = texts(replies)
     assert CHILDLINE in said[0]
     assert any("never hold you in a way that is meant to hurt you" in line for line in said)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from service import accounts, storage
-from service.db import make_engine, migrate
 from service.models import ChatSession, Event, Referral, RelayMessage, utcnow
 from service.replies import Inbound
 
@@ -23,15 +21,6 @@ ROOT = Path(__file__).resolve().parents[2]
 LONG_AGO = utcnow() - timedelta(days=400)
 # An invented word no redaction touches, so its bytes can be looked for on disk.
 INVENTED = "quibbertack"
-
-
-@pytest.fixture
-def database(settings: Any) -> Iterator[Engine]:
-    """The real database (SQLite file or PostgreSQL), migrated, without the language model."""
-    engine = make_engine(settings.resolved_database_url())
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 def idle_chat(session: Session, key: str, *, words: str = "they kept me in my room") -> int:
