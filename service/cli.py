@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import logging
 import secrets
 import sys
@@ -31,6 +32,10 @@ def _serve(args: argparse.Namespace) -> int:
     resolve_secret_key(Settings())
     # Each worker process builds its own app from the environment's settings, so uvicorn is
     # given the factory by name; they share the database, and Redis when it is configured.
+    # Uvicorn's own logging, plus a root handler: worker processes start with none, and the
+    # app's access lines and errors must reach the log from every worker.
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["root"] = {"handlers": ["default"], "level": "INFO"}
     uvicorn.run(
         "service.app:create_app",
         factory=True,
@@ -38,6 +43,7 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         log_level="info",
+        log_config=log_config,
         **UVICORN_OPTIONS,
     )
     return 0

@@ -8,10 +8,12 @@ referral to the database once it is back, then empties the file.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -36,49 +38,87 @@ class Outbox:
         )
         with self._lock:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            try:
-                os.write(fd, (line + "\n").encode())
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            while True:
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+                try:
+                    # Other service processes share this file: the lock keeps a drain from
+                    # taking the file away half-way through this line.
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                    if os.fstat(fd).st_ino != _inode(self.path):
+                        continue  # a drain took the file between open and lock: open anew
+                    os.write(fd, (line + "\n").encode())
+                    os.fsync(fd)
+                    return
+                finally:
+                    os.close(fd)
 
     def waiting(self) -> list[dict[str, Any]]:
+        """Every referral on disk, including any a drain has taken but not yet written."""
         with self._lock:
-            return self._read()
-
-    def _read(self) -> list[dict[str, Any]]:
-        if not self.path.exists():
-            return []
-        rows = []
-        for line in self.path.read_text().splitlines():
-            try:
-                rows.append(json.loads(line))
-            except ValueError:  # a line cut short by a crash mid-write: the rest still count
-                log.error("outbox: skipped a line that could not be read")
-        return rows
+            files = [self.path, *sorted(self.path.parent.glob(self.path.name + ".draining-*"))]
+            return [row for path in files if path.exists() for row in _read(path)]
 
     def drain(self, database: Database) -> int:
-        """Write every waiting referral to the database; the file is emptied only after."""
+        """Write every waiting referral to the database; a file is removed only after.
+
+        The file is first renamed under the lock, so lines other processes add meanwhile go
+        to a new file and wait for the next drain; a file left by a crash is drained too.
+        """
         with self._lock:
-            rows = self._read()
-            if not rows:
-                return 0
-            with Session(database) as session:
-                for row in rows:
-                    chat = storage.get_or_create_chat(
-                        session=session, key=row["key"], channel=row["channel"]
-                    )
-                    storage.create_referral(
-                        session=session,
-                        chat=chat,
-                        urgency="urgent",
-                        risks=row["risks"],
-                        summary=row["summary"],
-                    )
-                session.commit()
-            # Writing a referral twice only raises the open one again (never two at once),
-            # so a crash between the commit and this line loses nothing and adds nothing.
-            self.path.unlink()
-            log.warning("outbox: %d urgent referral(s) written to the database", len(rows))
-            return len(rows)
+            self._take()
+            written = 0
+            for taken in sorted(self.path.parent.glob(self.path.name + ".draining-*")):
+                rows = _read(taken)
+                if rows:
+                    self._write(database, rows)
+                # Writing a referral twice only raises the open one again (never two at
+                # once), so a crash between the commit and this line loses nothing.
+                taken.unlink()
+                written += len(rows)
+            if written:
+                log.warning("outbox: %d urgent referral(s) written to the database", written)
+            return written
+
+    def _take(self) -> None:
+        if not self.path.exists():
+            return
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if os.fstat(fd).st_ino == _inode(self.path):
+                os.rename(self.path, f"{self.path}.draining-{os.getpid()}-{time.time_ns()}")
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    def _write(database: Database, rows: list[dict[str, Any]]) -> None:
+        with Session(database) as session:
+            for row in rows:
+                chat = storage.get_or_create_chat(
+                    session=session, key=row["key"], channel=row["channel"]
+                )
+                storage.create_referral(
+                    session=session,
+                    chat=chat,
+                    urgency="urgent",
+                    risks=row["risks"],
+                    summary=row["summary"],
+                )
+            session.commit()
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return None
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    for line in path.read_text().splitlines():
+        try:
+            rows.append(json.loads(line))
+        except ValueError:  # a line cut short by a crash mid-write: the rest still count
+            log.error("outbox: skipped a line that could not be read")
+    return rows

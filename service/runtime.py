@@ -22,8 +22,8 @@ from service.settings import Settings, resolve_secret_key
 
 log = logging.getLogger(__name__)
 
-# Seconds between tries to reach a database that is away, doubling up to the last.
-RETRY_SECONDS = (1, 2, 4, 8, 15, 30)
+# Seconds between tries to reach a database that is away: soon back means soon noticed.
+RETRY_SECONDS = (1, 2, 3, 5)
 
 
 @dataclass

@@ -22,6 +22,8 @@ _SELF_HARM = [
     + _SELF,
     r"\b(?:kill|hang|cut|hurt|harm)(?:ing|s)?\s+(?:him|her|them)sel(?:f|ves)\b",
     r"\bself[\s-]?harm\w*",
+    r"\bcut(?:ting)?\s+(?:my|me|his|her)\s+(?:arms?|wrists?|legs?|thighs?|skin)\b",
+    r"\b(?:been|started|start|keep)\s+cutting\b",
     r"\b(?:want|wanna|going|gonna)\s+(?:to\s+)?die\b",
     r"\bdon'?t\s+want\s+to\s+(?:live|be alive|be here)\b",
     r"\b(?:want|wanna|going|gonna|just)\s+(?:to\s+)?end\s+it\b",

@@ -85,7 +85,9 @@ async def send_message(
     try:
         replies = await conversation.handle(key, "web", inbound, must_exist=True)
     except ChatGone:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, GONE) from None
+        childline = runtime.library.helpline("childline").number
+        gone = runtime.library.messages["chat_gone"].format(childline=childline)
+        raise HTTPException(status.HTTP_404_NOT_FOUND, gone) from None
     return Replies(replies=replies)
 
 

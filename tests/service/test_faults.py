@@ -146,3 +146,22 @@ async def test_an_ordinary_message_after_a_failed_analysis_gets_childline(
     assert answer.status_code == 200
     assert CHILDLINE in answer.json()["replies"][0]["text"]
     runtime.database.dispose()
+
+
+def test_the_outbox_loses_nothing_between_processes(runtime: Any, tmp_path: Any) -> None:
+    """Two service processes share one outbox file; a drain never drops a line added meanwhile."""
+    from service.outbox import Outbox
+
+    path = tmp_path / "shared" / "outbox.jsonl"
+    first, second = Outbox(path), Outbox(path)
+    first.put(key="k" * 64, channel="web", risks=["abuse"], summary="staff punched me")
+    # A drain that crashed after taking the file, before writing it, left this behind.
+    second.put(key="m" * 64, channel="web", risks=["self_harm"], summary="i want to die")
+    path.rename(f"{path}.draining-1-1")
+    second.put(key="n" * 64, channel="telegram", risks=["abuse"], summary="they hit me")
+    assert len(first.waiting()) == 3
+    assert second.drain(runtime.database) == 3
+    assert first.waiting() == []
+    summaries = sorted(r.summary for r in referrals(runtime.database))
+    assert summaries == ["i want to die", "staff punched me", "they hit me"]
+    assert path.parent.stat().st_mode & 0o777 == 0o700
