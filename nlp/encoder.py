@@ -94,7 +94,10 @@ class Encoder:
             for head, values in enumerate(result):
                 outputs[head].append(values)
         stacked = [np.concatenate(parts)[np.argsort(order)] for parts in outputs]
-        return [self._combine(stacked, owner, index) for index in range(len(texts))]
+        rows_of: list[list[int]] = [[] for _ in texts]
+        for row, index in enumerate(owner):
+            rows_of[index].append(row)
+        return [self._combine(stacked, rows) for rows in rows_of]
 
     def _windows(self, text: str) -> list[str]:
         words = text.split()
@@ -103,8 +106,8 @@ class Encoder:
         # Words, not tokens, so that a window never splits one; about 1.3 tokens a word.
         return [" ".join(words[i : i + STRIDE]) for i in range(0, len(words), STRIDE * 3 // 4)]
 
-    def _combine(self, stacked: list[np.ndarray], owner: list[int], index: int) -> Scores:
-        rows = [i for i, o in enumerate(owner) if o == index]
+    def _combine(self, stacked: list[np.ndarray], rows: list[int]) -> Scores:
+        """One message's windows: topic and role averaged, risk the highest any window gave."""
         topic, risk, role = (values[rows] for values in stacked)
         return Scores(
             topic=_named("topic", topic.mean(0)),
