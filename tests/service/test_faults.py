@@ -165,3 +165,21 @@ def test_the_outbox_loses_nothing_between_processes(runtime: Any, tmp_path: Any)
     summaries = sorted(r.summary for r in referrals(runtime.database))
     assert summaries == ["i want to die", "staff punched me", "they hit me"]
     assert path.parent.stat().st_mode & 0o777 == 0o700
+
+
+async def test_the_model_reads_the_end_of_a_long_message_too(settings: Any, analyse: Any) -> None:
+    read: list[str] = []
+
+    def recording(text: str) -> Any:
+        read.append(text)
+        return analyse(text)
+
+    runtime = build_runtime(settings, analyse=recording)
+    ending = "so this is goodbye from me"
+    text = "the food here is cold again. " * 3000 + ending
+    async with client_for(create_app(runtime=runtime)) as client:
+        answer = await send(client, await start(client), text)
+    assert answer.status_code == 200
+    assert read[0] == text[:2000] and read[-1].endswith(ending)
+    assert len(read) == 2  # the start closely, the end for risk; the patterns read it all
+    runtime.database.dispose()
