@@ -20,13 +20,19 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 TABLES_WITH_WORDS = ("event", "referral", "relay_message", "chat_session")
 
 
-def make_engine(url: str) -> Engine:
+# How long a write waits for a lock, or a connection for the server, before it gives up.
+WAIT_SECONDS = 5
+# An urgent referral waits this long; then the outbox keeps it and the crisis reply goes.
+URGENT_WAIT_SECONDS = 1
+
+
+def make_engine(url: str, wait: float = WAIT_SECONDS) -> Engine:
     """An engine for SQLite or PostgreSQL; SQLite gets foreign keys, WAL and secure delete."""
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             make_private(Path(path))
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": wait})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -38,7 +44,10 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # A URL may set its own connect_timeout (the tests do); otherwise a lost server is given up
+    # on after `wait` seconds instead of the operating system's minutes.
+    connect = {} if "connect_timeout" in url else {"connect_timeout": max(1, round(wait))}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect)
 
 
 def make_private(path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import Engine as Database
@@ -51,8 +52,16 @@ class Conversation:
         library: Any,
         analyse: Callable[[str], Any],
         outbox: Outbox | None = None,
+        urgent_database: Database | None = None,
     ) -> None:
         self.database = database
+        # Urgent referrals are written through their own engine, which waits for a lock for
+        # about a second before the outbox takes them, and on their own threads, so ordinary
+        # turns stuck behind a locked database never hold up a crisis reply.
+        self.urgent_database = urgent_database or database
+        self.urgent_threads = ThreadPoolExecutor(4, thread_name_prefix="urgent")
+        # Reading a message never waits behind turns that wait for the database, either.
+        self.reading_threads = ThreadPoolExecutor(2, thread_name_prefix="reading")
         self.outbox = outbox
         self.library = library
         self.analyse = analyse
@@ -60,6 +69,17 @@ class Conversation:
         self.childline = library.helpline("childline").number
 
     # ---- the public surface -------------------------------------------------------------
+
+    def use_database(self, database: Database, urgent: Database | None = None) -> None:
+        """Point every turn at another database (a test's broken one, or the real one back)."""
+        self.database = database
+        self.urgent_database = urgent or database
+
+    def close(self) -> None:
+        self.urgent_threads.shutdown(wait=False)
+        self.reading_threads.shutdown(wait=False)
+        if self.urgent_database is not self.database:
+            self.urgent_database.dispose()
 
     async def start(self, key: str, channel: str) -> list[Reply]:
         return await self.handle(key, channel, Inbound(payload="start"))
@@ -72,15 +92,33 @@ class Conversation:
         With `must_exist`, a calm message to a chat that is gone raises ChatGone; a message
         that shows risk is always answered, and referred, whatever became of the chat.
         """
+        loop = asyncio.get_running_loop()
+        risks: set[str] = set()
         try:
-            return await asyncio.to_thread(self._turn, key, channel, inbound, must_exist)
+            text = (inbound.text or "").strip()
+            risks, analysis = await loop.run_in_executor(
+                self.reading_threads, self._understand, text
+            )
+            if risks:
+                return await loop.run_in_executor(
+                    self.urgent_threads,
+                    self._risk_turn,
+                    key,
+                    channel,
+                    risks,
+                    analysis.redacted if analysis is not None else None,
+                    analysis,
+                )
+            return await asyncio.to_thread(self._turn, key, channel, inbound, analysis, must_exist)
         except ChatGone:
             raise
         except Exception as error:  # noqa: BLE001 - the child must always get an answer
             log.error("conversation turn failed: %s", type(error).__name__)
-            risks = safety.screen(inbound.text) if inbound.text else set()
+            risks = risks or (safety.screen(inbound.text) if inbound.text else set())
             if risks:
-                return await asyncio.to_thread(self._risk_turn, key, channel, risks, None, None)
+                return await loop.run_in_executor(
+                    self.urgent_threads, self._risk_turn, key, channel, risks, None, None
+                )
             return [Reply(text=safety.FALLBACK_REPLY)]
 
     async def forget(self, key: str) -> bool:
@@ -99,8 +137,11 @@ class Conversation:
 
     # ---- one turn -----------------------------------------------------------------------
 
-    def _turn(self, key: str, channel: str, inbound: Inbound, must_exist: bool) -> list[Reply]:
-        text = (inbound.text or "").strip()
+    def _understand(self, text: str) -> tuple[set[str], Any]:
+        """The risks in a message, and the model's analysis of it (None when that failed).
+
+        Nothing here touches the database, so a crisis reply never waits for it.
+        """
         # The risk screen comes before anything else, reads every word, and cannot fail.
         risks = safety.screen(text) if text else set()
         analysis = None
@@ -118,9 +159,14 @@ class Conversation:
                         analysis = analysis.model_copy(update={"concern": True})
             except Exception as error:  # noqa: BLE001
                 log.error("analysis failed: %s", type(error).__name__)
+        return risks, analysis
+
+    def _turn(
+        self, key: str, channel: str, inbound: Inbound, analysis: Any, must_exist: bool
+    ) -> list[Reply]:
+        """A message with no named risk: the answer, and what is kept of it."""
+        text = (inbound.text or "").strip()
         redacted = analysis.redacted if analysis is not None else None
-        if risks:
-            return self._risk_turn(key, channel, risks, redacted, analysis)
         concern = analysis is not None and analysis.concern
         with Session(self.database) as session:
             if must_exist and storage.find_chat(session=session, key=key) is None:
@@ -178,7 +224,7 @@ class Conversation:
         topic = analysis.topic if analysis is not None else None
         unkept = self._say("risk_words_not_kept")
         try:
-            with Session(self.database) as session:
+            with Session(self.urgent_database) as session:
                 chat = storage.get_or_create_chat(session=session, key=key, channel=channel)
                 self._learn(chat, analysis, "")
                 chat.awaiting = None

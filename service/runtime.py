@@ -13,7 +13,7 @@ from sqlalchemy import Engine as Database
 import content
 import nlp
 from service.crypto import Keys
-from service.db import make_engine, migrate
+from service.db import URGENT_WAIT_SECONDS, make_engine, migrate
 from service.engine import Conversation
 from service.limits import RateLimit
 from service.outbox import Outbox
@@ -104,7 +104,13 @@ def build_runtime(
             pass
         analyse = nlp.analyse
     outbox = Outbox(settings.data_dir / "outbox.jsonl")
-    conversation = Conversation(database=database, library=library, analyse=analyse, outbox=outbox)
+    conversation = Conversation(
+        database=database,
+        urgent_database=make_engine(settings.resolved_database_url(), wait=URGENT_WAIT_SECONDS),
+        library=library,
+        analyse=analyse,
+        outbox=outbox,
+    )
     relay = Relay(database=database, keys=keys, prefix=library.messages.get("advocate_said", ""))
     runtime = Runtime(settings, keys, database, library, conversation, relay, outbox, ready)
     runtime.limits = chat_limits(settings)

@@ -197,7 +197,8 @@ async def test_risk_still_gets_childline_when_the_database_is_down(
 ) -> None:
     working = runtime.database
     broken = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/nowhere?connect_timeout=1")
-    runtime.database = runtime.conversation.database = broken
+    runtime.database = broken
+    runtime.conversation.use_database(broken)
     try:
         dp = build_dispatcher(runtime=runtime)
         bot, session = make_bot()
@@ -205,7 +206,8 @@ async def test_risk_still_gets_childline_when_the_database_is_down(
         first = session.sent()[0].text
         await dp.storage.close()
     finally:
-        runtime.database = runtime.conversation.database = working
+        runtime.database = working
+        runtime.conversation.use_database(working)
         broken.dispose()
     assert CHILDLINE in first
     # The referral waits in the outbox until the database is back, so an advocate will see it.
