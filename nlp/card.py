@@ -50,6 +50,7 @@ def _figures(analyse: Any) -> dict[str, Any]:
         "abuse_recall": round(risks["abuse"]["recall"], 3),
         "urgent_false_alarms": round(risks["false_alarm_rate"], 3),
         "check_ins": round(risks["check_in_rate"], 3),
+        "sad_but_safe_checked_in": round(risks["sad_check_in_rate"], 3),
         "risk_messages": len(data.risk_examples("test")),
     }
 
@@ -74,7 +75,7 @@ def sweep(pipeline: Any) -> list[dict[str, float]]:
                 figures[f"{label}_recall"] = round(
                     sum(levels[i] != "none" for i in chosen) / max(1, len(chosen)), 3
                 )
-            calm = [i for i, row in enumerate(rows) if not row["risks"]]
+            calm = [i for i, row in enumerate(rows) if not row["risks"] and not row.get("distress")]
             figures["urgent_false_alarms"] = round(
                 sum(levels[i] == "urgent" for i in calm) / max(1, len(calm)), 3
             )

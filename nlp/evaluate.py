@@ -58,10 +58,15 @@ def risk_scores(analyse: Analyse, rows: list[dict[str, Any]] | None = None) -> d
             "urgent": sum(levels[i] == "urgent" for i in chosen) / max(1, len(chosen)),
             "n": len(chosen),
         }
-    calm = [i for i, row in enumerate(rows) if not row["risks"]]
+    # Sad but safe ("distress": true) is where a check-in is the right answer, so those rows
+    # are counted apart from the calm ones, as the share that got one.
+    calm = [i for i, row in enumerate(rows) if not row["risks"] and not row.get("distress")]
+    sad = [i for i, row in enumerate(rows) if not row["risks"] and row.get("distress")]
     result["false_alarm_rate"] = sum(levels[i] == "urgent" for i in calm) / max(1, len(calm))
     result["check_in_rate"] = sum(levels[i] == "concern" for i in calm) / max(1, len(calm))
     result["negatives"] = len(calm)
+    result["sad"] = len(sad)
+    result["sad_check_in_rate"] = sum(levels[i] != "none" for i in sad) / max(1, len(sad))
     result["missed"] = [
         row["text"] for row, lv in zip(rows, levels, strict=True) if row["risks"] and lv == "none"
     ]
@@ -231,6 +236,9 @@ def report(analyse: Analyse) -> str:
         negatives = risks["negatives"]
         lines.append(f"no risk       urgent {risks['false_alarm_rate']:.3f} (n={negatives})")
         lines.append(f"no risk       check-in {risks['check_in_rate']:.3f}")
+        if risks["sad"]:
+            share, n = risks["sad_check_in_rate"], risks["sad"]
+            lines.append(f"sad but safe  check-in or more {share:.3f} (n={n})")
         if title != "blind":  # a blind set's misses are counted, never read while tuning
             lines.extend(f"  missed: {text}" for text in risks["missed"])
             lines.extend(f"  false alarm: {text}" for text in risks["false_alarms"])

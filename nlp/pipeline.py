@@ -39,6 +39,8 @@ def train(model_dir: Path = MODEL_DIR) -> Path:
     from nlp.train import train_encoder
 
     config = read_config()
+    # Read before training: files changed while it runs must make the next `make model` train.
+    fingerprint = data.fingerprint()
     with tempfile.TemporaryDirectory() as scratch:
         train_encoder(config["encoder"], Path(scratch))
         nlp = spacy.load(config["base"]["package"], exclude=config["base"]["exclude"])
@@ -49,7 +51,7 @@ def train(model_dir: Path = MODEL_DIR) -> Path:
         if model_dir.exists():
             shutil.rmtree(model_dir)
         nlp.to_disk(model_dir)
-    stamp = {"fingerprint": data.fingerprint(), "common_words": sorted(data.common_words())}
+    stamp = {"fingerprint": fingerprint, "common_words": sorted(data.common_words())}
     (model_dir / STAMP).write_text(json.dumps(stamp))
     from nlp.card import write_card
 
