@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast, get_args
 
 from pydantic import BaseModel
 from sqlalchemy import and_, case, func, not_, update
 from sqlmodel import Session, col, select
 
+from content.schema import CONTENT_TOPICS, SETTINGS
 from service.models import Advocate, Event, Referral, RelayMessage, utcnow
 from service.settings import Settings
 
@@ -34,6 +36,18 @@ Outcome = Literal[
     "other",
 ]
 MAX_REPLY = 2000
+
+# What the queue can be narrowed to. The topics and kinds of place are the ones a chat stores
+# on a referral (content/schema.py); "waited longer than" is in minutes.
+StatusFilter = Literal["open", "new", "claimed", "waiting", "closed", "all"]
+STATUS_FILTERS: tuple[StatusFilter, ...] = get_args(StatusFilter)
+Urgency = Literal["urgent", "normal"]
+URGENCIES: tuple[Urgency, ...] = get_args(Urgency)
+TOPICS = CONTENT_TOPICS
+KINDS = SETTINGS
+WAITED_CHOICES = (15, 60, 24 * 60, 3 * 24 * 60)
+MAX_WAITED = 525_600  # a year, in minutes
+MAX_PAGE = 10_000
 
 
 class ReferralError(Exception):
@@ -94,7 +108,11 @@ def waited_minutes(referral: Referral, now: datetime) -> int:
 
 
 def time_limit(referral: Referral, settings: Settings) -> timedelta:
-    if referral.urgency == "urgent":
+    return _limit_for(referral.urgency, settings)
+
+
+def _limit_for(urgency: str, settings: Settings) -> timedelta:
+    if urgency == "urgent":
         return timedelta(minutes=settings.urgent_unclaimed_minutes)
     return timedelta(hours=settings.normal_unclaimed_hours)
 
@@ -128,6 +146,130 @@ def to_public(
 
 
 # ---- reading ----------------------------------------------------------------------------
+
+
+def statuses_for(wanted: StatusFilter) -> tuple[str, ...]:
+    if wanted == "open":
+        return OPEN
+    return STATUSES if wanted == "all" else (wanted,)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue is narrowed to, the same for the API and the dashboard."""
+
+    status: StatusFilter = "open"
+    urgency: str | None = None
+    topic: str | None = None
+    setting: str | None = None
+    waited_minutes: int | None = None
+
+    def narrowing(self) -> dict[str, Any]:
+        """The keyword arguments of `list_referrals` and `count_referrals`."""
+        return {
+            "statuses": statuses_for(self.status),
+            "urgency": self.urgency,
+            "topic": self.topic,
+            "setting": self.setting,
+            "waited_minutes": self.waited_minutes,
+        }
+
+    def chosen(self) -> dict[str, str]:
+        """The status and each filter in use, by query name: for a link or the audit log."""
+        values = {
+            "status": self.status,
+            "urgency": self.urgency,
+            "topic": self.topic,
+            "setting": self.setting,
+            "waited_minutes": self.waited_minutes,
+        }
+        return {name: str(value) for name, value in values.items() if value is not None}
+
+    def describe(self) -> str:
+        """'open urgency urgent topic visits waited 60': plain words for the audit log."""
+        words: list[str] = [self.status]
+        for name, value in self.chosen().items():
+            if name != "status":
+                words += ["waited" if name == "waited_minutes" else name, value]
+        return " ".join(words)
+
+
+def read_queue_filter(
+    *,
+    status: str = "",
+    urgency: str = "",
+    topic: str = "",
+    setting: str = "",
+    waited_minutes: str = "",
+) -> tuple[QueueFilter, bool]:
+    """The filter a form asked for; a value that is not one of the choices is left out.
+
+    Empty or "any" means no filter. The second value is True when something was left out.
+    """
+    left_out = False
+
+    def pick(raw: str, choices: tuple[str, ...]) -> str | None:
+        nonlocal left_out
+        value = raw.strip()
+        if value in ("", "any"):
+            return None
+        if value in choices:
+            return value
+        left_out = True
+        return None
+
+    wanted_status = pick(status, STATUS_FILTERS)
+    waited = pick(waited_minutes, tuple(str(minutes) for minutes in WAITED_CHOICES))
+    chosen = QueueFilter(
+        status=cast(StatusFilter, wanted_status or "open"),
+        urgency=pick(urgency, URGENCIES),
+        topic=pick(topic, TOPICS),
+        setting=pick(setting, KINDS),
+        waited_minutes=int(waited) if waited is not None else None,
+    )
+    return chosen, left_out
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue, and where it stands among all the referrals that match."""
+
+    rows: list[tuple[Referral, Advocate | None]]
+    total: int  # every referral that matches the filters
+    pinned: int  # of those, the urgent ones no one has claimed: all of them on page 1
+    page: int
+    per_page: int
+
+    @property
+    def first(self) -> int:
+        """The place of the first row shown, counting from 1 (0 when there is none)."""
+        if not self.rows:
+            return 0
+        return 1 if self.page == 1 else self.pinned + (self.page - 1) * self.per_page + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.pinned + self.page * self.per_page < self.total
+
+
+def queue_page(
+    *, session: Session, filters: QueueFilter, page: int = 1, per_page: int = 50
+) -> QueuePage:
+    """Page `page` (from 1) of the queue, with the count of all that match the filters."""
+    narrowing = filters.narrowing()
+    rows = list_referrals(
+        session=session, limit=per_page, offset=(page - 1) * per_page, **narrowing
+    )
+    total = count_referrals(session=session, **narrowing)
+    pinned = 0
+    if "new" in narrowing["statuses"] and filters.urgency in (None, "urgent"):
+        pinned_only = {**narrowing, "statuses": ("new",), "urgency": "urgent"}
+        pinned = count_referrals(session=session, **pinned_only)
+    return QueuePage(rows=rows, total=total, pinned=pinned, page=page, per_page=per_page)
 
 
 def list_referrals(
@@ -166,6 +308,26 @@ def count_referrals(
 ) -> int:
     matching = _matching(statuses, urgency, topic, setting, waited_minutes)
     return int(session.exec(select(func.count()).select_from(Referral).where(*matching)).one())
+
+
+def count_overdue(
+    *, session: Session, filters: QueueFilter, settings: Settings, now: datetime
+) -> int:
+    """How many that match are still unclaimed past their time limit, on any page."""
+    narrowing = filters.narrowing()
+    if "new" not in narrowing["statuses"]:
+        return 0
+    total = 0
+    for urgency in URGENCIES:
+        if filters.urgency not in (None, urgency):
+            continue
+        matching = _matching(
+            ("new",), urgency, filters.topic, filters.setting, filters.waited_minutes
+        )
+        late = col(Referral.created_at) < now - _limit_for(urgency, settings)
+        query = select(func.count()).select_from(Referral).where(*matching, late)
+        total += int(session.exec(query).one())
+    return total
 
 
 def _matching(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -14,8 +16,9 @@ from fastapi.templating import Jinja2Templates
 from service import accounts, audit, auth, referrals, stats
 from service.deps import LoginLimiterDep, RuntimeDep, SessionDep
 from service.models import Advocate, utcnow
+from service.referrals import QueueFilter
 from service.routes.auth import TOO_MANY, WRONG, client_address
-from service.routes.referrals import ReferralId, StatusFilter, statuses_for
+from service.routes.referrals import ReferralId
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -23,6 +26,8 @@ templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "
 SESSION_COOKIE = "rightsline_dashboard"
 CSRF_COOKIE = "rightsline_csrf"
 CSRF_FAILED = "This form was out of date. Please try again."
+PER_PAGE = 50
+WAITED_LABELS = {15: "15 min", 60: "1 h", 24 * 60: "24 h", 3 * 24 * 60: "3 days"}
 
 
 def waited(minutes: int) -> str:
@@ -190,30 +195,95 @@ def logout(advocate: DashboardAdvocate, session: SessionDep) -> Response:
 # ---- the queue and one referral ----------------------------------------------------------
 
 
+def queue_url(filters: QueueFilter, page: int = 1) -> str:
+    """The queue with these filters: what the status links and Previous and Next point to."""
+    query = filters.chosen()
+    if page > 1:
+        query["page"] = str(page)
+    return f"/dashboard?{urlencode(query)}"
+
+
+def page_number(raw: str) -> int | None:
+    """A page number from 1 (none given is 1); None for anything else, shown as page 1."""
+    text = raw.strip() or "1"
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
+        return None
+    number = int(text)
+    return number if 1 <= number <= referrals.MAX_PAGE else None
+
+
+def choices(runtime: RuntimeDep) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Each filter's query name, label and (value, words) choices after "any"."""
+    kinds = getattr(runtime.library, "kinds", {})
+    return [
+        ("urgency", "Urgency", [(urgency, urgency) for urgency in referrals.URGENCIES]),
+        ("topic", "Topic", [(topic, topic) for topic in referrals.TOPICS]),
+        (
+            "setting",
+            "Kind of place",
+            [
+                (kind, f"{kinds[kind].name} ({kind})" if kind in kinds else kind)
+                for kind in referrals.KINDS
+            ],
+        ),
+        (
+            "waited_minutes",
+            "Waited longer than",
+            [
+                (str(minutes), WAITED_LABELS.get(minutes, f"{minutes} min"))
+                for minutes in referrals.WAITED_CHOICES
+            ],
+        ),
+    ]
+
+
 @router.get("")
 def queue(
     request: Request,
     advocate: DashboardAdvocate,
     runtime: RuntimeDep,
     session: SessionDep,
-    status: StatusFilter = "open",
+    # Plain strings, read by hand: a value the form does not offer is left out, never a 422.
+    status: str = "open",
+    urgency: str = "",
+    topic: str = "",
+    setting: str = "",
+    waited_minutes: str = "",
+    page: str = "1",
 ) -> Response:
+    filters, left_out = referrals.read_queue_filter(
+        status=status, urgency=urgency, topic=topic, setting=setting, waited_minutes=waited_minutes
+    )
+    number = page_number(page)
+    left_out = left_out or number is None
+    number = number or 1
+    found = referrals.queue_page(session=session, filters=filters, page=number, per_page=PER_PAGE)
     now = utcnow()
     rows = [
         referrals.to_public(referral, settings=runtime.settings, now=now, claimer=claimer)
-        for referral, claimer in referrals.list_referrals(
-            session=session, statuses=statuses_for(status)
-        )
+        for referral, claimer in found.rows
     ]
-    audit.record(
-        session=session, advocate=advocate, action="view_queue", detail=f"dashboard {status}"
+    overdue = referrals.count_overdue(
+        session=session, filters=filters, settings=runtime.settings, now=now
     )
+    detail = f"dashboard {filters.describe()}" + (f" page {number}" if number > 1 else "")
+    audit.record(session=session, advocate=advocate, action="view_queue", detail=detail)
     session.commit()
     context = {
         "referrals": rows,
-        "status": status,
-        "overdue": sum(row.overdue for row in rows),
-        "filters": ("open", "new", "claimed", "waiting", "closed", "all"),
+        "found": found,
+        "chosen": filters.chosen(),
+        "status": filters.status,
+        "left_out": left_out,
+        "overdue": overdue,  # on any page: a late referral must not hide on page 2
+        "status_links": [
+            (name, queue_url(replace(filters, status=name))) for name in referrals.STATUS_FILTERS
+        ],
+        "choices": choices(runtime),
+        "clear_url": queue_url(QueueFilter(status=filters.status)),
+        "first_url": queue_url(filters),
+        "previous_url": queue_url(filters, number - 1) if number > 1 else None,
+        "next_url": queue_url(filters, number + 1) if found.has_next else None,
     }
     return render(request, runtime, "queue.html", context, advocate=advocate)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
@@ -11,13 +11,19 @@ from pydantic import BaseModel, Field
 from service import audit, referrals
 from service.deps import AdvocateDep, RuntimeDep, SessionDep
 from service.models import utcnow
-from service.referrals import Outcome, ReferralDetail, ReferralPublic
+from service.referrals import (
+    Outcome,
+    QueueFilter,
+    ReferralDetail,
+    ReferralPublic,
+    StatusFilter,
+    Urgency,
+)
 
 router = APIRouter(prefix="/api/referrals", tags=["referrals"])
 
 # Bounded so a huge number is a 422, not a database overflow.
 ReferralId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-StatusFilter = Literal["open", "new", "claimed", "waiting", "closed", "all"]
 REFUSALS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such referral"},
     403: {"description": "Another advocate's referral"},
@@ -47,12 +53,6 @@ def refusal(error: referrals.ReferralError) -> HTTPException:
     return HTTPException(status.HTTP_409_CONFLICT, str(error))
 
 
-def statuses_for(wanted: StatusFilter) -> tuple[str, ...]:
-    if wanted == "open":
-        return referrals.OPEN
-    return referrals.STATUSES if wanted == "all" else (wanted,)
-
-
 @router.get("")
 def list_referrals(
     advocate: AdvocateDep,
@@ -60,11 +60,11 @@ def list_referrals(
     session: SessionDep,
     response: Response,
     status: StatusFilter = "open",
-    urgency: Literal["urgent", "normal"] | None = None,
+    urgency: Urgency | None = None,
     topic: Annotated[str | None, Query(max_length=16)] = None,
     setting: Annotated[str | None, Query(max_length=16)] = None,
-    waited_minutes: Annotated[int | None, Query(ge=0, le=525_600)] = None,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    waited_minutes: Annotated[int | None, Query(ge=0, le=referrals.MAX_WAITED)] = None,
+    page: Annotated[int, Query(ge=1, le=referrals.MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[ReferralPublic]:
     """Urgent first, then oldest; `overdue` marks one left unclaimed past its time limit.
@@ -73,22 +73,16 @@ def list_referrals(
     are paged. `X-Total-Count` says how many match the filters.
     """
     now = utcnow()
-    filters: dict[str, Any] = {
-        "statuses": statuses_for(status),
-        "urgency": urgency,
-        "topic": topic,
-        "setting": setting,
-        "waited_minutes": waited_minutes,
-    }
-    rows = referrals.list_referrals(
-        session=session, limit=per_page, offset=(page - 1) * per_page, **filters
+    filters = QueueFilter(
+        status=status, urgency=urgency, topic=topic, setting=setting, waited_minutes=waited_minutes
     )
-    response.headers["X-Total-Count"] = str(referrals.count_referrals(session=session, **filters))
+    found = referrals.queue_page(session=session, filters=filters, page=page, per_page=per_page)
+    response.headers["X-Total-Count"] = str(found.total)
     audit.record(session=session, advocate=advocate, action="view_queue", detail=f"api {status}")
     session.commit()
     return [
         referrals.to_public(referral, settings=runtime.settings, now=now, claimer=claimer)
-        for referral, claimer in rows
+        for referral, claimer in found.rows
     ]
 
 

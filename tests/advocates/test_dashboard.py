@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -171,3 +173,237 @@ async def test_signing_out_ends_the_session(
     out = await client.post("/dashboard/logout", data={"csrf_token": csrf_of(page.text)})
     assert out.status_code == 303
     assert (await client.get("/dashboard")).status_code == 303
+
+
+# ---- filtering and paging the queue --------------------------------------------------------
+
+ROW_SUMMARY = re.compile(r'<td class="text">([^<]*)</td>')
+
+
+def add_referrals(
+    runtime: Any,
+    count: int,
+    label: str,
+    *,
+    urgency: str = "normal",
+    topic: str | None = None,
+    setting: str | None = None,
+    minutes_ago: int = 30,
+) -> None:
+    """`count` new referrals summarised "label 000", "label 001"..., oldest first."""
+    from datetime import timedelta
+
+    from sqlmodel import Session
+
+    from service.models import Referral, utcnow
+
+    newest = utcnow() - timedelta(minutes=minutes_ago)
+    with Session(runtime.database) as session:
+        for n in range(count):
+            session.add(
+                Referral(
+                    urgency=urgency,
+                    topic=topic,
+                    setting=setting,
+                    summary=f"{label} {n:03d}",
+                    created_at=newest - timedelta(seconds=count - n),
+                )
+            )
+        session.commit()
+
+
+def shown(page: str) -> list[str]:
+    """The summaries on a queue page, top to bottom."""
+    return ROW_SUMMARY.findall(page)
+
+
+def link(page: str, rel: str) -> str | None:
+    found = re.search(rf'<a href="([^"]+)" rel="{rel}">', page)
+    return html.unescape(found.group(1)) if found else None
+
+
+async def test_the_queue_has_a_labelled_filter_form_that_keeps_its_choices(
+    client: httpx.AsyncClient, advocates: dict[str, int]
+) -> None:
+    await sign_in(client, ADVOCATE)
+    page = (await client.get("/dashboard?status=new&topic=visits&setting=yoi")).text
+    assert '<form class="queue-filters" method="get" action="/dashboard"' in page
+    for name, words in [
+        ("urgency", "Urgency"),
+        ("topic", "Topic"),
+        ("setting", "Kind of place"),
+        ("waited_minutes", "Waited longer than"),
+    ]:
+        assert f'<label for="filter-{name}">{words}</label>' in page
+        assert f'<select id="filter-{name}" name="{name}">' in page
+    # The choices come from the content's own lists, and what was chosen stays chosen.
+    from content.schema import CONTENT_TOPICS, SETTINGS
+
+    for topic in CONTENT_TOPICS:
+        assert f'<option value="{topic}"' in page
+    for kind in SETTINGS:
+        assert f'<option value="{kind}"' in page
+    assert '<option value="visits" selected>' in page
+    assert '<option value="yoi" selected>Young offender institution (yoi)</option>' in page
+    assert '<option value="urgent">urgent</option>' in page
+    assert '<option value="1440">24 h</option>' in page
+    assert '<input type="hidden" name="status" value="new">' in page
+    assert '<button type="submit">Show</button>' in page
+    # No inline style or script: the page's CSP allows neither.
+    assert " style=" not in page and "<script" not in page
+
+
+async def test_filtering_by_topic_shows_only_that_topic(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    add_referrals(runtime, 2, "visits", topic="visits", setting="yoi")
+    add_referrals(runtime, 3, "restraint", topic="restraint", setting="sch")
+    await sign_in(client, ADVOCATE)
+    assert len(shown((await client.get("/dashboard")).text)) == 5
+    page = (await client.get("/dashboard?topic=visits")).text
+    assert shown(page) == ["visits 000", "visits 001"]
+    assert "Showing 1 to 2 of 2" in page
+    by_place = (await client.get("/dashboard?setting=sch")).text
+    assert shown(by_place) == ["restraint 000", "restraint 001", "restraint 002"]
+    assert shown((await client.get("/dashboard?topic=visits&setting=sch")).text) == []
+
+
+async def test_filtering_by_urgency_and_by_how_long_they_waited(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    add_referrals(runtime, 1, "two days", minutes_ago=2 * 24 * 60)
+    add_referrals(runtime, 1, "two hours", minutes_ago=120)
+    add_referrals(runtime, 1, "five minutes", minutes_ago=5)
+    add_referrals(runtime, 1, "urgent now", urgency="urgent", minutes_ago=1)
+    await sign_in(client, ADVOCATE)
+    urgent = (await client.get("/dashboard?urgency=urgent")).text
+    assert shown(urgent) == ["urgent now 000"]
+    normal = (await client.get("/dashboard?urgency=normal")).text
+    assert shown(normal) == ["two days 000", "two hours 000", "five minutes 000"]
+    assert '<option value="normal" selected>' in normal
+    # Waited longer than 1 h, then 24 h: the new urgent one is not old enough for either.
+    hour = (await client.get("/dashboard?waited_minutes=60")).text
+    assert shown(hour) == ["two days 000", "two hours 000"]
+    assert '<option value="60" selected>1 h</option>' in hour
+    day = (await client.get("/dashboard?waited_minutes=1440&urgency=normal")).text
+    assert shown(day) == ["two days 000"] and "Showing 1 to 1 of 1" in day
+
+
+async def test_paging_through_120_referrals_50_at_a_time(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    add_referrals(runtime, 120, "case")
+    await sign_in(client, ADVOCATE)
+    first = (await client.get("/dashboard")).text
+    assert shown(first) == [f"case {n:03d}" for n in range(50)]
+    assert "Showing 1 to 50 of 120" in first
+    assert link(first, "prev") is None
+    next_url = link(first, "next")
+    assert next_url == "/dashboard?status=open&page=2"
+
+    second = (await client.get(next_url)).text
+    assert shown(second) == [f"case {n:03d}" for n in range(50, 100)]
+    assert "Showing 51 to 100 of 120" in second
+    assert link(second, "prev") == "/dashboard?status=open"
+    third_url = link(second, "next")
+    assert third_url is not None
+
+    third = (await client.get(third_url)).text
+    assert shown(third) == [f"case {n:03d}" for n in range(100, 120)]
+    assert "Showing 101 to 120 of 120" in third
+    assert link(third, "next") is None and link(third, "prev") == next_url
+
+
+async def test_an_unclaimed_urgent_referral_is_on_page_one_behind_300_older_ones(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    add_referrals(runtime, 300, "older", minutes_ago=2 * 24 * 60)
+    add_referrals(runtime, 1, "just now", urgency="urgent", minutes_ago=0)
+    await sign_in(client, ADVOCATE)
+    first = (await client.get("/dashboard")).text
+    rows = shown(first)
+    assert rows[0] == "just now 000" and len(rows) == 51
+    assert "Showing 1 to 51 of 301" in first
+    assert "Every urgent referral that no one has claimed is always on the first page" in first
+    second = (await client.get(link(first, "next") or "")).text
+    assert "just now 000" not in shown(second)
+    assert shown(second)[0] == "older 050" and "Showing 52 to 101 of 301" in second
+    assert "1 urgent referral that no one has claimed is at the top of the" in second
+    # Late ones are counted on every page, not only those on the page shown.
+    assert "300 referrals are past the time limit" in second
+
+
+async def test_filters_survive_to_the_next_link_and_the_status_links(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    add_referrals(runtime, 60, "visit", topic="visits", setting="yoi", minutes_ago=90)
+    add_referrals(runtime, 10, "other", topic="restraint", setting="yoi", minutes_ago=90)
+    await sign_in(client, ADVOCATE)
+    wanted = "status=new&urgency=normal&topic=visits&setting=yoi&waited_minutes=60"
+    first = (await client.get(f"/dashboard?{wanted}")).text
+    assert "Showing 1 to 50 of 60" in first
+    next_url = link(first, "next")
+    assert next_url is not None
+    asked = parse_qs(urlsplit(next_url).query)
+    assert asked == {
+        "status": ["new"],
+        "urgency": ["normal"],
+        "topic": ["visits"],
+        "setting": ["yoi"],
+        "waited_minutes": ["60"],
+        "page": ["2"],
+    }
+    second = (await client.get(next_url)).text
+    assert shown(second) == [f"visit {n:03d}" for n in range(50, 60)]
+    assert '<option value="visits" selected>' in second
+    assert '<input type="hidden" name="status" value="new">' in second
+    # Choosing another status keeps the filters and starts again at page 1.
+    closed = html.unescape(re.findall(r'<a href="([^"]+)">closed</a>', second)[0])
+    expected = {name: value for name, value in asked.items() if name != "page"}
+    assert parse_qs(urlsplit(closed).query) == {**expected, "status": ["closed"]}
+
+
+async def test_bad_values_are_left_out_and_never_a_500(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    add_referrals(runtime, 3, "case", topic="visits")
+    await sign_in(client, ADVOCATE)
+    for query in (
+        "page=0",
+        "page=abc",
+        "page=-1",
+        "page=99999999999999999999999",
+        "page=%C2%B2",
+        "topic=nonsense",
+        "setting=prison",
+        "urgency=%3Cscript%3E",
+        "waited_minutes=-5",
+        "waited_minutes=30",
+        "status=bogus",
+        "topic=" + "x" * 5000,
+    ):
+        response = await client.get(f"/dashboard?{query}")
+        assert response.status_code == 200, query
+        assert 'id="left-out"' in response.text, query
+        assert shown(response.text) == ["case 000", "case 001", "case 002"], query
+        assert "<script>" not in response.text
+    # Empty choices are "any", not a mistake; a page past the end is just empty.
+    plain = await client.get("/dashboard?status=open&urgency=&topic=&setting=&waited_minutes=")
+    assert plain.status_code == 200 and 'id="left-out"' not in plain.text
+    assert len(shown(plain.text)) == 3
+    beyond = await client.get("/dashboard?page=7")
+    assert beyond.status_code == 200 and "No referrals on this page." in beyond.text
+    assert link(beyond.text, "prev") == "/dashboard?status=open&page=6"
+
+
+async def test_the_audit_log_says_which_filters_were_used(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    add_referrals(runtime, 1, "secret words", topic="visits")
+    await sign_in(client, ADMIN)
+    await client.get("/dashboard?status=all&urgency=normal&topic=visits&waited_minutes=15&page=2")
+    await client.get("/dashboard?topic=nonsense")
+    log = (await client.get("/dashboard/audit")).text
+    assert "<td>dashboard all urgency normal topic visits waited 15 page 2</td>" in log
+    assert "<td>dashboard open</td>" in log  # the value left out is not written down
+    assert "nonsense" not in log and "secret words" not in log
