@@ -26,8 +26,14 @@ WAIT_SECONDS = 5
 URGENT_WAIT_SECONDS = 1
 
 
-def make_engine(url: str, wait: float = WAIT_SECONDS) -> Engine:
-    """An engine for SQLite or PostgreSQL; SQLite gets foreign keys, WAL and secure delete."""
+def make_engine(url: str, wait: float = WAIT_SECONDS, *, synced: bool = True) -> Engine:
+    """An engine for SQLite or PostgreSQL; SQLite gets foreign keys, WAL and secure delete.
+
+    `synced=False` is for a chat's ordinary turns on SQLite: a commit is not flushed to the disk
+    (synchronous=NORMAL), so a turn costs about 5 ms less. A crash of the service loses
+    nothing; a power cut can lose the last moments of ordinary turns, never an urgent
+    referral (its engine is synced) nor one a child asked for (`sync` after it).
+    """
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
@@ -41,6 +47,7 @@ def make_engine(url: str, wait: float = WAIT_SECONDS) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             # Deleted rows are overwritten with zeros, not just marked free.
             cursor.execute("PRAGMA secure_delete=ON")
+            cursor.execute(f"PRAGMA synchronous={'FULL' if synced else 'NORMAL'}")
             cursor.close()
 
         return engine
@@ -62,6 +69,17 @@ def make_private(path: Path) -> None:
     for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         if name.exists():
             name.chmod(0o600)  # files left by an older version were 0644
+
+
+def sync(engine: Engine) -> None:
+    """Make every commit so far safe from a power cut (an engine made with synced=False)."""
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")  # flushes the WAL first
+    except OperationalError as error:
+        log.warning("could not flush the database to disk: %s", type(error).__name__)
 
 
 def scrub(engine: Engine) -> None:

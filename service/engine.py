@@ -12,7 +12,7 @@ from sqlalchemy import Engine as Database
 from sqlmodel import Session
 
 from service import safety, storage
-from service.db import scrub
+from service.db import scrub, sync
 from service.models import ChatSession
 from service.outbox import Outbox
 from service.replies import Button, Inbound, Reply
@@ -78,8 +78,8 @@ class Conversation:
     def close(self) -> None:
         self.urgent_threads.shutdown(wait=False)
         self.reading_threads.shutdown(wait=False)
-        if self.urgent_database is not self.database:
-            self.urgent_database.dispose()
+        self.database.dispose()
+        self.urgent_database.dispose()
 
     async def start(self, key: str, channel: str) -> list[Reply]:
         return await self.handle(key, channel, Inbound(payload="start"))
@@ -186,7 +186,8 @@ class Conversation:
                 session=session, chat=chat, redacted=redacted or ""
             )
             consenting = chat.awaiting == "consent" and text.lower().strip(" .!") in YES
-            if inbound.payload == "advocate:yes" or consenting:
+            referred = inbound.payload == "advocate:yes" or consenting
+            if referred:
                 replies = self._refer(session, chat)
             elif concern and inbound.payload is None:
                 replies = self._check_in(chat, analysis)
@@ -207,6 +208,8 @@ class Conversation:
                 check_in=concern and inbound.payload is None,
             )
             session.commit()
+        if referred:
+            sync(self.database)  # the child was told an advocate will reply: keep it safe
         return replies
 
     def _risk_turn(

@@ -105,7 +105,7 @@ def build_runtime(
         analyse = nlp.analyse
     outbox = Outbox(settings.data_dir / "outbox.jsonl")
     conversation = Conversation(
-        database=database,
+        database=make_engine(settings.resolved_database_url(), synced=False),
         urgent_database=make_engine(settings.resolved_database_url(), wait=URGENT_WAIT_SECONDS),
         library=library,
         analyse=analyse,
