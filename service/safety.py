@@ -29,6 +29,9 @@ _SELF_HARM = [
     r"\b(?:want|wanna|going|gonna|just)\s+(?:to\s+)?end\s+it\b",
     r"\boverdos\w*",
     r"\btook\s+(?:\w+\s+)?(?:pills|tablets)\b",
+    # Tablets kept back or hidden: a plan, whatever else the message is about.
+    r"\b(?:sav|stash|hoard|hid|hidd|collect|stockpil)\w*\s+(?:up\s+)?(?:\w+\s+){0,2}"
+    r"(?:pills|tablets|meds|paracetamol)\b",
     r"\bligature\w*",
     r"\bon\s+(?:an\s+)?acct\b",
     r"\bnoose\b",

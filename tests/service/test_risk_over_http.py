@@ -73,3 +73,19 @@ async def test_no_to_are_you_safe_raises_an_urgent_referral(
     replies = await send(client, session_id, payload="safe:no")
     assert CHILDLINE in replies[0]["text"]
     assert [r.urgency for r in referrals(runtime)] == ["urgent"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "everyone on the unit picks on me so ive been putting my tablets away in my pillow",
+        "hid a load of paracetamol behind the radiator",
+    ],
+)
+async def test_tablets_kept_back_are_urgent_whatever_else_is_said(
+    client: httpx.AsyncClient, runtime: Any, text: str
+) -> None:
+    replies = await send(client, await start(client), text=text)
+    assert CHILDLINE in replies[0]["text"]
+    [referral] = referrals(runtime)
+    assert referral.urgency == "urgent" and "self_harm" in referral.risks
