@@ -6,6 +6,9 @@ requests per second measured the same way in the same run, their ratio, p50 and 
 message, and the errors. It asserts nothing.
     make bench-load
     .venv/bin/python bench/load.py --postgres --workers 2
+
+Two figures: chats that send their next message the moment an answer comes (the server's
+ceiling), then the same chats at a child's pace (--pace, a message every 2 s each).
 """
 
 from __future__ import annotations
@@ -84,8 +87,14 @@ async def call(
         return None
 
 
-async def chat_loop(client: aiohttp.ClientSession, chat: int, until: float, tally: Tally) -> None:
+async def chat_loop(
+    client: aiohttp.ClientSession, chat: int, until: float, tally: Tally, pace: float = 0
+) -> None:
+    """One chat after another from this client; with `pace`, a message every `pace` seconds,
+    as a child types, instead of the next one the moment an answer comes."""
     number = 0
+    # Chats paced alike would all send in the same instant: spread their starts.
+    await asyncio.sleep(pace * (chat % 10) / 10)
     while time.monotonic() < until:
         started = await call(client, tally, "POST", "/api/chat/sessions", {"role": "child"})
         if started is None or started[0] != 201:
@@ -101,6 +110,7 @@ async def chat_loop(client: aiohttp.ClientSession, chat: int, until: float, tall
             if answer is not None and answer[0] == 200:
                 tally.latencies.append(time.perf_counter() - began)
                 tally.flood += any(FLOOD in r["text"] for r in answer[1]["replies"])
+            await asyncio.sleep(max(0.0, pace - (time.perf_counter() - began)))
         number += 1
 
 
@@ -112,7 +122,7 @@ async def healthz_loop(client: aiohttp.ClientSession, until: float, tally: Tally
             tally.latencies.append(time.perf_counter() - began)
 
 
-async def phase(url: str, concurrency: int, seconds: float, chats: bool) -> Tally:
+async def phase(url: str, concurrency: int, seconds: float, chats: bool, pace: float = 0) -> Tally:
     """`concurrency` clients at once for `seconds`, each one request after another."""
     tally = Tally()
     # aiohttp, not httpx: at 50 requests at once httpx's AsyncClient was the bottleneck here
@@ -123,7 +133,7 @@ async def phase(url: str, concurrency: int, seconds: float, chats: bool) -> Tall
         began = time.monotonic()
         until = began + seconds
         if chats:
-            loops = [chat_loop(client, chat, until, tally) for chat in range(concurrency)]
+            loops = [chat_loop(client, chat, until, tally, pace) for chat in range(concurrency)]
         else:
             loops = [healthz_loop(client, until, tally) for _ in range(concurrency)]
         await asyncio.gather(*loops)
@@ -141,6 +151,7 @@ class Figures:
     chat: Tally
     healthz: Tally
     client_cpu: float  # the share of one core this script used while measuring
+    paced: Tally | None = None  # the same chats at a child's pace
 
     def row(self) -> str:
         chat_rate = len(self.chat.latencies) / self.chat.seconds
@@ -155,8 +166,21 @@ class Figures:
             f" | {self.chat.chats_started} | {self.chat.risk_sent} | {self.client_cpu:.0%} |"
         )
 
+    def paced_row(self, pace: float) -> str:
+        assert self.paced is not None
+        tally = self.paced
+        rate = len(tally.latencies) / tally.seconds
+        p50 = percentile(tally.latencies, 50) * 1000
+        p99 = percentile(tally.latencies, 99) * 1000
+        return (
+            f"| {self.workers} | {pace:g} s | {rate:.1f} | {p50:.0f} ms | {p99:.0f} ms"
+            f" | {tally.errors} | {tally.flood} | {tally.risk_sent} |"
+        )
 
-async def measure(url: str, concurrency: int, seconds: float, health_seconds: float) -> Figures:
+
+async def measure(
+    url: str, concurrency: int, seconds: float, health_seconds: float, pace: float
+) -> Figures:
     # A short warm-up first: the first answers of each worker load lazy parts of the pipeline.
     await phase(url, concurrency, 3, chats=True)
     cpu = time.process_time()
@@ -164,7 +188,8 @@ async def measure(url: str, concurrency: int, seconds: float, health_seconds: fl
     healthz = await phase(url, concurrency, health_seconds, chats=False)
     chat = await phase(url, concurrency, seconds, chats=True)
     client_cpu = (time.process_time() - cpu) / (time.monotonic() - wall)
-    return Figures(0, chat, healthz, client_cpu)
+    paced = await phase(url, concurrency, seconds, chats=True, pace=pace) if pace else None
+    return Figures(0, chat, healthz, client_cpu, paced)
 
 
 def run(workers: int, args: argparse.Namespace) -> Figures:
@@ -176,7 +201,9 @@ def run(workers: int, args: argparse.Namespace) -> Figures:
         server.start()
         try:
             server.wait("/readyz")
-            figures = asyncio.run(measure(server.url, args.chats, args.seconds, args.healthz))
+            figures = asyncio.run(
+                measure(server.url, args.chats, args.seconds, args.healthz, args.pace)
+            )
         finally:
             server.stop()
         figures.workers = workers
@@ -189,6 +216,9 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=50, help="chats at once")
     parser.add_argument("--seconds", type=float, default=30, help="how long the chats run")
     parser.add_argument("--healthz", type=float, default=10, help="seconds of /healthz")
+    parser.add_argument(
+        "--pace", type=float, default=2.0, help="then each chat sends every PACE s (0: skip)"
+    )
     parser.add_argument("--postgres", action="store_true", help="a fresh PostgreSQL database")
     parser.add_argument("--redis", default=None, help="REDIS_URL for the server (shared limits)")
     args = parser.parse_args()
@@ -205,8 +235,17 @@ def main() -> None:
         " | flood replies | chats started | risk messages | bench client CPU |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
+    measured = []
     for workers in sorted({1, args.workers}):
-        print(run(workers, args).row(), flush=True)
+        measured.append(run(workers, args))
+        print(measured[-1].row(), flush=True)
+    if args.pace:
+        print(f"\nThe same {args.chats} chats at a child's pace: each sends a message every")
+        print(f"{args.pace:g} s (or as soon as its answer comes, if that takes longer).")
+        print("| workers | pace | chat msg/s | p50 | p99 | errors | flood replies | risk sent |")
+        print("|---|---|---|---|---|---|---|---|")
+        for figures in measured:
+            print(figures.paced_row(args.pace), flush=True)
 
 
 if __name__ == "__main__":
