@@ -15,7 +15,7 @@ from nlp.analysis import Analysis
 from nlp.evaluate import risk_scores, topic_scores
 
 URGENT = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
-CONCERN = (0.05, 0.1, 0.15, 0.2, 0.3)
+CONCERN = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
 
 
 def write_card(model_dir: Path, pipeline: Any, config: Any) -> dict[str, Any]:
