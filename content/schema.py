@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-# Labels shared with nlp/ (DESIGN.md). Only some topics carry rights content;
+# Labels shared with nlp/ (docs/architecture.md). Only some topics carry rights content;
 # "greeting" and "other" are answered by the engine's own messages.
 TOPIC_LABELS = (
     "separation",
