@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from content.library import Library, _pick
+from content.library import Library
 from content.loader import Content, Fault, read_content
 from content.readability import grade, words_per_sentence
 from content.schema import (
@@ -30,9 +30,8 @@ from content.yamlfile import Loc, YamlFile
 # ---- the rules, where an editor can read them -----------------------------------
 
 # Fields each file may hold are the pydantic models in content/schema.py:
-#   topics/*.yaml   topic, title, reviewed, related, family_reads_child, crisis_line,
-#                   answers
-#   an answer       audience, settings, first, more, actions, easy_read, icon, sources
+#   topics/*.yaml   topic, reviewed, family_reads_child, crisis_line, answers
+#   an answer       audience, settings, first, more, actions
 #   a step          text, source            an action   route, label, text, source
 #   helplines.yaml  name, number, contact, text_word, hours, cost, who_for,
 #                   on_phone_bill, source, checked, confidence, note
@@ -46,7 +45,6 @@ READING = {"child": (5.0, 15.0), "family": (8.0, 20.0)}  # (grade, words per sen
 # kept short by their own limit instead.
 MIN_WORDS_FOR_GRADE = 5
 MAX_SENTENCES_PER_BUBBLE = 3
-MAX_EASY_READ_WORDS = 15
 # A bubble with any of these words states a rule, so it must name its source.
 RULE_WORDS = re.compile(
     r"\b(must|mustn't|should|shouldn't|cannot|can't|can only|not allowed|allowed|"
@@ -198,13 +196,11 @@ def _reading(content: Content, today: dt.date) -> Iterator[Fault]:
 
 
 def _coverage(content: Content, today: dt.date) -> Iterator[Fault]:
+    library = Library(content)
     for topic, file in content.topics.values():
         for audience in AUDIENCES:
             for setting in (None, *SETTINGS):
-                found = _pick(topic, audience, setting)
-                if found is None and audience == "family" and topic.family_reads_child:
-                    found = _pick(topic, "child", setting)
-                if found is None:
+                if library.choose(topic.topic, audience, setting) is None:
                     place = (
                         "a shared answer (no settings)"
                         if setting is None
@@ -213,11 +209,6 @@ def _coverage(content: Content, today: dt.date) -> Iterator[Fault]:
                     yield Fault(
                         file.path, file.line(("answers",)), f"Add {place} for audience: {audience}"
                     )
-        for index, answer in enumerate(topic.answers):
-            if answer.audience == "child" and not answer.easy_read:
-                yield Fault(file.path, file.line(("answers", index)), "Must have field: easy_read")
-            if answer.audience == "child" and not answer.icon:
-                yield Fault(file.path, file.line(("answers", index)), "Must have field: icon")
 
 
 def _cross_references(content: Content, today: dt.date) -> Iterator[Fault]:
@@ -232,18 +223,8 @@ def _cross_references(content: Content, today: dt.date) -> Iterator[Fault]:
             )
 
     for topic, file in content.topics.values():
-        for i, answer in enumerate(topic.answers):
-            for j, key in enumerate(answer.sources):
-                yield from missing(file, ("answers", i, "sources", j), key)
         for loc, step in _steps(topic):
             yield from missing(file, loc + ("source",), step.source)
-        for i, related in enumerate(topic.related):
-            if related not in content.topics:
-                yield Fault(
-                    file.path,
-                    file.line(("related", i)),
-                    f"Unknown topic in related: {related}; use a topic that has a file",
-                )
         for loc, action in _actions(topic):
             helpline = ROUTE_HELPLINES.get(action.route)
             if helpline and helpline not in content.helplines:
@@ -352,12 +333,6 @@ def _next_steps(content: Content, today: dt.date) -> Iterator[Fault]:
                             file.line(loc),
                             f"Keep each bubble to {MAX_SENTENCES_PER_BUBBLE} sentences: split this one",  # noqa: E501 (kept whole so editors can grep it)
                         )
-                if answer.easy_read and len(answer.easy_read.split()) > MAX_EASY_READ_WORDS:
-                    yield Fault(
-                        file.path,
-                        file.line(("answers", i, "easy_read")),
-                        f"Keep easy_read to one line of {MAX_EASY_READ_WORDS} words or fewer",
-                    )
 
 
 # ---- walking the content -----------------------------------------------------------
@@ -409,8 +384,6 @@ def _all_texts(content: Content) -> Iterator[Text]:
         for i, answer in enumerate(topic.answers):
             for loc, text in _answer_texts(answer, ("answers", i)):
                 yield Text(text, file, loc, answer.audience)
-            if answer.easy_read:
-                yield Text(answer.easy_read, file, ("answers", i, "easy_read"), answer.audience)
     messages = _file(content, "messages.yaml")
     if messages:
         for key, text in content.messages.items():

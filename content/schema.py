@@ -36,9 +36,6 @@ SETTINGS = ("yoi", "stc", "secure_school", "sch", "hospital")
 
 Audience = Literal["child", "family", "professional"]
 SettingId = Literal["yoi", "stc", "secure_school", "sch", "hospital"]
-Icon = Literal[
-    "door", "hands", "paper", "scales", "family", "person", "phone", "lock", "heart", "question"
-]
 Route = Literal[
     "advocate",
     "childline",
@@ -128,18 +125,13 @@ class AnswerData(Strict):
     first: list[Step] = Field(min_length=1, max_length=3)
     more: list[Step] = Field(default_factory=list)
     actions: list[ActionData] = Field(default_factory=list)
-    easy_read: str | None = None
-    icon: Icon | None = None
-    sources: list[str] = Field(min_length=1)
 
 
 class TopicFile(Strict):
     """A topic file in data/topics/."""
 
     topic: str
-    title: str
     reviewed: dt.date
-    related: list[str] = Field(default_factory=list)
     family_reads_child: bool = False
     # One right, said after the crisis lines when a risk message is about this topic.
     crisis_line: Step | None = None
@@ -220,9 +212,6 @@ class Answer(Strict):
     first: list[str]
     more: list[str]
     actions: list[Action]
-    easy_read: str
-    icon: str
-    sources: list[Source]
 
 
 class Helpline(Strict):

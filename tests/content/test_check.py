@@ -41,7 +41,9 @@ def test_clean_copy_passes(data):
 
 def test_unknown_field(data):
     line = edit(
-        data / "topics" / "separation.yaml", "    icon: door\n", "    icon: door\n    colour: red\n"
+        data / "topics" / "separation.yaml",
+        "  - audience: child\n",
+        "  - audience: child\n    colour: red\n",
     )
     assert_fault(data, "separation.yaml", line + 1, "Unknown field: colour")
 
@@ -67,9 +69,7 @@ def test_label_too_long(data):
 
 
 def test_bad_yaml(data):
-    line = edit(
-        data / "topics" / "privacy.yaml", "title: Is this private?", "title: [Is this private?"
-    )
+    line = edit(data / "topics" / "privacy.yaml", "topic: privacy", "topic: [privacy")
     found = faults_in(data)
     assert any(f[0] == "privacy.yaml" and f[2].startswith("Fix the YAML here") for f in found), (
         found
@@ -174,15 +174,6 @@ def test_messages_are_child_facing(data):
     assert_fault(data, "messages.yaml", 2, "Reading grade")
 
 
-def test_easy_read_one_short_line(data):
-    line = edit(
-        data / "topics" / "privacy.yaml",
-        "easy_read: I don't ask your name. Say forget me to delete this chat.",
-        "easy_read: " + " ".join(["word"] * 20),
-    )
-    assert_fault(data, "privacy.yaml", line, "Keep easy_read to one line")
-
-
 # ---- coverage ----
 
 
@@ -197,15 +188,6 @@ def test_missing_audience(data):
     )
 
 
-def test_missing_easy_read(data):
-    line = edit(
-        data / "topics" / "advocate.yaml",
-        "    easy_read: An advocate is on your side. Ask for one today.\n",
-        "",
-    )
-    assert_fault(data, "advocate.yaml", line - 2, "Must have field: easy_read")
-
-
 # ---- cross-references ----
 
 
@@ -218,15 +200,6 @@ def test_route_needs_its_helpline(data):
     assert any(
         f[2] == "Route samaritans needs helpline samaritans in helplines.yaml" for f in found
     ), found
-
-
-def test_unknown_related_topic(data):
-    line = edit(
-        data / "topics" / "helpline.yaml",
-        "related: [advocate, privacy]",
-        "related: [advocate, bananas]",
-    )
-    assert_fault(data, "helpline.yaml", line, "Unknown topic in related: bananas")
 
 
 def test_unknown_route(data):
