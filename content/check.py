@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import ast
+import dataclasses
 import datetime as dt
 import re
 import statistics
@@ -17,6 +19,7 @@ from content.readability import grade, words_per_sentence
 from content.schema import (
     AUDIENCES,
     CONTENT_TOPICS,
+    MESSAGE_KEYS,
     ROUTE_HELPLINES,
     SETTINGS,
     TOPIC_LABELS,
@@ -38,7 +41,8 @@ from content.yamlfile import Loc, YamlFile
 #   settings.yaml   checked, kinds (name, child_name, ages, rules, sources, note),
 #                   establishments (name, kind, aliases, source, note)
 #   sources.yaml    title, url, checked, confidence, note
-#   glossary.yaml   meaning, also         messages.yaml   key: text
+#   glossary.yaml   meaning, also
+#   messages.yaml   key: text, one for each key in MESSAGE_KEYS (content/schema.py)
 MAX_AGE_DAYS = 365
 READING = {"child": (5.0, 15.0), "family": (8.0, 20.0)}  # (grade, words per sentence)
 # Below this many words the grade formula means little (button labels); labels are
@@ -74,6 +78,11 @@ EXPLAINED = re.compile(
     r"^\s*(\(|:|—|–|-\s|means\b|is (a|an|the|someone|when|where|being)\b|are (people|the)\b)",
     re.IGNORECASE,
 )
+# The code that says messages: the engine and the channels.
+CODE_DIRS = tuple(Path(__file__).resolve().parent.parent / name for name in ("service", "bot"))
+# Calls and lookups that name a message key: engine._say("key"), engine._button("key", ...),
+# library.message("key"), library.messages["key"].
+SAYING_CALLS = {"_say", "_button", "message"}
 README_START = "<!-- coverage-table:start -->"
 README_END = "<!-- coverage-table:end -->"
 
@@ -103,6 +112,7 @@ def check(root: Path | None = None, today: dt.date | None = None) -> list[Fault]
         _phone_numbers,
         _jargon,
         _next_steps,
+        _messages,
     ):
         faults.extend(rule(content, today))
     return sorted(set(faults), key=lambda f: (str(f.path), f.line, f.message))
@@ -333,6 +343,89 @@ def _next_steps(content: Content, today: dt.date) -> Iterator[Fault]:
                             file.line(loc),
                             f"Keep each bubble to {MAX_SENTENCES_PER_BUBBLE} sentences: split this one",  # noqa: E501 (kept whole so editors can grep it)
                         )
+
+
+def _messages(content: Content, today: dt.date) -> Iterator[Fault]:
+    """Every line the engine and the channels say is in messages.yaml, and nothing else is."""
+    said = code_message_keys(CODE_DIRS)
+    for key, (source, line) in said.literal.items():
+        if key not in MESSAGE_KEYS:
+            yield Fault(source, line, f"Add {key} to MESSAGE_KEYS in content/schema.py")
+    for prefix, (source, line) in said.families.items():
+        if not any(key.startswith(prefix) for key in MESSAGE_KEYS):
+            yield Fault(source, line, f"Add the {prefix}... keys to MESSAGE_KEYS")
+    path = content.root / "messages.yaml"
+    file = _file(content, "messages.yaml")
+    if file is None:
+        if not path.exists():
+            yield Fault(path, 1, "Add the file messages.yaml: the chat's own words")
+        return
+    for key in MESSAGE_KEYS:
+        if key not in content.messages:
+            yield Fault(path, 1, f"Add the message {key}: the chat says it")
+    for key in content.messages:
+        if key not in MESSAGE_KEYS:
+            yield Fault(
+                path,
+                file.line((key,)),
+                f"Unknown message {key}: nothing says it; remove it or fix its spelling",
+            )
+
+
+@dataclass
+class SaidKeys:
+    """Message keys named in code, each with the first place it is named."""
+
+    literal: dict[str, tuple[Path, int]] = dataclasses.field(default_factory=dict)
+    # Keys built in an f-string, e.g. f"topic_{topic}": by their fixed start, "topic_".
+    families: dict[str, tuple[Path, int]] = dataclasses.field(default_factory=dict)
+
+
+def code_message_keys(dirs: tuple[Path, ...] = CODE_DIRS) -> SaidKeys:
+    """The message keys the Python code under `dirs` names, read with `ast`."""
+    said = SaidKeys()
+    for folder in dirs:
+        for source in sorted(folder.rglob("*.py")) if folder.is_dir() else []:
+            tree = ast.parse(source.read_text(encoding="utf-8"), filename=str(source))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call | ast.Subscript):
+                    continue
+                for key in _named_keys(node):
+                    found = (source, node.lineno)
+                    kind, name = (
+                        (said.literal, key) if isinstance(key, str) else (said.families, key[0])
+                    )
+                    kind[name] = min(kind.get(name, found), found)
+    return said
+
+
+def _named_keys(node: ast.Call | ast.Subscript) -> Iterator[str | tuple[str]]:
+    if isinstance(node, ast.Call) and node.args:
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in SAYING_CALLS:
+            yield from _key_values(node.args[0])
+    elif isinstance(node, ast.Subscript):
+        holder = node.value
+        name = holder.attr if isinstance(holder, ast.Attribute) else getattr(holder, "id", "")
+        if name == "messages":
+            yield from _key_values(node.slice)
+
+
+def _key_values(node: ast.expr) -> Iterator[str | tuple[str]]:
+    """A key as itself; `a if c else b` as both; f"topic_{t}" as its fixed start, ("topic_",)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+    elif isinstance(node, ast.IfExp):
+        yield from _key_values(node.body)
+        yield from _key_values(node.orelse)
+    elif isinstance(node, ast.JoinedStr):
+        start = ""
+        for part in node.values:
+            if not (isinstance(part, ast.Constant) and isinstance(part.value, str)):
+                break
+            start += part.value
+        yield (start,)
 
 
 # ---- walking the content -----------------------------------------------------------

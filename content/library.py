@@ -6,6 +6,7 @@ from pathlib import Path
 
 from content.loader import Content, ContentError, read_content
 from content.schema import (
+    MESSAGE_KEYS,
     ROUTE_HELPLINES,
     SETTINGS,
     Action,
@@ -73,6 +74,17 @@ class Library:
         if found is None and audience == "family" and data.family_reads_child:
             found = _pick(data, "child", setting)
         return found
+
+    def message(self, key: str, **values: str) -> str:
+        """A line from messages.yaml, its {childline} (and any `values`) filled in.
+
+        KeyError for a key not in MESSAGE_KEYS or missing from messages.yaml; `content check`
+        proves every listed key is there.
+        """
+        if key not in MESSAGE_KEYS:
+            raise KeyError(f"{key} is not in MESSAGE_KEYS (content/schema.py)")
+        text = self.messages[key]
+        return text.format(childline=self.helpline("childline").number or "", **values)
 
     def helpline(self, helpline_id: str) -> Helpline:
         """One helpline by id; KeyError if there is none."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from content.check import check, main
+from content.check import check, code_message_keys, main
 from content.loader import DATA_DIR
+from content.schema import MESSAGE_KEYS
 from tests.content.conftest import edit
 
 TODAY = dt.date(2026, 11, 23)
@@ -277,6 +278,55 @@ def test_child_answer_needs_a_person_today(data):
     path.write_text(text[:start] + text[end:])
     line = text.splitlines().index("  - audience: child") + 1
     assert_fault(data, "privacy.yaml", line, "Add an action a child can take today")
+
+
+# ---- the chat's own words ----
+
+
+def test_a_message_the_chat_says_is_missing(data, capsys):
+    edit(data / "messages.yaml", "flood: ", "flooding: ")
+    assert_fault(data, "messages.yaml", 1, "Add the message flood: the chat says it")
+    assert main(["--root", str(data)]) == 1
+    assert "Add the message flood" in capsys.readouterr().out
+
+
+def test_a_message_nothing_says(data):
+    path = data / "messages.yaml"
+    path.write_text(path.read_text() + 'button_fax: "Send a fax"\n')
+    line = len(path.read_text().splitlines())
+    assert_fault(data, "messages.yaml", line, "Unknown message button_fax: nothing says it")
+
+
+def test_no_messages_file(data):
+    (data / "messages.yaml").unlink()
+    assert_fault(data, "messages.yaml", 1, "Add the file messages.yaml")
+
+
+def test_the_code_is_read_for_the_keys_it_says():
+    said = code_message_keys()
+    assert {"flood", "greeting", "crisis_abuse", "crisis_self_harm", "buttons_only"} <= set(
+        said.literal
+    )
+    assert {"topic_", "place_", "ask_setting_", "command_", "page_title_"} <= set(said.families)
+    assert set(said.literal) <= set(MESSAGE_KEYS)
+
+
+def test_a_key_said_in_code_but_not_listed(data, tmp_path, monkeypatch):
+    from content import check as checker
+
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "engine.py").write_text(
+        "def turn(self, library, kind):\n"
+        "    self._say('greeting')\n"
+        "    library.messages['fax_sent']\n"
+        "    self._button(f'fax_{kind}', 'fax')\n"
+    )
+    monkeypatch.setattr(checker, "CODE_DIRS", (code,))
+    found = faults_in(data)
+    assert ("engine.py", 3, "Add fax_sent to MESSAGE_KEYS in content/schema.py") in found
+    assert ("engine.py", 4, "Add the fax_... keys to MESSAGE_KEYS") in found
+    assert not any(f[0] == "engine.py" and "greeting" in f[2] for f in found)
 
 
 # ---- command line ----
