@@ -28,7 +28,7 @@ def build_dispatcher(
     # Order matters: the chat becomes a pseudonym first, then the update is claimed once.
     dp.update.outer_middleware(Pseudonymise(runtime.keys))
     dp.update.outer_middleware(HandleOnce(runtime.database))
-    flood = FloodLimit(storage)
+    flood = FloodLimit(storage, notice=runtime.library.message("flood"))
     dp.message.outer_middleware(flood)
     dp.callback_query.outer_middleware(flood)
     dp.include_routers(*routers())

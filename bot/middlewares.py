@@ -29,10 +29,6 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 FLOOD_LIMIT = 20  # messages and button presses
 FLOOD_WINDOW = 60  # seconds
 FORGET = "forget:yes"
-FLOOD_NOTICE = (
-    "You are sending messages very fast. Please wait a minute. "
-    "If you need help now, call Childline on 0800 1111."
-)
 
 
 class Pseudonymise(BaseMiddleware):
@@ -86,12 +82,18 @@ class FloodLimit(BaseMiddleware):
     """At most `limit` messages a minute from one chat.
 
     A message showing risk always goes on, and so does "forget me": neither may wait.
+    `notice` is what a flood is told (messages.yaml: flood).
     """
 
     def __init__(
-        self, storage: BaseStorage, limit: int = FLOOD_LIMIT, window: int = FLOOD_WINDOW
+        self,
+        storage: BaseStorage,
+        notice: str,
+        limit: int = FLOOD_LIMIT,
+        window: int = FLOOD_WINDOW,
     ) -> None:
         self.storage = storage
+        self.notice = notice
         self.limit = limit
         self.window = window
 
@@ -109,10 +111,10 @@ class FloodLimit(BaseMiddleware):
             return await handler(event, data)
         log.info("flood limit reached; a message was not handled")
         if isinstance(event, CallbackQuery):
-            await event.answer(FLOOD_NOTICE, show_alert=True)
+            await event.answer(self.notice, show_alert=True)
         elif count == self.limit + 1:
             # Said once a window: repeating it would be one more flood.
-            await bot.send_message(chat_id=chat.id, text=FLOOD_NOTICE)
+            await bot.send_message(chat_id=chat.id, text=self.notice)
         return None
 
     async def _count(self, key: Any) -> int:

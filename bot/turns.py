@@ -22,8 +22,6 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 # Telegram shows "typing..." for about five seconds; renew it a little sooner.
 TYPING_EVERY = 4.5
-# A reply that is only buttons still needs words for Telegram to send it.
-BUTTONS_ONLY = "Tap a button."
 
 
 @asynccontextmanager
@@ -48,10 +46,13 @@ async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
             await task
 
 
-async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> None:
-    """Each reply as one or more messages; its buttons go under the last piece."""
+async def send_replies(bot: Bot, chat_id: int, replies: list[Reply], buttons_only: str) -> None:
+    """Each reply as one or more messages; its buttons go under the last piece.
+
+    A reply that is only buttons still needs words for Telegram to send it: `buttons_only`.
+    """
     for reply in replies:
-        pieces = split_text(reply.text) or ([BUTTONS_ONLY] if reply.buttons else [])
+        pieces = split_text(reply.text) or ([buttons_only] if reply.buttons else [])
         for number, piece in enumerate(pieces, start=1):
             markup = keyboard(reply.buttons) if number == len(pieces) else None
             await bot.send_message(chat_id=chat_id, text=piece, reply_markup=markup)
@@ -79,5 +80,5 @@ async def take_turn(
             replies = await conversation.start(session_key, CHANNEL)
         else:
             replies = await conversation.handle(session_key, CHANNEL, inbound)
-    await send_replies(bot, chat_id, replies)
+    await send_replies(bot, chat_id, replies, conversation.library.message("buttons_only"))
     return replies

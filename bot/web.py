@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from bot.dispatcher import attach_relay, build_dispatcher, make_bot
 from bot.redeliver import keep_redelivering
+from content import Library
 from service.runtime import Runtime, build_runtime
 from service.settings import Settings
 
@@ -39,13 +40,13 @@ def webhook_address(settings: Settings) -> str:
     return url if url.endswith(WEBHOOK_PATH) else url + WEBHOOK_PATH
 
 
-# The menu Telegram shows beside the text box; words a child can follow.
-COMMANDS = [
-    BotCommand(command="start", description="Start again"),
-    BotCommand(command="help", description="What I can help with"),
-    BotCommand(command="privacy", description="Is this private?"),
-    BotCommand(command="forget", description="Delete everything about this chat"),
-]
+# The menu Telegram shows beside the text box; each one's words are command_<name> in
+# messages.yaml.
+COMMANDS = ("start", "help", "privacy", "forget")
+
+
+def commands(library: Library) -> list[BotCommand]:
+    return [BotCommand(command=c, description=library.message(f"command_{c}")) for c in COMMANDS]
 
 
 async def poll(dp: Dispatcher, bot: Bot, *, handle_signals: bool = False) -> None:
@@ -80,7 +81,7 @@ def telegram_router(runtime: Runtime, *, bot: Bot | None = None) -> APIRouter:
         failures = 0
         while True:
             try:
-                await bot.set_my_commands(COMMANDS)
+                await bot.set_my_commands(commands(runtime.library))
                 if settings.webhook_url:
                     await bot.set_webhook(
                         webhook_address(settings),
@@ -145,7 +146,7 @@ async def run_polling(settings: Settings) -> None:
     bot = make_bot(settings)
     dp = build_dispatcher(runtime=runtime)
     attach_relay(dp, bot)
-    await bot.set_my_commands(COMMANDS)
+    await bot.set_my_commands(commands(runtime.library))
     redelivering = asyncio.create_task(keep_redelivering(runtime.database, runtime.relay))
     try:
         await poll(dp, bot, handle_signals=True)

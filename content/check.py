@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import ast
+import dataclasses
 import datetime as dt
 import re
 import statistics
@@ -11,12 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from content.library import Library, _pick
+from content.library import Library
 from content.loader import Content, Fault, read_content
 from content.readability import grade, words_per_sentence
 from content.schema import (
     AUDIENCES,
     CONTENT_TOPICS,
+    MESSAGE_KEYS,
     ROUTE_HELPLINES,
     SETTINGS,
     TOPIC_LABELS,
@@ -30,23 +33,22 @@ from content.yamlfile import Loc, YamlFile
 # ---- the rules, where an editor can read them -----------------------------------
 
 # Fields each file may hold are the pydantic models in content/schema.py:
-#   topics/*.yaml   topic, title, reviewed, related, family_reads_child, crisis_line,
-#                   answers
-#   an answer       audience, settings, first, more, actions, easy_read, icon, sources
+#   topics/*.yaml   topic, reviewed, family_reads_child, crisis_line, answers
+#   an answer       audience, settings, first, more, actions
 #   a step          text, source            an action   route, label, text, source
 #   helplines.yaml  name, number, contact, text_word, hours, cost, who_for,
 #                   on_phone_bill, source, checked, confidence, note
 #   settings.yaml   checked, kinds (name, child_name, ages, rules, sources, note),
 #                   establishments (name, kind, aliases, source, note)
 #   sources.yaml    title, url, checked, confidence, note
-#   glossary.yaml   meaning, also         messages.yaml   key: text
+#   glossary.yaml   meaning, also
+#   messages.yaml   key: text, one for each key in MESSAGE_KEYS (content/schema.py)
 MAX_AGE_DAYS = 365
 READING = {"child": (5.0, 15.0), "family": (8.0, 20.0)}  # (grade, words per sentence)
 # Below this many words the grade formula means little (button labels); labels are
 # kept short by their own limit instead.
 MIN_WORDS_FOR_GRADE = 5
 MAX_SENTENCES_PER_BUBBLE = 3
-MAX_EASY_READ_WORDS = 15
 # A bubble with any of these words states a rule, so it must name its source.
 RULE_WORDS = re.compile(
     r"\b(must|mustn't|should|shouldn't|cannot|can't|can only|not allowed|allowed|"
@@ -76,6 +78,11 @@ EXPLAINED = re.compile(
     r"^\s*(\(|:|—|–|-\s|means\b|is (a|an|the|someone|when|where|being)\b|are (people|the)\b)",
     re.IGNORECASE,
 )
+# The code that says messages: the engine and the channels.
+CODE_DIRS = tuple(Path(__file__).resolve().parent.parent / name for name in ("service", "bot"))
+# Calls and lookups that name a message key: engine._say("key"), engine._button("key", ...),
+# library.message("key"), library.messages["key"].
+SAYING_CALLS = {"_say", "_button", "message"}
 README_START = "<!-- coverage-table:start -->"
 README_END = "<!-- coverage-table:end -->"
 
@@ -105,6 +112,7 @@ def check(root: Path | None = None, today: dt.date | None = None) -> list[Fault]
         _phone_numbers,
         _jargon,
         _next_steps,
+        _messages,
     ):
         faults.extend(rule(content, today))
     return sorted(set(faults), key=lambda f: (str(f.path), f.line, f.message))
@@ -198,13 +206,11 @@ def _reading(content: Content, today: dt.date) -> Iterator[Fault]:
 
 
 def _coverage(content: Content, today: dt.date) -> Iterator[Fault]:
+    library = Library(content)
     for topic, file in content.topics.values():
         for audience in AUDIENCES:
             for setting in (None, *SETTINGS):
-                found = _pick(topic, audience, setting)
-                if found is None and audience == "family" and topic.family_reads_child:
-                    found = _pick(topic, "child", setting)
-                if found is None:
+                if library.choose(topic.topic, audience, setting) is None:
                     place = (
                         "a shared answer (no settings)"
                         if setting is None
@@ -213,11 +219,6 @@ def _coverage(content: Content, today: dt.date) -> Iterator[Fault]:
                     yield Fault(
                         file.path, file.line(("answers",)), f"Add {place} for audience: {audience}"
                     )
-        for index, answer in enumerate(topic.answers):
-            if answer.audience == "child" and not answer.easy_read:
-                yield Fault(file.path, file.line(("answers", index)), "Must have field: easy_read")
-            if answer.audience == "child" and not answer.icon:
-                yield Fault(file.path, file.line(("answers", index)), "Must have field: icon")
 
 
 def _cross_references(content: Content, today: dt.date) -> Iterator[Fault]:
@@ -232,18 +233,8 @@ def _cross_references(content: Content, today: dt.date) -> Iterator[Fault]:
             )
 
     for topic, file in content.topics.values():
-        for i, answer in enumerate(topic.answers):
-            for j, key in enumerate(answer.sources):
-                yield from missing(file, ("answers", i, "sources", j), key)
         for loc, step in _steps(topic):
             yield from missing(file, loc + ("source",), step.source)
-        for i, related in enumerate(topic.related):
-            if related not in content.topics:
-                yield Fault(
-                    file.path,
-                    file.line(("related", i)),
-                    f"Unknown topic in related: {related}; use a topic that has a file",
-                )
         for loc, action in _actions(topic):
             helpline = ROUTE_HELPLINES.get(action.route)
             if helpline and helpline not in content.helplines:
@@ -352,12 +343,89 @@ def _next_steps(content: Content, today: dt.date) -> Iterator[Fault]:
                             file.line(loc),
                             f"Keep each bubble to {MAX_SENTENCES_PER_BUBBLE} sentences: split this one",  # noqa: E501 (kept whole so editors can grep it)
                         )
-                if answer.easy_read and len(answer.easy_read.split()) > MAX_EASY_READ_WORDS:
-                    yield Fault(
-                        file.path,
-                        file.line(("answers", i, "easy_read")),
-                        f"Keep easy_read to one line of {MAX_EASY_READ_WORDS} words or fewer",
+
+
+def _messages(content: Content, today: dt.date) -> Iterator[Fault]:
+    """Every line the engine and the channels say is in messages.yaml, and nothing else is."""
+    said = code_message_keys(CODE_DIRS)
+    for key, (source, line) in said.literal.items():
+        if key not in MESSAGE_KEYS:
+            yield Fault(source, line, f"Add {key} to MESSAGE_KEYS in content/schema.py")
+    for prefix, (source, line) in said.families.items():
+        if not any(key.startswith(prefix) for key in MESSAGE_KEYS):
+            yield Fault(source, line, f"Add the {prefix}... keys to MESSAGE_KEYS")
+    path = content.root / "messages.yaml"
+    file = _file(content, "messages.yaml")
+    if file is None:
+        if not path.exists():
+            yield Fault(path, 1, "Add the file messages.yaml: the chat's own words")
+        return
+    for key in MESSAGE_KEYS:
+        if key not in content.messages:
+            yield Fault(path, 1, f"Add the message {key}: the chat says it")
+    for key in content.messages:
+        if key not in MESSAGE_KEYS:
+            yield Fault(
+                path,
+                file.line((key,)),
+                f"Unknown message {key}: nothing says it; remove it or fix its spelling",
+            )
+
+
+@dataclass
+class SaidKeys:
+    """Message keys named in code, each with the first place it is named."""
+
+    literal: dict[str, tuple[Path, int]] = dataclasses.field(default_factory=dict)
+    # Keys built in an f-string, e.g. f"topic_{topic}": by their fixed start, "topic_".
+    families: dict[str, tuple[Path, int]] = dataclasses.field(default_factory=dict)
+
+
+def code_message_keys(dirs: tuple[Path, ...] = CODE_DIRS) -> SaidKeys:
+    """The message keys the Python code under `dirs` names, read with `ast`."""
+    said = SaidKeys()
+    for folder in dirs:
+        for source in sorted(folder.rglob("*.py")) if folder.is_dir() else []:
+            tree = ast.parse(source.read_text(encoding="utf-8"), filename=str(source))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call | ast.Subscript):
+                    continue
+                for key in _named_keys(node):
+                    found = (source, node.lineno)
+                    kind, name = (
+                        (said.literal, key) if isinstance(key, str) else (said.families, key[0])
                     )
+                    kind[name] = min(kind.get(name, found), found)
+    return said
+
+
+def _named_keys(node: ast.Call | ast.Subscript) -> Iterator[str | tuple[str]]:
+    if isinstance(node, ast.Call) and node.args:
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in SAYING_CALLS:
+            yield from _key_values(node.args[0])
+    elif isinstance(node, ast.Subscript):
+        holder = node.value
+        name = holder.attr if isinstance(holder, ast.Attribute) else getattr(holder, "id", "")
+        if name == "messages":
+            yield from _key_values(node.slice)
+
+
+def _key_values(node: ast.expr) -> Iterator[str | tuple[str]]:
+    """A key as itself; `a if c else b` as both; f"topic_{t}" as its fixed start, ("topic_",)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+    elif isinstance(node, ast.IfExp):
+        yield from _key_values(node.body)
+        yield from _key_values(node.orelse)
+    elif isinstance(node, ast.JoinedStr):
+        start = ""
+        for part in node.values:
+            if not (isinstance(part, ast.Constant) and isinstance(part.value, str)):
+                break
+            start += part.value
+        yield (start,)
 
 
 # ---- walking the content -----------------------------------------------------------
@@ -409,8 +477,6 @@ def _all_texts(content: Content) -> Iterator[Text]:
         for i, answer in enumerate(topic.answers):
             for loc, text in _answer_texts(answer, ("answers", i)):
                 yield Text(text, file, loc, answer.audience)
-            if answer.easy_read:
-                yield Text(answer.easy_read, file, ("answers", i, "easy_read"), answer.audience)
     messages = _file(content, "messages.yaml")
     if messages:
         for key, text in content.messages.items():

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from content.loader import Content, ContentError, read_content
 from content.schema import (
+    MESSAGE_KEYS,
     ROUTE_HELPLINES,
     SETTINGS,
     Action,
@@ -47,14 +48,6 @@ class Library:
         """The topics that have content, in file order."""
         return list(self._topics)
 
-    def title(self, topic: str) -> str:
-        """A short plain title for a topic, for buttons."""
-        return self._topics[topic].title
-
-    def related(self, topic: str) -> list[str]:
-        """Topics worth offering next."""
-        return list(self._topics[topic].related)
-
     def crisis_line(self, topic: str | None) -> str | None:
         """The one right said after the crisis lines for a risk about this topic, if any."""
         data = self._topics.get(topic or "")
@@ -62,6 +55,16 @@ class Library:
 
     def answer(self, topic: str, audience: str, setting: str | None = None) -> Answer | None:
         """The answer for a topic, audience and kind of place (None: not sure)."""
+        found = self.choose(topic, audience, setting)
+        return self._build(topic, found) if found else None
+
+    def choose(self, topic: str, audience: str, setting: str | None = None) -> AnswerData | None:
+        """Which written answer this audience gets in this kind of place, or None.
+
+        The place's own answer if there is one, else the shared one; a family reads the
+        child's answer when the topic says so and has none of its own. An unknown place, or
+        None (not sure), gets the shared answer.
+        """
         data = self._topics.get(topic)
         if data is None:
             return None
@@ -70,7 +73,18 @@ class Library:
         found = _pick(data, audience, setting)
         if found is None and audience == "family" and data.family_reads_child:
             found = _pick(data, "child", setting)
-        return self._build(data.topic, found) if found else None
+        return found
+
+    def message(self, key: str, **values: str) -> str:
+        """A line from messages.yaml, its {childline} (and any `values`) filled in.
+
+        KeyError for a key not in MESSAGE_KEYS or missing from messages.yaml; `content check`
+        proves every listed key is there.
+        """
+        if key not in MESSAGE_KEYS:
+            raise KeyError(f"{key} is not in MESSAGE_KEYS (content/schema.py)")
+        text = self.messages[key]
+        return text.format(childline=self.helpline("childline").number or "", **values)
 
     def helpline(self, helpline_id: str) -> Helpline:
         """One helpline by id; KeyError if there is none."""
@@ -100,9 +114,6 @@ class Library:
                 )
                 for action in data.actions
             ],
-            easy_read=data.easy_read or "",
-            icon=data.icon or "question",
-            sources=[self.sources[key] for key in data.sources if key in self.sources],
         )
 
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-# Labels shared with nlp/ (DESIGN.md). Only some topics carry rights content;
+# Labels shared with nlp/ (docs/architecture.md). Only some topics carry rights content;
 # "greeting" and "other" are answered by the engine's own messages.
 TOPIC_LABELS = (
     "separation",
@@ -36,9 +36,6 @@ SETTINGS = ("yoi", "stc", "secure_school", "sch", "hospital")
 
 Audience = Literal["child", "family", "professional"]
 SettingId = Literal["yoi", "stc", "secure_school", "sch", "hospital"]
-Icon = Literal[
-    "door", "hands", "paper", "scales", "family", "person", "phone", "lock", "heart", "question"
-]
 Route = Literal[
     "advocate",
     "childline",
@@ -77,6 +74,71 @@ ROUTE_HELPLINES: dict[str, str] = {
     "lgsco": "lgsco",
 }
 Confidence = Literal["confirmed", "unconfirmed"]
+
+# Every key in messages.yaml: what the engine and the channels say. `content check` reports a
+# key missing from messages.yaml, or one in it that nothing says; Library.message() refuses a
+# key that is not listed here, so no code can say a line this list does not name.
+MESSAGE_KEYS: tuple[str, ...] = (
+    "greeting",
+    "ask_role",
+    *(f"ask_setting_{audience}" for audience in AUDIENCES),
+    "setting_set",
+    "setting_unsure",
+    "menu_child",
+    "menu_family",
+    "not_understood",
+    "empty",
+    "long_message",
+    "more_done",
+    "actions_intro",
+    "no_answer",
+    "crisis_self_harm",
+    "crisis_abuse",
+    "crisis_danger",
+    "crisis_advocate",
+    "crisis_not_safe",
+    "risk_words_not_kept",
+    "not_safe_note",
+    "check_in",
+    "check_in_ask",
+    "safe_yes",
+    "crisis_no_advocate",
+    "talk",
+    "talk_consent",
+    "talk_childline",
+    *(f"advocate_yes_{channel}" for channel in ("web", "telegram", "console")),
+    "advocate_yes_note",
+    "advocate_no",
+    "forget_ask",
+    "forget_done",
+    "forget_no",
+    "referral_forgotten",
+    "chat_gone",
+    "flood",
+    "error",
+    "bad_button",
+    "web_not_sent",
+    "web_will_send",
+    "advocate_said",
+    "passed_to_advocate",
+    *(f"page_{part}_{page}" for page in ("child", "family") for part in ("title", "tagline")),
+    "buttons_only",
+    *(f"command_{name}" for name in ("start", "help", "privacy", "forget")),
+    *(f"button_{audience}" for audience in AUDIENCES),
+    "button_unsure",
+    "button_more",
+    "button_actions",
+    "button_talk",
+    "button_menu",
+    "button_yes",
+    "button_no",
+    "button_forget",
+    "button_keep",
+    "button_safe_yes",
+    "button_safe_no",
+    *(f"topic_{topic}" for topic in CONTENT_TOPICS),
+    *(f"place_{setting}" for setting in SETTINGS),
+)
 
 
 class Strict(BaseModel):
@@ -128,18 +190,13 @@ class AnswerData(Strict):
     first: list[Step] = Field(min_length=1, max_length=3)
     more: list[Step] = Field(default_factory=list)
     actions: list[ActionData] = Field(default_factory=list)
-    easy_read: str | None = None
-    icon: Icon | None = None
-    sources: list[str] = Field(min_length=1)
 
 
 class TopicFile(Strict):
     """A topic file in data/topics/."""
 
     topic: str
-    title: str
     reviewed: dt.date
-    related: list[str] = Field(default_factory=list)
     family_reads_child: bool = False
     # One right, said after the crisis lines when a risk message is about this topic.
     crisis_line: Step | None = None
@@ -220,9 +277,6 @@ class Answer(Strict):
     first: list[str]
     more: list[str]
     actions: list[Action]
-    easy_read: str
-    icon: str
-    sources: list[Source]
 
 
 class Helpline(Strict):

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from content.schema import TOPIC_LABELS
 
-TOPICS = TOPIC_LABELS  # one list of labels, kept in content/ (DESIGN.md)
+TOPICS = TOPIC_LABELS  # one list of labels, kept in content/ (docs/architecture.md)
 RISKS = ("self_harm", "abuse")
 ROLES = ("child", "family", "professional")
 SETTINGS = ("yoi", "stc", "secure_school", "sch", "hospital")

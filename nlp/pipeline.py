@@ -80,7 +80,8 @@ class Pipeline:
 
     def __init__(self, model_dir: Path = MODEL_DIR) -> None:
         register_extensions()
-        from nlp import encoder, rules  # noqa: F401  (registers the two factories)
+        # Registers the encoder's factory; importing nlp.rules above registered the rules one.
+        from nlp import encoder  # noqa: F401
 
         if not (model_dir / STAMP).exists():
             raise ModelUnavailable(f"no trained model in {model_dir.name}/: run `make model`")

@@ -39,6 +39,10 @@ class ChatGone(Exception):
     """A message to a chat that was forgotten or never started."""
 
 
+class MessageMissing(KeyError):
+    """A line the engine says is not in messages.yaml; raised only when strict (under tests)."""
+
+
 class Conversation:
     """The engine. Channels call `start`, `handle`, `forget` and `pending` with a session key.
 
@@ -53,8 +57,11 @@ class Conversation:
         analyse: Callable[[str], Any],
         outbox: Outbox | None = None,
         urgent_database: Database | None = None,
+        strict: bool = False,
     ) -> None:
         self.database = database
+        # Under tests a message missing from content raises; in service it is logged.
+        self.strict = strict
         # Urgent referrals are written through their own engine, which waits for a lock for
         # about a second before the outbox takes them, and on their own threads, so ordinary
         # turns stuck behind a locked database never hold up a crisis reply.
@@ -66,7 +73,6 @@ class Conversation:
         self.library = library
         self.analyse = analyse
         self.topics = tuple(library.topic_names)
-        self.childline = library.helpline("childline").number
 
     # ---- the public surface -------------------------------------------------------------
 
@@ -110,7 +116,7 @@ class Conversation:
                     analysis,
                 )
             return await asyncio.to_thread(self._turn, key, channel, inbound, analysis, must_exist)
-        except ChatGone:
+        except (ChatGone, MessageMissing):
             raise
         except Exception as error:  # noqa: BLE001 - the child must always get an answer
             log.error("conversation turn failed: %s", type(error).__name__)
@@ -539,8 +545,14 @@ class Conversation:
         return analysis.topic if analysis is not None else None
 
     def _say(self, key: str, **values: str) -> str:
-        text = self.library.messages.get(key, "")
-        return text.format(childline=self.childline, **values) if text else ""
+        """A line from messages.yaml; `content check` proves every key said here is there."""
+        try:
+            return self.library.message(key, **values)
+        except KeyError as error:
+            if self.strict:
+                raise MessageMissing(key) from error
+            log.error("a message is missing from content: %s", key)
+            return ""
 
     def _button(self, key: str, payload: str) -> Button:
         return Button(label=self._say(key), payload=payload)

@@ -110,8 +110,9 @@ def build_runtime(
         library=library,
         analyse=analyse,
         outbox=outbox,
+        strict=settings.env == "test",
     )
-    relay = Relay(database=database, keys=keys, prefix=library.messages.get("advocate_said", ""))
+    relay = Relay(database=database, keys=keys, prefix=library.message("advocate_said"))
     runtime = Runtime(settings, keys, database, library, conversation, relay, outbox, ready)
     runtime.limits = chat_limits(settings)
     if ready:

@@ -1,4 +1,5 @@
-"""Shared fixtures: real settings in a temporary dir, on SQLite and (if it answers) PostgreSQL."""
+"""Shared fixtures: real settings in a temporary dir, on SQLite and (if it answers) PostgreSQL;
+the real app on a live server, and headless Chromium, for the browser tests."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 from sqlalchemy import text
+
+if TYPE_CHECKING:
+    from tests.web.live import LiveServer
 
 POSTGRES_URL = os.environ.get(
     "RIGHTSLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -110,3 +114,35 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://rightsline.test") as http:
         yield http
+
+
+@pytest.fixture
+def server(app: Any) -> Iterator[LiveServer]:
+    """The real app served by uvicorn on a free local port; a test may stop and restart it."""
+    from tests.web.live import LiveServer
+
+    live = LiveServer(app)
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def live_server(server: LiveServer) -> str:
+    """The live server's base URL."""
+    return server.url
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    """Headless Chromium through Playwright; skipped where no Chromium is installed."""
+    from tests.web.live import CHROMIUM, launch
+
+    if CHROMIUM is None:
+        pytest.skip("No chromium on PATH: `make browser` (apt-get install chromium) to run this")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await launch(playwright)
+        yield launched
+        await launched.close()

@@ -47,8 +47,7 @@ def _address(runtime: RuntimeDep, request: Request) -> str:
 
 def _flood_reply(runtime: RuntimeDep) -> Reply:
     """Never silence: even a flood is told where help is."""
-    childline = runtime.library.helpline("childline").number
-    return Reply(text=runtime.library.messages["flood"].format(childline=childline))
+    return Reply(text=runtime.library.message("flood"))
 
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED)
@@ -85,8 +84,7 @@ async def send_message(
     try:
         replies = await conversation.handle(key, "web", inbound, must_exist=True)
     except ChatGone:
-        childline = runtime.library.helpline("childline").number
-        gone = runtime.library.messages["chat_gone"].format(childline=childline)
+        gone = runtime.library.message("chat_gone")
         raise HTTPException(status.HTTP_404_NOT_FOUND, gone) from None
     return Replies(replies=replies)
 

@@ -28,14 +28,6 @@ PAGE_POLICY = (
     "base-uri 'none'"
 )
 
-AUDIENCES = {
-    "child": {"title": "Rightsline", "tagline": "Know your rights. Talk to someone."},
-    "family": {
-        "title": "Rightsline for families",
-        "tagline": "Visits, calls and your child's rights.",
-    },
-}
-
 
 def static_files() -> StaticFiles:
     """The page's CSS, script and icons, mounted at /static by the app."""
@@ -61,8 +53,9 @@ def _chat_page(request: Request, runtime: RuntimeDep, role: str) -> Response:
         "kiosk": settings.kiosk_mode,
         "idle_minutes": settings.kiosk_idle_minutes,
         "poll_seconds": POLL_SECONDS,
-        "words": {key: runtime.library.messages[key] for key in PAGE_WORDS},
-        **AUDIENCES[role],
+        "words": {key: runtime.library.message(key) for key in PAGE_WORDS},
+        "title": runtime.library.message(f"page_title_{role}"),
+        "tagline": runtime.library.message(f"page_tagline_{role}"),
     }
     return _private(templates.TemplateResponse(request, "chat/chat.html", page))
 

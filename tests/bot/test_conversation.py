@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.methods import AnswerCallbackQuery, SendChatAction
 from sqlmodel import Session, select
 
 from bot import build_dispatcher
-from bot.middlewares import FLOOD_LIMIT, FLOOD_NOTICE
+from bot.middlewares import FLOOD_LIMIT
 from service.db import make_engine
 from service.models import ChatSession, Referral
 from tests.bot.helpers import (
@@ -111,26 +112,34 @@ async def test_an_update_sent_again_is_handled_once(
     assert count(runtime.database, "processed_update") == 1
 
 
+@pytest.fixture
+def notice(runtime: Any) -> str:
+    """What a flood is told: the web chat's words, with Childline's number from helplines.yaml."""
+    said = runtime.library.message("flood")
+    assert CHILDLINE in said
+    return str(said)
+
+
 async def test_a_flood_gets_one_kind_message_but_risk_still_gets_through(
-    dp: Dispatcher, bot: Bot, session: RecordingSession
+    dp: Dispatcher, bot: Bot, session: RecordingSession, notice: str
 ) -> None:
     for _ in range(FLOOD_LIMIT):
         await dp.feed_update(bot, message_update("hello"))
     session.clear()
     await dp.feed_update(bot, message_update("hello"))
     await dp.feed_update(bot, message_update("hello"))
-    assert [call.text for call in session.sent()] == [FLOOD_NOTICE]
+    assert [call.text for call in session.sent()] == [notice]
     session.clear()
     await dp.feed_update(bot, message_update("i want to kill myself"))
     assert CHILDLINE in session.sent()[0].text
     session.clear()
     await dp.feed_update(bot, press("menu"))
     answered = [call for call in session.calls if isinstance(call, AnswerCallbackQuery)]
-    assert answered[0].text == FLOOD_NOTICE and not session.sent()
+    assert answered[0].text == notice and not session.sent()
 
 
 async def test_a_flood_across_the_minute_is_still_a_flood(
-    dp: Dispatcher, bot: Bot, session: RecordingSession, monkeypatch: Any
+    dp: Dispatcher, bot: Bot, session: RecordingSession, monkeypatch: Any, notice: str
 ) -> None:
     from bot import middlewares
 
@@ -141,22 +150,22 @@ async def test_a_flood_across_the_minute_is_still_a_flood(
         clock[0] += 0.1
     session.clear()
     await dp.feed_update(bot, message_update("hello"))
-    assert [call.text for call in session.sent()] == [FLOOD_NOTICE]
+    assert [call.text for call in session.sent()] == [notice]
     # A minute after the burst began, the child is answered again.
     clock[0] += 60
     session.clear()
     await dp.feed_update(bot, message_update("hello"))
-    assert session.sent() and FLOOD_NOTICE not in session.sent()[0].text
+    assert session.sent() and notice not in session.sent()[0].text
 
 
 async def test_other_chats_keep_their_own_flood_count(
-    dp: Dispatcher, bot: Bot, session: RecordingSession
+    dp: Dispatcher, bot: Bot, session: RecordingSession, notice: str
 ) -> None:
     for _ in range(FLOOD_LIMIT + 1):
         await dp.feed_update(bot, message_update("hello"))
     session.clear()
     await dp.feed_update(bot, message_update("hello", chat_id=777000456))
-    assert session.sent() and FLOOD_NOTICE not in session.sent()[0].text
+    assert session.sent() and notice not in session.sent()[0].text
 
 
 async def test_no_words_and_unknown_buttons_get_kind_replies(

@@ -100,6 +100,10 @@ async def test_without_a_webhook_the_service_polls_in_its_own_loop(
     kinds = list(map(type, session.calls))
     assert kinds[:4] == [SetMyCommands, DeleteWebhook, GetMe, GetUpdates]
     assert session.calls[0].commands[-1].command == "forget"  # type: ignore[attr-defined]
+    commands = session.calls[0].commands  # type: ignore[attr-defined]
+    assert [(c.command, c.description) for c in commands] == [
+        (c, runtime.library.message(f"command_{c}")) for c in ("start", "help", "privacy", "forget")
+    ]
     runtime.database.dispose()
 
 

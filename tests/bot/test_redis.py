@@ -11,7 +11,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
 from bot import attach_relay, build_dispatcher
-from bot.middlewares import FLOOD_LIMIT, FLOOD_NOTICE
+from bot.middlewares import FLOOD_LIMIT
 from bot.storage import REDIS_PREFIX
 from service.runtime import build_runtime
 from tests.bot.helpers import (
@@ -71,6 +71,6 @@ async def test_the_flood_limit_and_forget_work_in_redis(redis_dp: Dispatcher, re
     bot, session = make_bot()
     for _ in range(FLOOD_LIMIT + 1):
         await redis_dp.feed_update(bot, message_update("hello"))
-    assert session.sent()[-1].text == FLOOD_NOTICE
+    assert session.sent()[-1].text == redis_dp["runtime"].library.message("flood")
     await redis_dp.feed_update(bot, press("forget:yes"))
     assert await our_keys(redis) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import Bot, Dispatcher
 
 from bot.text import MESSAGE_LIMIT, split_text, units
@@ -40,7 +42,17 @@ async def test_buttons_go_under_the_last_piece(
     dp: Dispatcher, bot: Bot, session: RecordingSession
 ) -> None:
     long = Reply(text="Word " * 2000, buttons=[Button(label="Menu", payload="menu")])
-    await send_replies(bot, CHAT_ID, [long])
+    await send_replies(bot, CHAT_ID, [long], buttons_only="Tap a button.")
     sent = session.sent()
     assert len(sent) == 3
     assert [buttons(call) for call in sent] == [[], [], ["menu"]]
+
+
+async def test_a_reply_of_buttons_alone_is_sent_with_the_contents_words(
+    dp: Dispatcher, bot: Bot, session: RecordingSession, runtime: Any
+) -> None:
+    words = runtime.library.message("buttons_only")
+    only_buttons = Reply(text="", buttons=[Button(label="Menu", payload="menu")])
+    await send_replies(bot, CHAT_ID, [only_buttons], buttons_only=words)
+    [sent] = session.sent()
+    assert sent.text == words and buttons(sent) == ["menu"]

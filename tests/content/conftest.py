@@ -12,9 +12,9 @@ from content.loader import DATA_DIR
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    """A copy of content/data without the engine's messages file."""
+    """A copy of content/data."""
     target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns("messages.yaml"))
+    shutil.copytree(DATA_DIR, target)
     return target
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from content.check import check, main
+from content.check import check, code_message_keys, main
 from content.loader import DATA_DIR
+from content.schema import MESSAGE_KEYS
 from tests.content.conftest import edit
 
 TODAY = dt.date(2026, 11, 23)
@@ -41,7 +42,9 @@ def test_clean_copy_passes(data):
 
 def test_unknown_field(data):
     line = edit(
-        data / "topics" / "separation.yaml", "    icon: door\n", "    icon: door\n    colour: red\n"
+        data / "topics" / "separation.yaml",
+        "  - audience: child\n",
+        "  - audience: child\n    colour: red\n",
     )
     assert_fault(data, "separation.yaml", line + 1, "Unknown field: colour")
 
@@ -67,9 +70,7 @@ def test_label_too_long(data):
 
 
 def test_bad_yaml(data):
-    line = edit(
-        data / "topics" / "privacy.yaml", "title: Is this private?", "title: [Is this private?"
-    )
+    line = edit(data / "topics" / "privacy.yaml", "topic: privacy", "topic: [privacy")
     found = faults_in(data)
     assert any(f[0] == "privacy.yaml" and f[2].startswith("Fix the YAML here") for f in found), (
         found
@@ -174,15 +175,6 @@ def test_messages_are_child_facing(data):
     assert_fault(data, "messages.yaml", 2, "Reading grade")
 
 
-def test_easy_read_one_short_line(data):
-    line = edit(
-        data / "topics" / "privacy.yaml",
-        "easy_read: I don't ask your name. Say forget me to delete this chat.",
-        "easy_read: " + " ".join(["word"] * 20),
-    )
-    assert_fault(data, "privacy.yaml", line, "Keep easy_read to one line")
-
-
 # ---- coverage ----
 
 
@@ -197,15 +189,6 @@ def test_missing_audience(data):
     )
 
 
-def test_missing_easy_read(data):
-    line = edit(
-        data / "topics" / "advocate.yaml",
-        "    easy_read: An advocate is on your side. Ask for one today.\n",
-        "",
-    )
-    assert_fault(data, "advocate.yaml", line - 2, "Must have field: easy_read")
-
-
 # ---- cross-references ----
 
 
@@ -218,15 +201,6 @@ def test_route_needs_its_helpline(data):
     assert any(
         f[2] == "Route samaritans needs helpline samaritans in helplines.yaml" for f in found
     ), found
-
-
-def test_unknown_related_topic(data):
-    line = edit(
-        data / "topics" / "helpline.yaml",
-        "related: [advocate, privacy]",
-        "related: [advocate, bananas]",
-    )
-    assert_fault(data, "helpline.yaml", line, "Unknown topic in related: bananas")
 
 
 def test_unknown_route(data):
@@ -304,6 +278,55 @@ def test_child_answer_needs_a_person_today(data):
     path.write_text(text[:start] + text[end:])
     line = text.splitlines().index("  - audience: child") + 1
     assert_fault(data, "privacy.yaml", line, "Add an action a child can take today")
+
+
+# ---- the chat's own words ----
+
+
+def test_a_message_the_chat_says_is_missing(data, capsys):
+    edit(data / "messages.yaml", "flood: ", "flooding: ")
+    assert_fault(data, "messages.yaml", 1, "Add the message flood: the chat says it")
+    assert main(["--root", str(data)]) == 1
+    assert "Add the message flood" in capsys.readouterr().out
+
+
+def test_a_message_nothing_says(data):
+    path = data / "messages.yaml"
+    path.write_text(path.read_text() + 'button_fax: "Send a fax"\n')
+    line = len(path.read_text().splitlines())
+    assert_fault(data, "messages.yaml", line, "Unknown message button_fax: nothing says it")
+
+
+def test_no_messages_file(data):
+    (data / "messages.yaml").unlink()
+    assert_fault(data, "messages.yaml", 1, "Add the file messages.yaml")
+
+
+def test_the_code_is_read_for_the_keys_it_says():
+    said = code_message_keys()
+    assert {"flood", "greeting", "crisis_abuse", "crisis_self_harm", "buttons_only"} <= set(
+        said.literal
+    )
+    assert {"topic_", "place_", "ask_setting_", "command_", "page_title_"} <= set(said.families)
+    assert set(said.literal) <= set(MESSAGE_KEYS)
+
+
+def test_a_key_said_in_code_but_not_listed(data, tmp_path, monkeypatch):
+    from content import check as checker
+
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "engine.py").write_text(
+        "def turn(self, library, kind):\n"
+        "    self._say('greeting')\n"
+        "    library.messages['fax_sent']\n"
+        "    self._button(f'fax_{kind}', 'fax')\n"
+    )
+    monkeypatch.setattr(checker, "CODE_DIRS", (code,))
+    found = faults_in(data)
+    assert ("engine.py", 3, "Add fax_sent to MESSAGE_KEYS in content/schema.py") in found
+    assert ("engine.py", 4, "Add the fax_... keys to MESSAGE_KEYS") in found
+    assert not any(f[0] == "engine.py" and "greeting" in f[2] for f in found)
 
 
 # ---- command line ----

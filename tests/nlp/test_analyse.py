@@ -17,13 +17,13 @@ def loaded(analyse: Any) -> None:
 @pytest.mark.parametrize(
     ("text", "topic"),
     [
-        ("been banged up 23 hours is that allowed", "separation"),
-        ("how do i fight a nicking", "appeals"),
+        ("they keep me banged up in my cell nearly all day, can they do that", "separation"),
+        ("how can i challenge a nicking i got yesterday", "appeals"),
         ("how do i complain about an officer", "complaints"),
         ("when can my mum come for a visit", "visits"),
         ("staff held me down on the floor is that allowed", "restraint"),
-        ("is this private", "privacy"),
-        ("hi", "greeting"),
+        ("will anyone else read what i type here", "privacy"),
+        ("hiya anyone there", "greeting"),
     ],
 )
 def test_topics_children_write(text: str, topic: str) -> None:
@@ -33,10 +33,10 @@ def test_topics_children_write(text: str, topic: str) -> None:
 @pytest.mark.parametrize(
     ("text", "topic"),
     [
-        ("restrain", "restraint"),
-        ("been segregated", "separation"),
-        ("nicked", "appeals"),
-        ("visiting", "visits"),
+        ("restraints", "restraint"),
+        ("segregation", "separation"),
+        ("adjudicated", "appeals"),
+        ("visitors", "visits"),
         ("comp2", "complaints"),
         ("imha", "advocate"),
     ],
@@ -54,14 +54,14 @@ def test_a_topic_word_does_not_overrule_a_sure_classifier() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "kms",
-        "i want to unalive myself",
+        "honestly might just kms tonight",
+        "thinking about unaliving myself",
         "im going to end it tonight",
-        "i tied a ligature last night",
+        "made a ligature out of my bedsheet",
         "they put me on an ACCT",
         "been cutting again",
         "i took pills",
-        "my mate said he is going to hang himself",
+        "my padmate keeps saying he will hang himself",
     ],
 )
 def test_self_harm_phrases_and_slang(text: str) -> None:
@@ -83,10 +83,10 @@ def test_abuse_phrases(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "dying to see my mum",
-        "this food is killing me",
-        "killed it in my exam",
-        "when does bang up end",
+        "im dying for a visit from my nan",
+        "these maths worksheets are killing me",
+        "i absolutely killed it at football today",
+        "what time does bang up finish tonight",
         "can staff restrain me for not going to my room",
     ],
 )
@@ -114,7 +114,7 @@ def test_odd_input_gives_a_valid_analysis(text: str) -> None:
 
 
 def test_risk_scores_come_with_every_analysis() -> None:
-    calm, worrying = nlp.analyse_many(["can i have a shower", "i want to die"])
+    calm, worrying = nlp.analyse_many(["can i have a shower", "i just want to die now"])
     assert set(calm.risk_scores) == set(worrying.risk_scores) == {"self_harm", "abuse"}
     assert worrying.risk_scores["self_harm"] > calm.risk_scores["self_harm"]
 
@@ -127,7 +127,7 @@ def test_risk_words_at_the_end_of_a_long_message_are_read() -> None:
 def test_batch_matches_single_calls() -> None:
     # int8 weights with activations scaled per batch: scores may differ in the second decimal,
     # never in what is decided.
-    texts = ["hi", "kms", "my son is on the block"]
+    texts = ["hiya anyone there", "honestly might just kms tonight", "my son is on the block"]
     for batched, single in zip(nlp.analyse_many(texts), map(nlp.analyse, texts), strict=True):
         assert (batched.risks, batched.role) == (single.risks, single.role)
         for label, score in single.risk_scores.items():
@@ -137,6 +137,6 @@ def test_batch_matches_single_calls() -> None:
 def test_a_call_never_reloads_the_pipeline() -> None:
     nlp.load()
     before = nlp._pipeline
-    nlp.analyse("hello")
+    nlp.analyse("hello is anyone reading this")
     nlp.load()
     assert nlp._pipeline is before

@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_json_lines_in_and_out() -> None:
     lines = [
-        json.dumps({"text": "been banged up 23 hours is that allowed"}),
-        json.dumps({"text": "kms"}),
+        json.dumps({"text": "they keep me banged up in my cell nearly all day, can they do that"}),
+        json.dumps({"text": "honestly might just kms tonight"}),
         "this is not json",
         json.dumps({"text": "my name is Zebedee Quillfeather, ring 07700 900123"}),
     ]

@@ -31,7 +31,7 @@ class Refuse:
 sys.meta_path.insert(0, Refuse())
 import nlp
 nlp.load()
-nlp.analyse("i want to kill myself")
+nlp.analyse("i am going to kill myself tonight")
 from service.app import create_app
 from service.settings import Settings
 import bot
@@ -84,6 +84,7 @@ def test_a_broken_model_is_refused_with_a_reason(broken_model: Path) -> None:
 
 
 def test_a_missing_model_still_answers_with_childline(missing_model: Path, tmp_path: Any) -> None:
+    calm, risky = "hello is anyone reading this", "i am going to kill myself tonight"
     env = {
         **os.environ,
         "RIGHTSLINE_MODEL_DIR": str(missing_model),
@@ -92,15 +93,15 @@ def test_a_missing_model_still_answers_with_childline(missing_model: Path, tmp_p
     }
     result = subprocess.run(
         [str(RIGHTSLINE), "chat"],
-        input="hello\ni want to kill myself\n",
+        input=f"{calm}\n{risky}\n",
         capture_output=True,
         text=True,
         env=env,
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    after_hello, after_risk = result.stdout.split("i want to kill myself")[0], result.stdout
-    assert CHILDLINE in after_hello.split("hello", 1)[-1] or CHILDLINE in after_hello
+    after_calm, after_risk = result.stdout.split(risky)[0], result.stdout
+    assert CHILDLINE in after_calm.split(calm, 1)[-1] or CHILDLINE in after_calm
     assert "Please talk to Childline now" in after_risk
     assert "understanding model is unavailable" in result.stderr  # never silent
 

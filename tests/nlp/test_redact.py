@@ -116,7 +116,7 @@ def test_a_name_next_to_a_spelled_email_goes_too() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "i miss my mum so much",
+        "i really miss my mum loads",
         "so done with this worksheet its impossible",
         "the dinners here are cold",
         "we were at home. Then staff came",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
 from service.db import make_engine
-from service.engine import Conversation
+from service.engine import Conversation, MessageMissing
 from service.models import Referral
 from service.replies import Inbound
 from tests.service.helpers import count, database_dump, payloads, texts
@@ -223,3 +224,22 @@ async def test_risk_still_gets_childline_when_the_model_fails(runtime: Any, libr
     assert len(referrals(runtime)) == 1
     ordinary = await conversation.handle(KEY, "web", Inbound(text="can i get a visit"))
     assert CHILDLINE in ordinary[0].text
+
+
+async def test_a_message_missing_from_content_fails_loudly_under_tests(
+    runtime: Any, analyse: Any
+) -> None:
+    assert runtime.conversation.strict  # the settings say env "test"
+    gappy = copy.copy(runtime.library)
+    gappy.messages = {k: v for k, v in runtime.library.messages.items() if k != "greeting"}
+    strict = Conversation(database=runtime.database, library=gappy, analyse=analyse, strict=True)
+    lenient = Conversation(database=runtime.database, library=gappy, analyse=analyse)
+    try:
+        with pytest.raises(MessageMissing, match="greeting"):
+            await strict.start(KEY, "web")
+        # In service the turn still goes on, the gap logged (content check keeps it from there).
+        replies = await lenient.start("b" * 64, "web")
+        assert replies[0].text == "" and "role:child" in payloads(replies)
+    finally:
+        strict.close()
+        lenient.close()
