@@ -153,4 +153,4 @@ async def run_polling(settings: Settings) -> None:
         await stop([redelivering])
         await dp.storage.close()
         await bot.session.close()
-        runtime.database.dispose()
+        runtime.close()

@@ -59,6 +59,8 @@ class Conversation:
         # about a second before the outbox takes them, and on their own threads, so ordinary
         # turns stuck behind a locked database never hold up a crisis reply.
         self.urgent_database = urgent_database or database
+        # Closed with the engine, even after a test pointed turns at another database.
+        self._own_urgent = urgent_database if urgent_database is not database else None
         self.urgent_threads = ThreadPoolExecutor(4, thread_name_prefix="urgent")
         # Reading a message never waits behind turns that wait for the database, either.
         self.reading_threads = ThreadPoolExecutor(2, thread_name_prefix="reading")
@@ -78,8 +80,8 @@ class Conversation:
     def close(self) -> None:
         self.urgent_threads.shutdown(wait=False)
         self.reading_threads.shutdown(wait=False)
-        if self.urgent_database is not self.database:
-            self.urgent_database.dispose()
+        if self._own_urgent is not None:
+            self._own_urgent.dispose()
 
     async def start(self, key: str, channel: str) -> list[Reply]:
         return await self.handle(key, channel, Inbound(payload="start"))

@@ -33,7 +33,7 @@ def telegram_runtime(settings: Any, analyse: Any, **changes: Any) -> Runtime:
 def webhook_runtime(settings: Any, analyse: Any) -> Iterator[Runtime]:
     built = telegram_runtime(settings, analyse, webhook_url="https://rightsline.test")
     yield built
-    built.database.dispose()
+    built.close()
 
 
 def client_for(app: FastAPI) -> httpx.AsyncClient:
@@ -100,7 +100,7 @@ async def test_without_a_webhook_the_service_polls_in_its_own_loop(
     kinds = list(map(type, session.calls))
     assert kinds[:4] == [SetMyCommands, DeleteWebhook, GetMe, GetUpdates]
     assert session.calls[0].commands[-1].command == "forget"  # type: ignore[attr-defined]
-    runtime.database.dispose()
+    runtime.close()
 
 
 @pytest.mark.parametrize("webhook", [None, "https://rightsline.test"])
@@ -126,7 +126,7 @@ async def test_telegram_unreachable_at_start_leaves_the_web_chat_serving(
     assert page.status_code == 200 and "0800 1111" in page.text
     assert ready["channels"]["web"] == "up"
     assert ready["channels"]["telegram"].startswith("retrying")
-    runtime.database.dispose()
+    runtime.close()
 
 
 async def test_the_web_service_has_no_telegram_route_without_a_token(runtime: Runtime) -> None:
@@ -143,7 +143,7 @@ async def test_build_dispatcher_prepares_a_new_database(settings: Any, analyse: 
     assert "Rightsline" in session.sent()[0].text
     assert count(dp["runtime"].database, "chat_session") == 1
     await dp.storage.close()
-    dp["runtime"].database.dispose()
+    dp["runtime"].close()
 
 
 def test_the_bot_command_needs_a_token(
