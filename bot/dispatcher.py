@@ -27,7 +27,7 @@ def build_dispatcher(
     )
     # Order matters: the chat becomes a pseudonym first, then the update is claimed once.
     dp.update.outer_middleware(Pseudonymise(runtime.keys))
-    dp.update.outer_middleware(HandleOnce(runtime.database))
+    dp.update.outer_middleware(HandleOnce(runtime.conversation))
     flood = FloodLimit(storage)
     dp.message.outer_middleware(flood)
     dp.callback_query.outer_middleware(flood)

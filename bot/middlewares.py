@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -12,15 +11,12 @@ from aiogram import BaseMiddleware, Bot
 from aiogram.enums import ChatType
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update
-from sqlalchemy import Engine as Database
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from bot.keyboards import Press
 from bot.storage import FLOOD, chat_key
 from service import safety
 from service.crypto import Keys
-from service.models import ProcessedUpdate
+from service.engine import Conversation
 
 log = logging.getLogger(__name__)
 
@@ -51,17 +47,17 @@ class Pseudonymise(BaseMiddleware):
 
 
 class HandleOnce(BaseMiddleware):
-    """An update Telegram sends again is handled once: its id is claimed in the database."""
+    """An update Telegram sends again is handled once: the engine claims its id."""
 
-    def __init__(self, database: Database) -> None:
-        self.database = database
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update):
             return await handler(event, data)
         bot: Bot = data["bot"]
         try:
-            claimed = await asyncio.to_thread(self._claim, f"telegram:{bot.id}:{event.update_id}")
+            claimed = await self.conversation.claim_update(f"telegram:{bot.id}:{event.update_id}")
         except Exception as error:  # noqa: BLE001
             # Database down: better to answer twice than not at all (the risk path needs no DB).
             log.error("could not record the update: %s", type(error).__name__)
@@ -70,16 +66,6 @@ class HandleOnce(BaseMiddleware):
             log.info("an update arrived again and was skipped")
             return None
         return await handler(event, data)
-
-    def _claim(self, key: str) -> bool:
-        # The key is the primary key, so of two copies racing only one insert succeeds.
-        with Session(self.database) as session:
-            session.add(ProcessedUpdate(key=key))
-            try:
-                session.commit()
-            except IntegrityError:
-                return False
-        return True
 
 
 class FloodLimit(BaseMiddleware):

@@ -107,7 +107,7 @@ def telegram_router(runtime: Runtime, *, bot: Bot | None = None) -> APIRouter:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         runtime.channels["telegram"] = "connecting"
         tasks = [
-            asyncio.create_task(keep_redelivering(runtime.database, runtime.relay)),
+            asyncio.create_task(keep_redelivering(runtime.relay)),
             asyncio.create_task(connect()),
         ]
         try:
@@ -146,7 +146,7 @@ async def run_polling(settings: Settings) -> None:
     dp = build_dispatcher(runtime=runtime)
     attach_relay(dp, bot)
     await bot.set_my_commands(COMMANDS)
-    redelivering = asyncio.create_task(keep_redelivering(runtime.database, runtime.relay))
+    redelivering = asyncio.create_task(keep_redelivering(runtime.relay))
     try:
         await poll(dp, bot, handle_signals=True)
     finally:

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import Engine as Database
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from service import safety, storage
@@ -132,6 +133,10 @@ class Conversation:
 
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self._exists, key)
+
+    async def claim_update(self, key: str) -> bool:
+        """True the first time a channel's update (`key`) is seen, False for a copy sent again."""
+        return await asyncio.to_thread(self._claim_update, key)
 
     async def set_route(self, key: str, channel: str, route: str) -> None:
         """Keep the (already encrypted) address needed to reach this session's channel later."""
@@ -512,6 +517,15 @@ class Conversation:
     def _exists(self, key: str) -> bool:
         with Session(self.database) as session:
             return storage.find_chat(session=session, key=key) is not None
+
+    def _claim_update(self, key: str) -> bool:
+        with Session(self.database) as session:
+            storage.claim_update(session=session, key=key)
+            try:
+                session.commit()
+            except IntegrityError:
+                return False
+        return True
 
     def _set_route(self, key: str, channel: str, route: str) -> None:
         with Session(self.database) as session:

@@ -37,7 +37,13 @@ def test_the_service_never_imports_a_channel_or_the_composition_root() -> None:
     assert offences("service", ("bot", "rightsline")) == []
 
 
-@pytest.mark.parametrize("package", ["service"])
+def test_the_bot_reaches_no_table_and_no_database_directly() -> None:
+    # It speaks to the engine, the relay and the settings; the tables are the service's.
+    forbidden = ("service.models", "service.storage", "service.db", "sqlmodel", "sqlalchemy")
+    assert offences("bot", (*forbidden, "rightsline")) == []
+
+
+@pytest.mark.parametrize("package", ["service", "bot"])
 def test_the_check_would_see_an_import_hidden_in_a_function(
     package: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
