@@ -30,6 +30,18 @@ from service.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# Where advocates (and developers) work: an unexpected error there is told to an adult.
+# Everywhere else a child might be reading, so it is the fallback with Childline's number.
+ADVOCATE_PATHS = (
+    auth.router.prefix,
+    referrals.router.prefix,
+    stats.router.prefix,
+    audit.router.prefix,
+    dashboard.router.prefix,
+    "/docs",
+    "/openapi.json",
+)
+
 
 def create_app(
     settings: Settings | None = None,
@@ -69,7 +81,7 @@ def create_app(
         app.include_router(channel)
 
     # Headers, the access line and unexpected errors (service/edge.py).
-    app.add_middleware(EdgeMiddleware)
+    app.add_middleware(EdgeMiddleware, advocate_paths=ADVOCATE_PATHS)
     if runtime.settings.trusted_proxy_list:
         # Only these proxies' X-Forwarded-For is believed; from anyone else it is ignored, so
         # a client cannot pick a new address for each sign-in guess.

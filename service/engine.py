@@ -122,7 +122,7 @@ class Conversation:
                 return await loop.run_in_executor(
                     self.urgent_threads, self._risk_turn, key, channel, risks, None, None
                 )
-            return [Reply(text=safety.FALLBACK_REPLY)]
+            return [Reply(text=safety.fallback_for(inbound.text))]
 
     async def forget(self, key: str) -> bool:
         return await asyncio.to_thread(self._forget, key)
