@@ -1,4 +1,5 @@
-"""Middlewares: pseudonymise the chat, handle each update once, and a kind flood limit."""
+"""Middlewares: pseudonymise the chat, handle each update once, give handlers their turn,
+and a kind flood limit."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update
 
 from bot.keyboards import Press
 from bot.storage import FLOOD, chat_key
+from bot.turns import Turn, take_turn
 from service import safety
 from service.crypto import Keys
 from service.engine import Conversation
+from service.replies import Inbound, Reply
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,35 @@ class HandleOnce(BaseMiddleware):
             log.info("an update arrived again and was skipped")
             return None
         return await handler(event, data)
+
+
+class Turns(BaseMiddleware):
+    """Gives every handler `turn(inbound)`: one turn of the engine for this chat, its replies
+    sent (`turn(None)` starts the conversation). Handlers then only say what came in."""
+
+    def __init__(self, conversation: Conversation, keys: Keys) -> None:
+        self.conversation = conversation
+        self.keys = keys
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat: Chat | None = data.get("event_chat")
+        session_key: str | None = data.get("session_key")
+        if chat is not None and session_key is not None:
+            data["turn"] = self.turn_for(data["bot"], chat.id, session_key)
+        return await handler(event, data)
+
+    def turn_for(self, bot: Bot, chat_id: int, session_key: str) -> Turn:
+        async def turn(inbound: Inbound | None) -> list[Reply]:
+            return await take_turn(
+                inbound,
+                bot=bot,
+                chat_id=chat_id,
+                session_key=session_key,
+                conversation=self.conversation,
+                keys=self.keys,
+            )
+
+        return turn
 
 
 class FloodLimit(BaseMiddleware):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 
 from aiogram import Bot
@@ -24,6 +24,9 @@ CHANNEL = "telegram"
 TYPING_EVERY = 4.5
 # A reply that is only buttons still needs words for Telegram to send it.
 BUTTONS_ONLY = "Tap a button."
+
+# What every handler is given (bot.middlewares.Turns): one turn for this chat, replies sent.
+Turn = Callable[[Inbound | None], Awaitable[list[Reply]]]
 
 
 @asynccontextmanager
@@ -58,11 +61,11 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> None:
 
 
 async def take_turn(
+    inbound: Inbound | None,
     *,
     bot: Bot,
     chat_id: int,
     session_key: str,
-    inbound: Inbound | None,
     conversation: Conversation,
     keys: Keys,
 ) -> list[Reply]:
