@@ -1,4 +1,4 @@
-"""One turn on Telegram: keep the route back, show typing, ask the engine, send its replies."""
+"""One turn on Telegram: show typing, ask the engine (with the route back), send its replies."""
 
 from __future__ import annotations
 
@@ -70,17 +70,13 @@ async def take_turn(
     keys: Keys,
 ) -> list[Reply]:
     """`inbound=None` starts the conversation (/start)."""
-    try:
-        if not await conversation.exists(session_key):
-            # The way back to this chat, for an advocate's reply; kept only encrypted.
-            route = keys.encrypt_route(str(chat_id))
-            await conversation.set_route(session_key, CHANNEL, route)
-    except Exception as error:  # noqa: BLE001 - the engine still answers, Childline first
-        log.error("could not keep the route back: %s", type(error).__name__)
+    # The way back to this chat, for an advocate's reply: kept only encrypted, and only when
+    # the engine has none for it yet.
+    route = keys.encrypt_route(str(chat_id))
     async with typing(bot, chat_id):
         if inbound is None:
-            replies = await conversation.start(session_key, CHANNEL)
+            replies = await conversation.start(session_key, CHANNEL, route=route)
         else:
-            replies = await conversation.handle(session_key, CHANNEL, inbound)
+            replies = await conversation.handle(session_key, CHANNEL, inbound, route=route)
     await send_replies(bot, chat_id, replies)
     return replies

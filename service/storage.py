@@ -25,12 +25,18 @@ def find_chat(*, session: Session, key: str) -> ChatSession | None:
     return session.exec(select(ChatSession).where(ChatSession.key == key)).first()
 
 
-def get_or_create_chat(*, session: Session, key: str, channel: str) -> ChatSession:
+def get_or_create_chat(
+    *, session: Session, key: str, channel: str, route: str | None = None
+) -> ChatSession:
+    """The chat known by `key`, made if need be. `route`, the (encrypted) way back to it for
+    a channel that pushes, is kept when the chat has none yet."""
     chat = find_chat(session=session, key=key)
     if chat is None:
         chat = ChatSession(key=key, channel=channel)
         session.add(chat)
         session.flush()
+    if route is not None and chat.route is None:
+        chat.route = route
     chat.last_seen_at = utcnow()
     return chat
 
