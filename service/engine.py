@@ -147,6 +147,10 @@ class Conversation:
         """Advocate replies not yet shown to this session; None when there is no such session."""
         return await asyncio.to_thread(self._pending, key)
 
+    def advocate_says(self, text: str) -> str:
+        """An advocate's words as the child sees them, on every channel (the relay's too)."""
+        return f"{self._say('advocate_said')} {text}".strip()
+
     async def claim_update(self, key: str) -> bool:
         """True the first time a channel's update (`key`) is seen, False for a copy sent again."""
         return await asyncio.to_thread(self._claim_update, key)
@@ -538,7 +542,7 @@ class Conversation:
                 return None
             messages = storage.take_advocate_messages(session=session, chat=chat)
             session.commit()
-            return [Reply(text=f"{self._say('advocate_said')} {m.text}") for m in messages]
+            return [Reply(text=self.advocate_says(m.text)) for m in messages]
 
     def _claim_update(self, key: str) -> bool:
         with Session(self.database) as session:

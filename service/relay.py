@@ -31,10 +31,11 @@ GIVE_UP = timedelta(days=1)
 
 
 class Relay:
-    def __init__(self, *, database: Database, keys: Keys, prefix: str = "") -> None:
+    def __init__(self, *, database: Database, keys: Keys, says: Callable[[str], str]) -> None:
         self.database = database
         self.keys = keys
-        self.prefix = prefix  # e.g. "Your advocate says:"
+        # How an advocate's words reach the child ("Your advocate says: ..."): the engine's.
+        self.says = says
         self._senders: dict[str, Sender] = {}
 
     def register(self, channel: str, send: Sender) -> None:
@@ -51,7 +52,7 @@ class Relay:
         if send is None or route is None:
             return False
         try:
-            await send(route, f"{self.prefix} {text}".strip())
+            await send(route, self.says(text))
         except Exception as error:  # noqa: BLE001 - kept for polling or a later try
             log.error("relay to %s failed: %s", channel, type(error).__name__)
             return False

@@ -116,7 +116,7 @@ def build_runtime(
         analyse=analyse,
         outbox=outbox,
     )
-    relay = Relay(database=database, keys=keys, prefix=library.messages.get("advocate_said", ""))
+    relay = Relay(database=database, keys=keys, says=conversation.advocate_says)
     runtime = Runtime(settings, keys, database, library, conversation, relay, outbox, ready)
     runtime.limits = chat_limits(settings)
     if ready:

@@ -85,3 +85,9 @@ async def test_an_update_is_claimed_once(runtime: Any) -> None:
     assert not await conversation.claim_update("telegram:1:42")
     assert await conversation.claim_update("telegram:1:43")
     assert count(runtime.database, "processed_update") == 2
+
+
+def test_an_advocates_words_are_introduced_in_one_place(runtime: Any) -> None:
+    said = "Your advocate says: I can help."
+    assert runtime.conversation.advocate_says("I can help.") == said
+    assert runtime.relay.says("I can help.") == said
