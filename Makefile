@@ -39,9 +39,9 @@ test: install content-check browser node_modules/.installed
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot service content nlp tests bench
-	$(BIN)/ruff format --check bot service content nlp tests bench
-	$(BIN)/mypy bot service content nlp
+	$(BIN)/ruff check bot service content nlp rightsline tests bench
+	$(BIN)/ruff format --check bot service content nlp rightsline tests bench
+	$(BIN)/mypy bot service content nlp rightsline
 
 clean:
 	rm -rf $(VENV) $(TRAIN) nlp/model

@@ -6,7 +6,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 
 from bot.handlers import routers
-from bot.middlewares import FloodLimit, HandleOnce, Pseudonymise
+from bot.middlewares import FloodLimit, HandleOnce, Pseudonymise, Turns
 from bot.storage import make_storage
 from bot.text import split_text
 from service.runtime import Runtime, build_runtime
@@ -19,15 +19,12 @@ def build_dispatcher(
     """A dispatcher wired to the engine; building the runtime here runs the migrations."""
     runtime = runtime or build_runtime(settings)
     storage = make_storage(runtime.settings, runtime.keys)
-    dp = Dispatcher(
-        storage=storage,
-        runtime=runtime,
-        conversation=runtime.conversation,
-        keys=runtime.keys,
-    )
-    # Order matters: the chat becomes a pseudonym first, then the update is claimed once.
+    dp = Dispatcher(storage=storage, runtime=runtime)
+    # Order matters: the chat becomes a pseudonym first, then the update is claimed once;
+    # then every handler is given its `turn`.
     dp.update.outer_middleware(Pseudonymise(runtime.keys))
-    dp.update.outer_middleware(HandleOnce(runtime.database))
+    dp.update.outer_middleware(HandleOnce(runtime.conversation))
+    dp.update.outer_middleware(Turns(runtime.conversation, runtime.keys))
     flood = FloodLimit(storage, notice=runtime.library.message("flood"))
     dp.message.outer_middleware(flood)
     dp.callback_query.outer_middleware(flood)

@@ -1,8 +1,8 @@
-"""Middlewares: pseudonymise the chat, handle each update once, and a kind flood limit."""
+"""Middlewares: pseudonymise the chat, handle each update once, give handlers their turn,
+and a kind flood limit."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -12,15 +12,14 @@ from aiogram import BaseMiddleware, Bot
 from aiogram.enums import ChatType
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update
-from sqlalchemy import Engine as Database
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from bot.keyboards import Press
 from bot.storage import FLOOD, chat_key
+from bot.turns import Turn, take_turn
 from service import safety
 from service.crypto import Keys
-from service.models import ProcessedUpdate
+from service.engine import Conversation
+from service.replies import Inbound, Reply
 
 log = logging.getLogger(__name__)
 
@@ -47,17 +46,17 @@ class Pseudonymise(BaseMiddleware):
 
 
 class HandleOnce(BaseMiddleware):
-    """An update Telegram sends again is handled once: its id is claimed in the database."""
+    """An update Telegram sends again is handled once: the engine claims its id."""
 
-    def __init__(self, database: Database) -> None:
-        self.database = database
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update):
             return await handler(event, data)
         bot: Bot = data["bot"]
         try:
-            claimed = await asyncio.to_thread(self._claim, f"telegram:{bot.id}:{event.update_id}")
+            claimed = await self.conversation.claim_update(f"telegram:{bot.id}:{event.update_id}")
         except Exception as error:  # noqa: BLE001
             # Database down: better to answer twice than not at all (the risk path needs no DB).
             log.error("could not record the update: %s", type(error).__name__)
@@ -67,15 +66,34 @@ class HandleOnce(BaseMiddleware):
             return None
         return await handler(event, data)
 
-    def _claim(self, key: str) -> bool:
-        # The key is the primary key, so of two copies racing only one insert succeeds.
-        with Session(self.database) as session:
-            session.add(ProcessedUpdate(key=key))
-            try:
-                session.commit()
-            except IntegrityError:
-                return False
-        return True
+
+class Turns(BaseMiddleware):
+    """Gives every handler `turn(inbound)`: one turn of the engine for this chat, its replies
+    sent (`turn(None)` starts the conversation). Handlers then only say what came in."""
+
+    def __init__(self, conversation: Conversation, keys: Keys) -> None:
+        self.conversation = conversation
+        self.keys = keys
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat: Chat | None = data.get("event_chat")
+        session_key: str | None = data.get("session_key")
+        if chat is not None and session_key is not None:
+            data["turn"] = self.turn_for(data["bot"], chat.id, session_key)
+        return await handler(event, data)
+
+    def turn_for(self, bot: Bot, chat_id: int, session_key: str) -> Turn:
+        async def turn(inbound: Inbound | None) -> list[Reply]:
+            return await take_turn(
+                inbound,
+                bot=bot,
+                chat_id=chat_id,
+                session_key=session_key,
+                conversation=self.conversation,
+                keys=self.keys,
+            )
+
+        return turn
 
 
 class FloodLimit(BaseMiddleware):

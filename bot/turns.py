@@ -1,10 +1,10 @@
-"""One turn on Telegram: keep the route back, show typing, ask the engine, send its replies."""
+"""One turn on Telegram: show typing, ask the engine (with the route back), send its replies."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 
 from aiogram import Bot
@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 # Telegram shows "typing..." for about five seconds; renew it a little sooner.
 TYPING_EVERY = 4.5
+
+# What every handler is given (bot.middlewares.Turns): one turn for this chat, replies sent.
+Turn = Callable[[Inbound | None], Awaitable[list[Reply]]]
 
 
 @asynccontextmanager
@@ -59,26 +62,22 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply], buttons_onl
 
 
 async def take_turn(
+    inbound: Inbound | None,
     *,
     bot: Bot,
     chat_id: int,
     session_key: str,
-    inbound: Inbound | None,
     conversation: Conversation,
     keys: Keys,
 ) -> list[Reply]:
     """`inbound=None` starts the conversation (/start)."""
-    try:
-        if not await conversation.exists(session_key):
-            # The way back to this chat, for an advocate's reply; kept only encrypted.
-            route = keys.encrypt_route(str(chat_id))
-            await conversation.set_route(session_key, CHANNEL, route)
-    except Exception as error:  # noqa: BLE001 - the engine still answers, Childline first
-        log.error("could not keep the route back: %s", type(error).__name__)
+    # The way back to this chat, for an advocate's reply: kept only encrypted, and only when
+    # the engine has none for it yet.
+    route = keys.encrypt_route(str(chat_id))
     async with typing(bot, chat_id):
         if inbound is None:
-            replies = await conversation.start(session_key, CHANNEL)
+            replies = await conversation.start(session_key, CHANNEL, route=route)
         else:
-            replies = await conversation.handle(session_key, CHANNEL, inbound)
+            replies = await conversation.handle(session_key, CHANNEL, inbound, route=route)
     await send_replies(bot, chat_id, replies, conversation.library.message("buttons_only"))
     return replies

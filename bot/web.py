@@ -108,7 +108,7 @@ def telegram_router(runtime: Runtime, *, bot: Bot | None = None) -> APIRouter:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         runtime.channels["telegram"] = "connecting"
         tasks = [
-            asyncio.create_task(keep_redelivering(runtime.database, runtime.relay)),
+            asyncio.create_task(keep_redelivering(runtime.relay)),
             asyncio.create_task(connect()),
         ]
         try:
@@ -147,11 +147,11 @@ async def run_polling(settings: Settings) -> None:
     dp = build_dispatcher(runtime=runtime)
     attach_relay(dp, bot)
     await bot.set_my_commands(commands(runtime.library))
-    redelivering = asyncio.create_task(keep_redelivering(runtime.database, runtime.relay))
+    redelivering = asyncio.create_task(keep_redelivering(runtime.relay))
     try:
         await poll(dp, bot, handle_signals=True)
     finally:
         await stop([redelivering])
         await dp.storage.close()
         await bot.session.close()
-        runtime.database.dispose()
+        runtime.close()

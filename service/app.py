@@ -1,10 +1,15 @@
-"""The FastAPI app: built from settings at the entry point, routers included here."""
+"""The FastAPI app: built from settings at the entry point, routers included here.
+
+Channels that live beside the web chat (Telegram) are given to `create_app` as routers by the
+composition root, `rightsline/`; the service itself never imports them.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from service.auth import LoginLimiter
@@ -25,8 +30,26 @@ from service.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# Where advocates (and developers) work: an unexpected error there is told to an adult.
+# Everywhere else a child might be reading, so it is the fallback with Childline's number.
+ADVOCATE_PATHS = (
+    auth.router.prefix,
+    referrals.router.prefix,
+    stats.router.prefix,
+    audit.router.prefix,
+    dashboard.router.prefix,
+    "/docs",
+    "/openapi.json",
+)
 
-def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    channels: Iterable[APIRouter] = (),
+) -> FastAPI:
+    """The web service; `channels` are the routers of other channels in the same process."""
     runtime = runtime or build_runtime(settings)
     # The API's reference is for developers: in production only when the operator asks.
     docs = not runtime.settings.production or runtime.settings.api_docs
@@ -54,14 +77,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     if docs:
         app.include_router(api_docs.router)
     app.mount("/static", pages.static_files(), name="static")
-    if runtime.settings.telegram_bot_token is not None:
-        # The bot in the same process: its webhook route, or long polling during the lifespan.
-        from bot.web import telegram_router
-
-        app.include_router(telegram_router(runtime))
+    for channel in channels:
+        app.include_router(channel)
 
     # Headers, the access line and unexpected errors (service/edge.py).
-    app.add_middleware(EdgeMiddleware)
+    app.add_middleware(EdgeMiddleware, advocate_paths=ADVOCATE_PATHS)
     if runtime.settings.trusted_proxy_list:
         # Only these proxies' X-Forwarded-For is believed; from anyone else it is ignored, so
         # a client cannot pick a new address for each sign-in guess.

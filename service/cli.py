@@ -1,4 +1,8 @@
-"""The `rightsline` command: serve, chat, purge, content check, advocate add and deactivate."""
+"""The `rightsline` command's service side: serve, chat, purge, content check, advocates.
+
+The command itself is `rightsline.cli`, which names the app that serves every channel and adds
+`rightsline bot`; run on its own (`python -m service`), this serves the web chat alone.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import copy
 import logging
 import secrets
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from service.settings import Settings
@@ -21,6 +26,11 @@ UVICORN_OPTIONS: dict[str, Any] = {
     "proxy_headers": False,
     "server_header": False,
 }
+DESCRIPTION = "The `rightsline` command: serve Rightsline, talk to it, and look after its data."
+# The app `serve` runs when nothing else is named: the service with the web chat only.
+SERVICE_APP = "service.app:create_app"
+
+Command = Callable[[argparse.Namespace], int]
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -37,7 +47,7 @@ def _serve(args: argparse.Namespace) -> int:
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config["root"] = {"handlers": ["default"], "level": "INFO"}
     uvicorn.run(
-        "service.app:create_app",
+        args.app,
         factory=True,
         workers=args.workers,
         host=args.host,
@@ -84,17 +94,6 @@ def _chat(_args: argparse.Namespace) -> int:
     # The terminal shows the conversation; only warnings and errors join it.
     logging.getLogger().setLevel(logging.WARNING)
     return asyncio.run(_chat_loop())
-
-
-def _bot(_args: argparse.Namespace) -> int:
-    settings = Settings()
-    if settings.telegram_bot_token is None:
-        print("Set TELEGRAM_BOT_TOKEN to run the Telegram bot.", file=sys.stderr)
-        return 2
-    from bot.web import run_polling
-
-    asyncio.run(run_polling(settings))
-    return 0
 
 
 def _purge(_args: argparse.Namespace) -> int:
@@ -183,8 +182,9 @@ def _advocate_deactivate(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rightsline", description=__doc__)
+def build_parser(*, app: str = SERVICE_APP, bot: Command | None = None) -> argparse.ArgumentParser:
+    """`app`: the factory `serve` gives uvicorn, by name. `bot`: `rightsline bot`, when given."""
+    parser = argparse.ArgumentParser(prog="rightsline", description=DESCRIPTION)
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the web service (and the Telegram bot)")
@@ -193,13 +193,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=int, default=1, help="how many service processes answer (default 1)"
     )
-    serve.set_defaults(run=_serve)
+    serve.set_defaults(run=_serve, app=app)
 
     chat = commands.add_parser("chat", help="talk to Rightsline in this terminal")
     chat.set_defaults(run=_chat)
 
-    bot = commands.add_parser("bot", help="run the Telegram bot on its own (long polling)")
-    bot.set_defaults(run=_bot)
+    if bot is not None:
+        telegram = commands.add_parser("bot", help="run the Telegram bot on its own (long polling)")
+        telegram.set_defaults(run=bot)
 
     purge = commands.add_parser("purge", help="apply the retention rules now")
     purge.set_defaults(run=_purge)
@@ -226,10 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, parser: argparse.ArgumentParser | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # start-up noise
-    args = build_parser().parse_args(argv)
+    args = (parser or build_parser()).parse_args(argv)
     return int(args.run(args) or 0)
 
 

@@ -6,9 +6,10 @@ import json
 import logging
 import re
 import time
+from collections.abc import Iterable
 from typing import Any
 
-from service.safety import FALLBACK_REPLY
+from service.safety import fallback_for
 
 log = logging.getLogger("service.access")
 
@@ -17,6 +18,11 @@ log = logging.getLogger("service.access")
 _CHAT_SESSION = re.compile(r"^(/api/chat/sessions/)[^/]+")
 # Anything else that looks like a token (a mistyped chat address, say) goes the same way.
 _TOKEN_LIKE = re.compile(r"(?<=/)[A-Za-z0-9_\-]{20,}(?=/|$)")
+# An unexpected error where advocates work is told to an adult at work, not in a child's words.
+ADVOCATE_ERROR = (
+    "Something went wrong on the server. Please try again in a moment; "
+    "if it keeps happening, tell whoever runs Rightsline."
+)
 
 
 def loggable_path(path: str) -> str:
@@ -31,13 +37,23 @@ class EdgeMiddleware:
       `Cache-Control: no-store` (an advocate's queue or a child's replies are never cached);
     - one access line per request: method, path without secrets, status and time taken.
       Uvicorn's own access log is off (see `rightsline serve`), as it prints the full path;
-    - an unexpected error becomes the kind fallback reply with a 500 and one log line naming
-      the kind of error. Nothing is re-raised, so no traceback (whose messages can carry a
-      child's words or a token, as database errors quote their parameters) reaches a log.
+    - an unexpected error becomes a 500 with one log line naming the kind of error: the kind
+      fallback reply with Childline's number, or on `advocate_paths` (the dashboard and the
+      advocates' API) a plain error for an adult. Nothing is re-raised, so no traceback (whose
+      messages can carry a child's words or a token, as database errors quote their
+      parameters) reaches a log.
     """
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, advocate_paths: Iterable[str] = ()) -> None:
         self.app = app
+        self.advocate_paths = tuple(path.rstrip("/") for path in advocate_paths)
+
+    def error_text(self, path: str) -> str:
+        """What an unexpected error on `path` says; anywhere a child might be, Childline."""
+        for prefix in self.advocate_paths:
+            if path == prefix or path.startswith(f"{prefix}/"):
+                return ADVOCATE_ERROR
+        return fallback_for(None)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -68,7 +84,8 @@ class EdgeMiddleware:
         except Exception as error:  # noqa: BLE001 - turned into a kind answer, never a traceback
             log.error("unhandled error on %s %s: %s", scope["method"], path, type(error).__name__)
             if answer["status"] == 0:
-                body = json.dumps({"detail": FALLBACK_REPLY}).encode()
+                detail = self.error_text(scope.get("path", ""))
+                body = json.dumps({"detail": detail}).encode()
                 await send_with_headers(
                     {
                         "type": "http.response.start",

@@ -6,9 +6,11 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine as Database
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from service import safety, storage
@@ -66,6 +68,9 @@ class Conversation:
         # about a second before the outbox takes them, and on their own threads, so ordinary
         # turns stuck behind a locked database never hold up a crisis reply.
         self.urgent_database = urgent_database or database
+        # The engines it was built with are closed with it, even after a test pointed its
+        # turns at another database.
+        self._own = (database, self.urgent_database)
         self.urgent_threads = ThreadPoolExecutor(4, thread_name_prefix="urgent")
         # Reading a message never waits behind turns that wait for the database, either.
         self.reading_threads = ThreadPoolExecutor(2, thread_name_prefix="reading")
@@ -84,19 +89,35 @@ class Conversation:
     def close(self) -> None:
         self.urgent_threads.shutdown(wait=False)
         self.reading_threads.shutdown(wait=False)
-        self.database.dispose()
-        self.urgent_database.dispose()
+        for engine in self._own:
+            engine.dispose()
 
-    async def start(self, key: str, channel: str) -> list[Reply]:
-        return await self.handle(key, channel, Inbound(payload="start"))
+    async def start(
+        self, key: str, channel: str, *, role: str | None = None, route: str | None = None
+    ) -> list[Reply]:
+        """The greeting. With `role` (the page opened says who is writing: /family), the
+        greeting's first words and then what choosing that role says. `route` as in handle."""
+        replies = await self.handle(key, channel, Inbound(payload="start"), route=route)
+        if role is None:
+            return replies
+        chosen = await self.handle(key, channel, Inbound(payload=f"role:{role}"), route=route)
+        return replies[:1] + chosen
 
     async def handle(
-        self, key: str, channel: str, inbound: Inbound, *, must_exist: bool = False
+        self,
+        key: str,
+        channel: str,
+        inbound: Inbound,
+        *,
+        must_exist: bool = False,
+        route: str | None = None,
     ) -> list[Reply]:
         """Every message goes through here; whatever fails, the child gets Childline.
 
         With `must_exist`, a calm message to a chat that is gone raises ChatGone; a message
         that shows risk is always answered, and referred, whatever became of the chat.
+        `route` is the (already encrypted) way back to the chat for a channel that pushes an
+        advocate's replies; it is kept when the chat has none yet.
         """
         loop = asyncio.get_running_loop()
         risks: set[str] = set()
@@ -106,16 +127,14 @@ class Conversation:
                 self.reading_threads, self._understand, text
             )
             if risks:
+                redacted = analysis.redacted if analysis is not None else None
                 return await loop.run_in_executor(
                     self.urgent_threads,
-                    self._risk_turn,
-                    key,
-                    channel,
-                    risks,
-                    analysis.redacted if analysis is not None else None,
-                    analysis,
+                    partial(self._risk_turn, key, channel, risks, redacted, analysis, route=route),
                 )
-            return await asyncio.to_thread(self._turn, key, channel, inbound, analysis, must_exist)
+            return await asyncio.to_thread(
+                self._turn, key, channel, inbound, analysis, must_exist, route
+            )
         except (ChatGone, MessageMissing):
             raise
         except Exception as error:  # noqa: BLE001 - the child must always get an answer
@@ -123,9 +142,10 @@ class Conversation:
             risks = risks or (safety.screen(inbound.text) if inbound.text else set())
             if risks:
                 return await loop.run_in_executor(
-                    self.urgent_threads, self._risk_turn, key, channel, risks, None, None
+                    self.urgent_threads,
+                    partial(self._risk_turn, key, channel, risks, None, None, route=route),
                 )
-            return [Reply(text=safety.FALLBACK_REPLY)]
+            return [Reply(text=safety.fallback_for(inbound.text))]
 
     async def forget(self, key: str) -> bool:
         return await asyncio.to_thread(self._forget, key)
@@ -134,8 +154,13 @@ class Conversation:
         """Advocate replies not yet shown to this session; None when there is no such session."""
         return await asyncio.to_thread(self._pending, key)
 
-    async def exists(self, key: str) -> bool:
-        return await asyncio.to_thread(self._exists, key)
+    def advocate_says(self, text: str) -> str:
+        """An advocate's words as the child sees them, on every channel (the relay's too)."""
+        return f"{self._say('advocate_said')} {text}".strip()
+
+    async def claim_update(self, key: str) -> bool:
+        """True the first time a channel's update (`key`) is seen, False for a copy sent again."""
+        return await asyncio.to_thread(self._claim_update, key)
 
     async def set_route(self, key: str, channel: str, route: str) -> None:
         """Keep the (already encrypted) address needed to reach this session's channel later."""
@@ -168,7 +193,13 @@ class Conversation:
         return risks, analysis
 
     def _turn(
-        self, key: str, channel: str, inbound: Inbound, analysis: Any, must_exist: bool
+        self,
+        key: str,
+        channel: str,
+        inbound: Inbound,
+        analysis: Any,
+        must_exist: bool,
+        route: str | None,
     ) -> list[Reply]:
         """A message with no named risk: the answer, and what is kept of it."""
         text = (inbound.text or "").strip()
@@ -177,13 +208,17 @@ class Conversation:
         with Session(self.database) as session:
             if must_exist and storage.find_chat(session=session, key=key) is None:
                 raise ChatGone
-            chat = storage.get_or_create_chat(session=session, key=key, channel=channel)
+            chat = storage.get_or_create_chat(
+                session=session, key=key, channel=channel, route=route
+            )
             if inbound.payload == "safe:no" or (
                 chat.awaiting == CHECK_IN and self._not_safe(inbound, text, concern)
             ):
                 # "No" to "are you safe?", or more worrying words: it is urgent now.
                 session.rollback()
-                return self._risk_turn(key, channel, set(), redacted, analysis, not_safe=True)
+                return self._risk_turn(
+                    key, channel, set(), redacted, analysis, not_safe=True, route=route
+                )
             if inbound.payload == "forget:yes":
                 session.rollback()
                 self._forget(key)
@@ -227,6 +262,7 @@ class Conversation:
         analysis: Any,
         *,
         not_safe: bool = False,
+        route: str | None = None,
     ) -> list[Reply]:
         """Childline first; then an urgent referral, and say so only if it was saved."""
         saved = False
@@ -234,7 +270,9 @@ class Conversation:
         unkept = self._say("risk_words_not_kept")
         try:
             with Session(self.urgent_database) as session:
-                chat = storage.get_or_create_chat(session=session, key=key, channel=channel)
+                chat = storage.get_or_create_chat(
+                    session=session, key=key, channel=channel, route=route
+                )
                 self._learn(chat, analysis, "")
                 chat.awaiting = None
                 storage.add_event(
@@ -514,11 +552,16 @@ class Conversation:
                 return None
             messages = storage.take_advocate_messages(session=session, chat=chat)
             session.commit()
-            return [Reply(text=f"{self._say('advocate_said')} {m.text}") for m in messages]
+            return [Reply(text=self.advocate_says(m.text)) for m in messages]
 
-    def _exists(self, key: str) -> bool:
+    def _claim_update(self, key: str) -> bool:
         with Session(self.database) as session:
-            return storage.find_chat(session=session, key=key) is not None
+            storage.claim_update(session=session, key=key)
+            try:
+                session.commit()
+            except IntegrityError:
+                return False
+        return True
 
     def _set_route(self, key: str, channel: str, route: str) -> None:
         with Session(self.database) as session:

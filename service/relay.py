@@ -1,7 +1,9 @@
 """The relay: an advocate's reply reaches the child's channel, addressed by pseudonym only.
 
 Web chats read their messages by polling the chat API; channels that push (Telegram)
-register a sender here, which is given the decrypted route and the text.
+register a sender here, which is given the decrypted route and the text. A message a push
+did not deliver (the channel runs in another process, or the send failed) is `undelivered`
+until the channel tries it again.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from sqlalchemy import Engine as Database
 from sqlmodel import Session
 
+from service import storage
 from service.crypto import Keys
 from service.models import ChatSession, RelayMessage, utcnow
 
@@ -20,12 +24,18 @@ log = logging.getLogger(__name__)
 
 Sender = Callable[[str, str], Awaitable[None]]
 
+# Younger messages may still be on their way from the dashboard's own delivery.
+SETTLE = timedelta(seconds=30)
+# Past this, a chat that cannot be reached (the bot was blocked) stops being tried.
+GIVE_UP = timedelta(days=1)
+
 
 class Relay:
-    def __init__(self, *, database: Database, keys: Keys, prefix: str = "") -> None:
+    def __init__(self, *, database: Database, keys: Keys, says: Callable[[str], str]) -> None:
         self.database = database
         self.keys = keys
-        self.prefix = prefix  # e.g. "Your advocate says:"
+        # How an advocate's words reach the child ("Your advocate says: ..."): the engine's.
+        self.says = says
         self._senders: dict[str, Sender] = {}
 
     def register(self, channel: str, send: Sender) -> None:
@@ -42,12 +52,24 @@ class Relay:
         if send is None or route is None:
             return False
         try:
-            await send(route, f"{self.prefix} {text}".strip())
+            await send(route, self.says(text))
         except Exception as error:  # noqa: BLE001 - kept for polling or a later try
             log.error("relay to %s failed: %s", channel, type(error).__name__)
             return False
         await asyncio.to_thread(self._mark_delivered, message_id)
         return True
+
+    async def undelivered(self, channel: str) -> list[int]:
+        """Advocate messages to this channel that did not go out: old enough not to be on
+        their way still, young enough to be worth trying again. Oldest first."""
+        return await asyncio.to_thread(self._undelivered, channel)
+
+    def _undelivered(self, channel: str) -> list[int]:
+        now = utcnow()
+        with Session(self.database) as session:
+            return storage.undelivered(
+                session=session, channel=channel, after=now - GIVE_UP, before=now - SETTLE
+            )
 
     def _route_for(self, message_id: int) -> tuple[str, str | None, str] | None:
         with Session(self.database) as session:
@@ -64,5 +86,5 @@ class Relay:
         with Session(self.database) as session:
             message = session.get(RelayMessage, message_id)
             if message is not None:
-                message.delivered_at = utcnow()
+                storage.mark_delivered(session=session, messages=[message])
                 session.commit()

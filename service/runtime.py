@@ -40,6 +40,11 @@ class Runtime:
     # Each channel's state for /readyz, e.g. {"telegram": "up"}; the web chat is always here.
     channels: dict[str, str] = field(default_factory=dict)
 
+    def close(self) -> None:
+        """Let go of the engine's threads and every database connection, urgent ones too."""
+        self.conversation.close()
+        self.database.dispose()
+
     def connect_database(self) -> bool:
         """Migrate if need be and write any referrals kept in the outbox; False if away."""
         try:
@@ -112,7 +117,7 @@ def build_runtime(
         outbox=outbox,
         strict=settings.env == "test",
     )
-    relay = Relay(database=database, keys=keys, prefix=library.message("advocate_said"))
+    relay = Relay(database=database, keys=keys, says=conversation.advocate_says)
     runtime = Runtime(settings, keys, database, library, conversation, relay, outbox, ready)
     runtime.limits = chat_limits(settings)
     if ready:

@@ -66,3 +66,8 @@ FALLBACK_RISK_REPLY = (
     f"Please talk to Childline now on {CHILDLINE}. It is free, any time. "
     "If you are in danger right now, tell a member of staff or press your call bell."
 )
+
+
+def fallback_for(text: str | None) -> str:
+    """What a child hears when their turn failed: Childline first when their words show risk."""
+    return FALLBACK_RISK_REPLY if text and screen(text) else FALLBACK_REPLY

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
@@ -24,12 +25,18 @@ def find_chat(*, session: Session, key: str) -> ChatSession | None:
     return session.exec(select(ChatSession).where(ChatSession.key == key)).first()
 
 
-def get_or_create_chat(*, session: Session, key: str, channel: str) -> ChatSession:
+def get_or_create_chat(
+    *, session: Session, key: str, channel: str, route: str | None = None
+) -> ChatSession:
+    """The chat known by `key`, made if need be. `route`, the (encrypted) way back to it for
+    a channel that pushes, is kept when the chat has none yet."""
     chat = find_chat(session=session, key=key)
     if chat is None:
         chat = ChatSession(key=key, channel=channel)
         session.add(chat)
         session.flush()
+    if route is not None and chat.route is None:
+        chat.route = route
     chat.last_seen_at = utcnow()
     return chat
 
@@ -114,23 +121,51 @@ def pass_to_advocate(*, session: Session, chat: ChatSession, redacted: str) -> b
     return True
 
 
+def _not_delivered() -> tuple[Any, ...]:
+    """An advocate's message that has not reached the child yet: the one test of delivered_at."""
+    return (RelayMessage.sender == "advocate", col(RelayMessage.delivered_at).is_(None))
+
+
+def mark_delivered(*, session: Session, messages: Iterable[RelayMessage]) -> None:
+    now = utcnow()
+    for message in messages:
+        message.delivered_at = now
+
+
 def take_advocate_messages(*, session: Session, chat: ChatSession) -> list[RelayMessage]:
     """Advocate messages not yet shown to this chat; marks them delivered."""
     rows = list(
         session.exec(
             select(RelayMessage)
-            .where(
-                RelayMessage.session_id == chat.id,
-                RelayMessage.sender == "advocate",
-                col(RelayMessage.delivered_at).is_(None),
-            )
+            .where(RelayMessage.session_id == chat.id, *_not_delivered())
             .order_by(col(RelayMessage.id))
         ).all()
     )
-    now = utcnow()
-    for row in rows:
-        row.delivered_at = now
+    mark_delivered(session=session, messages=rows)
     return rows
+
+
+def undelivered(*, session: Session, channel: str, after: datetime, before: datetime) -> list[int]:
+    """Ids of advocate messages to this channel's chats, written between `after` and `before`,
+    that have not been delivered, oldest first."""
+    rows = session.exec(
+        select(RelayMessage.id)
+        .join(ChatSession, col(RelayMessage.session_id) == col(ChatSession.id))
+        .where(
+            *_not_delivered(),
+            ChatSession.channel == channel,
+            col(RelayMessage.created_at) < before,
+            col(RelayMessage.created_at) > after,
+        )
+        .order_by(col(RelayMessage.id))
+    ).all()
+    return [row for row in rows if row is not None]
+
+
+def claim_update(*, session: Session, key: str) -> None:
+    """Record an inbound update as handled. Its key is the primary key, so of two copies
+    racing only one commit succeeds; the other raises IntegrityError."""
+    session.add(ProcessedUpdate(key=key))
 
 
 def forget_chat(*, session: Session, key: str, note: str = "") -> bool:

@@ -93,8 +93,7 @@ def runtime(settings: Any, analyse: Any) -> Iterator[Any]:
 
     built = build_runtime(settings, analyse=analyse)
     yield built
-    built.conversation.close()
-    built.database.dispose()
+    built.close()
 
 
 @pytest.fixture

@@ -4,51 +4,31 @@ from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Chat, Message
 
 from bot.keyboards import Press
 from bot.storage import forget_chat
-from bot.turns import take_turn
-from service.crypto import Keys
-from service.engine import Conversation
+from bot.turns import Turn
 from service.replies import Inbound
 
 
-async def text_message(
-    message: Message, bot: Bot, session_key: str, conversation: Conversation, keys: Keys
-) -> None:
+async def text_message(message: Message, turn: Turn) -> None:
     # A photo's caption is read like a message, so a risk written there is still caught.
-    await take_turn(
-        bot=bot,
-        chat_id=message.chat.id,
-        session_key=session_key,
-        inbound=Inbound(text=message.text or message.caption or ""),
-        conversation=conversation,
-        keys=keys,
-    )
+    await turn(Inbound(text=message.text or message.caption or ""))
 
 
 async def button_press(
     query: CallbackQuery,
     callback_data: Press,
+    turn: Turn,
     bot: Bot,
-    session_key: str,
-    conversation: Conversation,
-    keys: Keys,
+    event_chat: Chat,
     fsm_storage: BaseStorage,
 ) -> None:
     await query.answer()  # stops the button's spinner straight away
-    chat_id = query.message.chat.id if query.message else query.from_user.id
-    await take_turn(
-        bot=bot,
-        chat_id=chat_id,
-        session_key=session_key,
-        inbound=Inbound(payload=callback_data.payload),
-        conversation=conversation,
-        keys=keys,
-    )
+    await turn(Inbound(payload=callback_data.payload))
     if callback_data.payload == "forget:yes":
-        await forget_chat(fsm_storage, bot.id, chat_id)
+        await forget_chat(fsm_storage, bot.id, event_chat.id)
 
 
 def make_router() -> Router:

@@ -2,48 +2,23 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message
 
-from bot.turns import take_turn
-from service.crypto import Keys
-from service.engine import Conversation
+from bot.turns import Turn
 from service.replies import Inbound
 
 # Each command is a button the engine already knows.
 PAYLOADS = {"help": "menu", "privacy": "privacy", "forget": "forget"}
 
 
-async def start(
-    message: Message, bot: Bot, session_key: str, conversation: Conversation, keys: Keys
-) -> None:
-    await take_turn(
-        bot=bot,
-        chat_id=message.chat.id,
-        session_key=session_key,
-        inbound=None,
-        conversation=conversation,
-        keys=keys,
-    )
+async def start(message: Message, turn: Turn) -> None:
+    await turn(None)
 
 
-async def menu_command(
-    message: Message,
-    command: CommandObject,
-    bot: Bot,
-    session_key: str,
-    conversation: Conversation,
-    keys: Keys,
-) -> None:
-    await take_turn(
-        bot=bot,
-        chat_id=message.chat.id,
-        session_key=session_key,
-        inbound=Inbound(payload=PAYLOADS[command.command.lower()]),
-        conversation=conversation,
-        keys=keys,
-    )
+async def menu_command(message: Message, command: CommandObject, turn: Turn) -> None:
+    await turn(Inbound(payload=PAYLOADS[command.command.lower()]))
 
 
 def make_router() -> Router:

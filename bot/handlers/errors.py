@@ -29,9 +29,8 @@ async def on_error(event: ErrorEvent, bot: Bot) -> None:
     chat_id, text = _chat_and_text(event.update)
     if chat_id is None:
         return
-    reply = safety.FALLBACK_RISK_REPLY if safety.screen(text) else safety.FALLBACK_REPLY
     try:
-        await bot.send_message(chat_id=chat_id, text=reply)
+        await bot.send_message(chat_id=chat_id, text=safety.fallback_for(text))
     except TelegramAPIError as error:
         log.error("could not send the fallback reply: %s", type(error).__name__)
 

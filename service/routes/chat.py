@@ -60,11 +60,8 @@ async def start_session(
     if not runtime.limits["new_chats"].allow(_address(runtime, request)):
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, _flood_reply(runtime).text)
     session_id = secrets.token_urlsafe(24)
-    key = _key(runtime, session_id)
-    replies = await conversation.start(key, "web")
-    if start is not None and start.role is not None:
-        chosen = await conversation.handle(key, "web", Inbound(payload=f"role:{start.role}"))
-        replies = replies[:1] + chosen
+    role = start.role if start is not None else None
+    replies = await conversation.start(_key(runtime, session_id), "web", role=role)
     return SessionStarted(session_id=session_id, replies=replies)
 
 

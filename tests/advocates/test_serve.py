@@ -39,7 +39,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     for name in ("DATABASE_URL", "REDIS_URL", "TELEGRAM_BOT_TOKEN", "RIGHTSLINE_TRUSTED_PROXIES"):
         env.pop(name, None)
     env["FORWARDED_ALLOW_IPS"] = "*"
-    command = [sys.executable, "-m", "service"]
+    command = [sys.executable, "-m", "rightsline"]
     added = subprocess.run(
         [*command, "advocate", "add", ADVOCATE, "--password-stdin"],
         input=PASSWORD + "\n",

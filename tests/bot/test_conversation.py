@@ -190,6 +190,19 @@ async def test_an_error_still_answers_with_childline(
     assert CHILDLINE in session.sent()[0].text
 
 
+async def test_an_error_on_risky_words_answers_with_childline_first(
+    dp: Dispatcher, bot: Bot, session: RecordingSession, runtime: Any, monkeypatch: Any
+) -> None:
+    from service import safety
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the engine broke")
+
+    monkeypatch.setattr(runtime.conversation, "handle", broken)
+    await dp.feed_update(bot, message_update("i want to kill myself"))
+    assert [call.text for call in session.sent()] == [safety.FALLBACK_RISK_REPLY]
+
+
 async def test_group_chats_are_not_answered(
     dp: Dispatcher, bot: Bot, session: RecordingSession, runtime: Any
 ) -> None:

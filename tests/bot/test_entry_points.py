@@ -15,8 +15,8 @@ from pydantic import SecretStr
 
 from bot import build_dispatcher
 from bot.web import WEBHOOK_PATH, telegram_router, webhook_secret
-from service.app import create_app
-from service.cli import main
+from rightsline.app import create_app
+from rightsline.cli import main
 from service.runtime import Runtime, build_runtime
 from tests.bot.helpers import BOT_TOKEN, CHAT_ID, make_bot, message_update
 from tests.service.helpers import count
@@ -33,7 +33,7 @@ def telegram_runtime(settings: Any, analyse: Any, **changes: Any) -> Runtime:
 def webhook_runtime(settings: Any, analyse: Any) -> Iterator[Runtime]:
     built = telegram_runtime(settings, analyse, webhook_url="https://rightsline.test")
     yield built
-    built.database.dispose()
+    built.close()
 
 
 def client_for(app: FastAPI) -> httpx.AsyncClient:
@@ -104,7 +104,7 @@ async def test_without_a_webhook_the_service_polls_in_its_own_loop(
     assert [(c.command, c.description) for c in commands] == [
         (c, runtime.library.message(f"command_{c}")) for c in ("start", "help", "privacy", "forget")
     ]
-    runtime.database.dispose()
+    runtime.close()
 
 
 @pytest.mark.parametrize("webhook", [None, "https://rightsline.test"])
@@ -130,11 +130,13 @@ async def test_telegram_unreachable_at_start_leaves_the_web_chat_serving(
     assert page.status_code == 200 and "0800 1111" in page.text
     assert ready["channels"]["web"] == "up"
     assert ready["channels"]["telegram"].startswith("retrying")
-    runtime.database.dispose()
+    runtime.close()
 
 
-def test_the_web_service_has_no_telegram_route_without_a_token(app: FastAPI) -> None:
-    assert WEBHOOK_PATH not in {getattr(route, "path", "") for route in app.routes}
+async def test_the_web_service_has_no_telegram_route_without_a_token(runtime: Runtime) -> None:
+    # Asked, not looked up in app.routes: FastAPI wraps included routers, hiding their paths.
+    async with client_for(create_app(runtime=runtime)) as http:
+        assert (await http.post(WEBHOOK_PATH, json={})).status_code == 404
 
 
 async def test_build_dispatcher_prepares_a_new_database(settings: Any, analyse: Any) -> None:
@@ -145,7 +147,7 @@ async def test_build_dispatcher_prepares_a_new_database(settings: Any, analyse: 
     assert "Rightsline" in session.sent()[0].text
     assert count(dp["runtime"].database, "chat_session") == 1
     await dp.storage.close()
-    dp["runtime"].database.dispose()
+    dp["runtime"].close()
 
 
 def test_the_bot_command_needs_a_token(
@@ -154,3 +156,22 @@ def test_the_bot_command_needs_a_token(
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     assert main(["bot"]) == 2
     assert "TELEGRAM_BOT_TOKEN" in capsys.readouterr().err
+
+
+async def test_the_service_alone_serves_no_telegram_even_with_a_token(
+    webhook_runtime: Runtime,
+) -> None:
+    from service.app import create_app as service_app
+
+    # Only the composition root (rightsline/) wires the bot in; the service knows no channel.
+    async with client_for(service_app(runtime=webhook_runtime)) as http:
+        assert (await http.post(WEBHOOK_PATH, json={})).status_code == 404
+    async with client_for(create_app(runtime=webhook_runtime)) as http:
+        assert (await http.post(WEBHOOK_PATH, json={})).status_code == 403  # there, but not ours
+
+
+def test_only_the_rightsline_command_runs_the_bot() -> None:
+    from service import cli as service_cli
+
+    with pytest.raises(SystemExit):
+        service_cli.build_parser().parse_args(["bot"])

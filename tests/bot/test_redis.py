@@ -47,7 +47,7 @@ async def redis_dp(settings: Any, analyse: Any, redis: Redis) -> AsyncIterator[D
     dp = build_dispatcher(runtime=runtime)
     yield dp
     await dp.storage.close()
-    runtime.database.dispose()
+    runtime.close()
 
 
 async def test_redis_holds_the_state_under_keyed_hashes_only(

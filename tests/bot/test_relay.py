@@ -72,11 +72,11 @@ async def test_replies_that_did_not_go_out_are_sent_again_later(
     await advocate_says(runtime, "Sent while the bot was away.", ago=timedelta(minutes=5))
     await advocate_says(runtime, "Sent a moment ago.")
     session.clear()
-    assert await redeliver(runtime.database, runtime.relay) == 1
+    assert await redeliver(runtime.relay) == 1
     assert [call.text for call in session.sent(CHAT_ID)] == [
         "Your advocate says: Sent while the bot was away."
     ]
-    assert await redeliver(runtime.database, runtime.relay) == 0
+    assert await redeliver(runtime.relay) == 0
 
 
 async def test_a_reply_sent_from_the_advocate_api_reaches_telegram(

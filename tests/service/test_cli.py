@@ -16,7 +16,7 @@ def run(args: list[str], stdin: str, tmp_path: Path) -> subprocess.CompletedProc
     env = {**os.environ, "RIGHTSLINE_DATA_DIR": str(tmp_path), "RIGHTSLINE_SECRET_KEY": "cli-test"}
     env.pop("DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "service", *args],
+        [sys.executable, "-m", "rightsline", *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -53,7 +53,7 @@ def test_serve_runs_as_many_workers_as_asked(
 ) -> None:
     import uvicorn
 
-    from service import cli
+    from rightsline import cli
 
     # Each worker builds its own app, so uvicorn must get the factory by name, not an app.
     calls: list[tuple[object, dict[str, object]]] = []
@@ -64,7 +64,7 @@ def test_serve_runs_as_many_workers_as_asked(
         args = cli.build_parser().parse_args([*argv, "--port", "8123"])
         assert args.run(args) == 0
         app, options = calls.pop()
-        assert app == "service.app:create_app"
+        assert app == "rightsline.app:create_app"
         assert options["factory"] is True
         assert options["workers"] == workers
         assert options["port"] == 8123

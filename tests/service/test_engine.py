@@ -243,3 +243,39 @@ async def test_a_message_missing_from_content_fails_loudly_under_tests(
     finally:
         strict.close()
         lenient.close()
+
+
+async def test_starting_with_a_role_greets_then_follows_that_choice(
+    conversation: Conversation,
+) -> None:
+    plain = await conversation.start("b" * 64, "web")
+    family = await conversation.start(KEY, "web", role="family")
+    # The greeting's first words, then what choosing "family" says (no "who are you?").
+    assert family[0] == plain[0]
+    assert "your child" in family[1].text
+    assert "role:family" not in payloads(family)
+    assert len(family) == 2 and "setting:yoi" in payloads(family)
+
+
+async def test_a_route_back_is_kept_once_from_the_first_turn(
+    conversation: Conversation, runtime: Any
+) -> None:
+    from service import storage
+
+    def route_of(key: str) -> str | None:
+        with Session(runtime.database) as session:
+            chat = storage.find_chat(session=session, key=key)
+            return chat.route if chat is not None else None
+
+    await conversation.start(KEY, "telegram", route="first")
+    await press(conversation, "role:child")  # a turn with no route leaves it be
+    await conversation.handle(KEY, "telegram", Inbound(text="hello"), route="second")
+    assert route_of(KEY) == "first"
+    # A chat whose first words show risk keeps its route too, so an advocate can answer.
+    risky = "c" * 64
+    await conversation.handle(risky, "telegram", Inbound(text="i want to die"), route="back")
+    assert route_of(risky) == "back"
+    # Gone is gone: a new chat after "forget me" keeps the new route.
+    await press(conversation, "forget:yes")
+    await conversation.handle(KEY, "telegram", Inbound(text="hello"), route="third")
+    assert route_of(KEY) == "third"

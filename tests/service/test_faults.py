@@ -112,8 +112,7 @@ async def test_the_database_away_at_start_up_still_serves_the_chat(
     assert len(runtime.outbox.waiting()) == 1
     assert not runtime.connect_database()  # still away: it keeps trying, nothing lost
     assert len(runtime.outbox.waiting()) == 1
-    runtime.conversation.close()  # its urgent engine too: no connection left open
-    runtime.database.dispose()
+    runtime.close()
 
 
 async def test_a_nul_character_never_stops_a_referral(
@@ -151,8 +150,7 @@ async def test_an_ordinary_message_after_a_failed_analysis_gets_childline(
         answer = await send(client, session_id, "can my nan visit on sunday")
     assert answer.status_code == 200
     assert CHILDLINE in answer.json()["replies"][0]["text"]
-    runtime.conversation.close()  # its urgent engine too: no connection left open
-    runtime.database.dispose()
+    runtime.close()
 
 
 def test_the_outbox_loses_nothing_between_processes(runtime: Any, tmp_path: Any) -> None:
@@ -189,8 +187,7 @@ async def test_the_model_reads_the_end_of_a_long_message_too(settings: Any, anal
     assert answer.status_code == 200
     assert read[0] == text[:2000] and read[-1].endswith(ending)
     assert len(read) == 2  # the start closely, the end for risk; the patterns read it all
-    runtime.conversation.close()  # its urgent engine too: no connection left open
-    runtime.database.dispose()
+    runtime.close()
 
 
 async def test_a_crisis_reply_does_not_wait_behind_a_locked_database(

@@ -43,8 +43,7 @@ def worried(settings: Any, analyse: Any) -> Any:
     )
     built = build_runtime(settings, analyse=fixed)
     yield built
-    built.conversation.close()  # its urgent engine too: no connection left open
-    built.database.dispose()
+    built.close()
 
 
 def referrals(runtime: Any) -> list[Referral]:
@@ -125,8 +124,7 @@ async def test_a_risk_about_restraint_also_hears_the_right(settings: Any, analys
     said = texts(replies)
     assert CHILDLINE in said[0]
     assert any("never hold you in a way that is meant to hurt you" in line for line in said)
-    built.conversation.close()
-    built.database.dispose()
+    built.close()
 
 
 async def test_check_ins_are_counted_in_the_figures(worried: Any) -> None:

@@ -58,7 +58,7 @@ async def test_the_database_files_are_private_once_the_service_has_written(
         assert files["rightsline.db-shm"] == 0o600
         assert files["secret_key"] == 0o600
     finally:
-        runtime.database.dispose()
+        runtime.close()
 
 
 def test_a_shared_folder_such_as_tmp_is_never_narrowed(tmp_path: Path) -> None:

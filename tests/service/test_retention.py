@@ -70,7 +70,7 @@ def run_purge(tmp_path: Path, database_url: str) -> subprocess.CompletedProcess[
     if not database_url.startswith("sqlite"):
         env["DATABASE_URL"] = database_url
     result = subprocess.run(
-        [sys.executable, "-m", "service", "purge"],
+        [sys.executable, "-m", "rightsline", "purge"],
         capture_output=True,
         text=True,
         env=env,

@@ -104,7 +104,7 @@ def main() -> None:
         runtime = build_runtime(settings)
         with serve(create_app(runtime=runtime)) as url:
             asyncio.run(take(runtime, url))
-        runtime.database.dispose()
+        runtime.close()
 
 
 if __name__ == "__main__":
