@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlmodel import Session, col, select
 
 from service.models import Advocate, AuditEntry
 
 ACTIONS = ("login", "logout", "view_queue", "view", "claim", "reply", "close")
+# Where an advocate acted: the dashboard's pages or the JSON API (also a token's use).
+Via = Literal["dashboard", "api"]
 
 
 def record(

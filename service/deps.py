@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
@@ -36,6 +36,15 @@ def get_db(runtime: RuntimeDep) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_db)]
+
+# A referral's number in a path; bounded so a huge number is a 422, not a database overflow.
+ReferralId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def client_address(request: Request) -> str:
+    # The connecting address; behind a proxy named in RIGHTSLINE_TRUSTED_PROXIES, the address
+    # it forwarded (see service.edge). Headers from anyone else are never believed.
+    return request.client.host if request.client is not None else "unknown"
 
 
 # ---- advocates --------------------------------------------------------------------------

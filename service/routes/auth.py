@@ -9,7 +9,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from service import accounts, audit, auth
-from service.deps import AdvocateDep, LoginLimiterDep, RuntimeDep, SessionDep
+from service.deps import AdvocateDep, LoginLimiterDep, RuntimeDep, SessionDep, client_address
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -28,12 +28,6 @@ class AdvocatePublic(BaseModel):
     email: str
     name: str
     is_admin: bool
-
-
-def client_address(request: Request) -> str:
-    # The connecting address; behind a proxy named in RIGHTSLINE_TRUSTED_PROXIES, the address
-    # it forwarded (see service.edge). Headers from anyone else are never believed.
-    return request.client.host if request.client is not None else "unknown"
 
 
 @router.post(

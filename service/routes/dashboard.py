@@ -14,11 +14,10 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from service import accounts, audit, auth, referrals, stats
-from service.deps import LoginLimiterDep, RuntimeDep, SessionDep
-from service.models import Advocate, utcnow
+from service.deps import LoginLimiterDep, ReferralId, RuntimeDep, SessionDep, client_address
+from service.models import Advocate
 from service.referrals import QueueFilter
-from service.routes.auth import TOO_MANY, WRONG, client_address
-from service.routes.referrals import ReferralId
+from service.routes.auth import TOO_MANY, WRONG
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -257,20 +256,21 @@ def queue(
     number = page_number(page)
     left_out = left_out or number is None
     number = number or 1
-    found = referrals.queue_page(session=session, filters=filters, page=number, per_page=PER_PAGE)
-    now = utcnow()
-    rows = [
-        referrals.to_public(referral, settings=runtime.settings, now=now, claimer=claimer)
-        for referral, claimer in found.rows
-    ]
-    overdue = referrals.count_overdue(
-        session=session, filters=filters, settings=runtime.settings, now=now
+    seen = referrals.view_queue(
+        session=session,
+        filters=filters,
+        page=number,
+        per_page=PER_PAGE,
+        settings=runtime.settings,
+        by=advocate,
+        via="dashboard",
     )
-    detail = f"dashboard {filters.describe()}" + (f" page {number}" if number > 1 else "")
-    audit.record(session=session, advocate=advocate, action="view_queue", detail=detail)
-    session.commit()
+    overdue = referrals.count_overdue(
+        session=session, filters=filters, settings=runtime.settings, now=seen.now
+    )
+    found = seen.found
     context = {
-        "referrals": rows,
+        "referrals": seen.rows,
         "found": found,
         "chosen": filters.chosen(),
         "status": filters.status,
@@ -299,20 +299,18 @@ def referral_page(
     status_code: int = 200,
 ) -> Response:
     try:
-        detail = referrals.referral_detail(
-            session=session, referral_id=referral_id, settings=runtime.settings
+        detail = referrals.view(
+            session=session,
+            referral_id=referral_id,
+            settings=runtime.settings,
+            by=advocate,
+            via="dashboard",
         )
     except referrals.ReferralNotFound as missing:
         message = {"message": str(missing)}
-        return render(request, runtime, "error.html", message, advocate=advocate, status_code=404)
-    audit.record(
-        session=session,
-        advocate=advocate,
-        action="view",
-        referral_id=referral_id,
-        detail="dashboard",
-    )
-    session.commit()
+        return render(
+            request, runtime, "error.html", message, advocate=advocate, status_code=missing.status
+        )
     context: dict[str, Any] = {
         "referral": detail,
         "error": error,
@@ -342,11 +340,10 @@ def refused(
     referral_id: int,
     error: referrals.ReferralError,
 ) -> Response:
-    session.rollback()
-    code = 404 if isinstance(error, referrals.ReferralNotFound) else 409
-    code = 403 if isinstance(error, referrals.NotAllowed) else code
+    """A refused action as the dashboard answers it: the referral page saying why, with the
+    error's status."""
     return referral_page(
-        request, runtime, session, advocate, referral_id, error=str(error), status_code=code
+        request, runtime, session, advocate, referral_id, error=str(error), status_code=error.status
     )
 
 
@@ -359,17 +356,9 @@ def claim(
     session: SessionDep,
 ) -> Response:
     try:
-        referrals.claim_referral(session=session, referral_id=referral_id, advocate=advocate)
+        referrals.claim(session=session, referral_id=referral_id, by=advocate, via="dashboard")
     except referrals.ReferralError as error:
         return refused(request, runtime, session, advocate, referral_id, error)
-    audit.record(
-        session=session,
-        advocate=advocate,
-        action="claim",
-        referral_id=referral_id,
-        detail="dashboard",
-    )
-    session.commit()
     return back_to(referral_id)
 
 
@@ -382,28 +371,19 @@ async def reply(
     session: SessionDep,
     text: Annotated[str, Form(max_length=referrals.MAX_REPLY)],
 ) -> Response:
-    def store() -> int:
-        message = referrals.reply_to_referral(
-            session=session, referral_id=referral_id, advocate=advocate, text=text
-        )
-        audit.record(
-            session=session,
-            advocate=advocate,
-            action="reply",
-            referral_id=referral_id,
-            detail="dashboard",
-        )
-        session.commit()
-        assert message.id is not None
-        return message.id
-
     try:
-        message_id = await run_in_threadpool(store)
+        await referrals.send_reply(
+            session=session,
+            relay=runtime.relay,
+            referral_id=referral_id,
+            by=advocate,
+            text=text,
+            via="dashboard",
+        )
     except referrals.ReferralError as error:
         return await run_in_threadpool(
             refused, request, runtime, session, advocate, referral_id, error
         )
-    await runtime.relay.deliver(message_id)
     return back_to(referral_id)
 
 
@@ -417,19 +397,11 @@ def close(
     outcome: Annotated[str, Form(max_length=40)],
 ) -> Response:
     try:
-        referrals.close_referral(
-            session=session, referral_id=referral_id, advocate=advocate, outcome=outcome
+        referrals.close(
+            session=session, referral_id=referral_id, by=advocate, outcome=outcome, via="dashboard"
         )
     except referrals.ReferralError as error:
         return refused(request, runtime, session, advocate, referral_id, error)
-    audit.record(
-        session=session,
-        advocate=advocate,
-        action="close",
-        referral_id=referral_id,
-        detail=f"dashboard outcome {outcome}",
-    )
-    session.commit()
     return back_to(referral_id)
 
 
