@@ -10,8 +10,8 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from service import accounts, auth
+from service.accounts import Advocate
 from service.engine import Conversation
-from service.models import Advocate
 from service.runtime import Runtime
 
 
@@ -57,11 +57,8 @@ def get_advocate(
     runtime: RuntimeDep, session: SessionDep, token: Annotated[str | None, Depends(bearer)]
 ) -> Advocate:
     """The advocate named by a valid, unexpired API token, not signed out since; 401 else."""
-    claims = (
-        auth.read_token(runtime.keys.signing_key, token, use="api") if token is not None else None
-    )
-    advocate = (
-        accounts.signed_in_advocate(session=session, claims=claims) if claims is not None else None
+    advocate = accounts.from_token(
+        session=session, key=runtime.keys.signing_key, token=token, use="api"
     )
     if advocate is None:
         raise HTTPException(

@@ -8,13 +8,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
-from service import accounts, audit, auth
+from service import accounts
+from service.accounts import TOO_MANY, WRONG
 from service.deps import AdvocateDep, LoginLimiterDep, RuntimeDep, SessionDep, client_address
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
-
-WRONG = "Wrong email or password."
-TOO_MANY = "Too many failed sign-ins. Wait 15 minutes and try again."
 
 
 class Token(BaseModel):
@@ -41,27 +39,22 @@ def issue_token(
     session: SessionDep,
     limiter: LoginLimiterDep,
 ) -> Token:
-    address = client_address(request)
-    if limiter.blocked(form.username, address):
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY)
-    advocate = accounts.authenticate(session=session, email=form.username, password=form.password)
-    if advocate is None or advocate.id is None:
-        limiter.failed(form.username, address)
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, WRONG, headers={"WWW-Authenticate": "Bearer"}
+    try:
+        signed = accounts.sign_in(
+            session=session,
+            limiter=limiter,
+            key=runtime.keys.signing_key,
+            minutes=runtime.settings.token_minutes,
+            email=form.username,
+            password=form.password,
+            address=client_address(request),
+            use="api",
         )
-    limiter.succeeded(form.username)
-    audit.record(session=session, advocate=advocate, action="login", detail="api")
-    session.commit()
-    minutes = runtime.settings.token_minutes
-    token = auth.issue_token(
-        runtime.keys.signing_key,
-        advocate_id=advocate.id,
-        version=advocate.token_version,
-        use="api",
-        minutes=minutes,
-    )
-    return Token(access_token=token, expires_in=minutes * 60)
+    except accounts.SignInRefused as refused:
+        wrong = refused.status == status.HTTP_401_UNAUTHORIZED
+        headers = {"WWW-Authenticate": "Bearer"} if wrong else None
+        raise HTTPException(refused.status, str(refused), headers=headers) from None
+    return Token(access_token=signed.token, expires_in=signed.seconds)
 
 
 @router.post(
@@ -71,9 +64,7 @@ def issue_token(
 )
 def sign_out(advocate: AdvocateDep, session: SessionDep) -> Response:
     """Ends every token and dashboard session this advocate holds, on every device."""
-    accounts.sign_out_everywhere(session=session, advocate=advocate)
-    audit.record(session=session, advocate=advocate, action="logout", detail="api")
-    session.commit()
+    accounts.sign_out(session=session, advocate=advocate, via="api")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

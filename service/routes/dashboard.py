@@ -14,10 +14,9 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from service import accounts, audit, auth, referrals, stats
+from service.accounts import Advocate
 from service.deps import LoginLimiterDep, ReferralId, RuntimeDep, SessionDep, client_address
-from service.models import Advocate
 from service.referrals import QueueFilter
-from service.routes.auth import TOO_MANY, WRONG
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -68,20 +67,10 @@ def _set_cookie(
     )
 
 
-def _start_session(
-    response: Response, request: Request, runtime: RuntimeDep, advocate: Advocate
-) -> None:
+def _start_session(response: Response, request: Request, runtime: RuntimeDep, token: str) -> None:
     """(Re)issue the session cookie; every page refreshes it, so it ends after idle minutes."""
-    assert advocate.id is not None
-    minutes = runtime.settings.token_minutes
-    token = auth.issue_token(
-        runtime.keys.signing_key,
-        advocate_id=advocate.id,
-        version=advocate.token_version,
-        use="dashboard",
-        minutes=minutes,
-    )
-    _set_cookie(response, request, runtime, SESSION_COOKIE, token, max_age=minutes * 60)
+    max_age = runtime.settings.token_minutes * 60
+    _set_cookie(response, request, runtime, SESSION_COOKIE, token, max_age=max_age)
 
 
 def render(
@@ -107,7 +96,13 @@ def render(
     if request.cookies.get(CSRF_COOKIE) != nonce:
         _set_cookie(response, request, runtime, CSRF_COOKIE, nonce)
     if advocate is not None:
-        _start_session(response, request, runtime, advocate)
+        token = accounts.issue_token(
+            key=runtime.keys.signing_key,
+            advocate=advocate,
+            use="dashboard",
+            minutes=runtime.settings.token_minutes,
+        )
+        _start_session(response, request, runtime, token)
     # No script runs on these pages at all, even if something slipped past the escaping.
     response.headers["Content-Security-Policy"] = (
         f"default-src 'none'; style-src 'nonce-{style_nonce}'; img-src 'self'; "
@@ -131,10 +126,11 @@ CsrfChecked = Depends(check_csrf)
 
 def signed_in(request: Request, runtime: RuntimeDep, session: SessionDep) -> Advocate:
     """The advocate named by the session cookie; anyone else is sent to the sign-in page."""
-    token = request.cookies.get(SESSION_COOKIE)
-    claims = auth.read_token(runtime.keys.signing_key, token, use="dashboard") if token else None
-    advocate = (
-        accounts.signed_in_advocate(session=session, claims=claims) if claims is not None else None
+    advocate = accounts.from_token(
+        session=session,
+        key=runtime.keys.signing_key,
+        token=request.cookies.get(SESSION_COOKIE),
+        use="dashboard",
     )
     if advocate is None:
         raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/dashboard/login"})
@@ -165,27 +161,29 @@ def login(
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1000)],
 ) -> Response:
-    address = client_address(request)
-    if limiter.blocked(email, address):
-        return render(request, runtime, "login.html", {"error": TOO_MANY}, status_code=429)
-    advocate = accounts.authenticate(session=session, email=email, password=password)
-    if advocate is None:
-        limiter.failed(email, address)
-        return render(request, runtime, "login.html", {"error": WRONG}, status_code=401)
-    limiter.succeeded(email)
-    audit.record(session=session, advocate=advocate, action="login", detail="dashboard")
-    session.commit()
+    try:
+        signed = accounts.sign_in(
+            session=session,
+            limiter=limiter,
+            key=runtime.keys.signing_key,
+            minutes=runtime.settings.token_minutes,
+            email=email,
+            password=password,
+            address=client_address(request),
+            use="dashboard",
+        )
+    except accounts.SignInRefused as refused:
+        error = {"error": str(refused)}
+        return render(request, runtime, "login.html", error, status_code=refused.status)
     response = RedirectResponse("/dashboard", status.HTTP_303_SEE_OTHER)
-    _start_session(response, request, runtime, advocate)
+    _start_session(response, request, runtime, signed.token)
     return response
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
 def logout(advocate: DashboardAdvocate, session: SessionDep) -> Response:
     # A copied or left-behind cookie must stop working too, not just this browser's.
-    accounts.sign_out_everywhere(session=session, advocate=advocate)
-    audit.record(session=session, advocate=advocate, action="logout", detail="dashboard")
-    session.commit()
+    accounts.sign_out(session=session, advocate=advocate, via="dashboard")
     response = RedirectResponse("/dashboard/login", status.HTTP_303_SEE_OTHER)
     response.delete_cookie(SESSION_COOKIE, path="/dashboard")
     return response
