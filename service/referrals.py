@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,16 +22,8 @@ from service.settings import Settings
 
 STATUSES = ("new", "claimed", "waiting", "closed")
 OPEN = ("new", "claimed", "waiting")
-# The outcomes an advocate records when closing; the keys are stored, the words shown.
-OUTCOMES = {
-    "advice_given": "Advice given",
-    "complaint_made": "Complaint made",
-    "passed_to_legal_help": "Passed to legal help",
-    "safeguarding_referral_made": "Safeguarding referral made",
-    "no_reply_from_child": "No reply from the child",
-    "child_withdrew": "The child did not want to go on",
-    "other": "Other",
-}
+# The outcomes an advocate records when closing: these keys are stored; the words shown for
+# them are content, the message "outcome_<key>" in content/data/messages.yaml.
 Outcome = Literal[
     "advice_given",
     "complaint_made",
@@ -41,6 +33,7 @@ Outcome = Literal[
     "child_withdrew",
     "other",
 ]
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 MAX_REPLY = 2000
 
 # What the queue can be narrowed to. The topics and kinds of place are the ones a chat stores
@@ -158,6 +151,11 @@ def to_public(
         waited_minutes=waited_minutes(referral, now),
         overdue=is_overdue(referral, settings, now),
     )
+
+
+def outcome_words(messages: Mapping[str, str]) -> dict[str, str]:
+    """Each outcome's key and the words advocates are shown for it, in the order offered."""
+    return {key: messages.get(f"outcome_{key}", key) for key in OUTCOMES}
 
 
 # ---- reading ----------------------------------------------------------------------------

@@ -38,7 +38,6 @@ def waited(minutes: int) -> str:
 
 
 templates.env.filters["waited"] = waited
-templates.env.globals["outcomes"] = referrals.OUTCOMES
 
 
 # ---- cookies, CSRF and rendering ---------------------------------------------------------
@@ -88,6 +87,7 @@ def render(
         "advocate": advocate,
         "csrf": auth.csrf_token(runtime.keys.signing_key, nonce),
         "style_nonce": style_nonce,
+        "outcomes": referrals.outcome_words(runtime.library.messages),
         **context,
     }
     response = templates.TemplateResponse(

@@ -158,3 +158,20 @@ async def test_the_dashboard_answers_and_audit_rows(
         (one, "close", 1, "dashboard outcome advice_given"),
         (one, "view", 1, "dashboard"),
     ]
+
+
+async def test_the_outcomes_offered_and_shown_are_the_contents_words(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    runtime.library.messages["outcome_other"] = "Something else happened"
+    await child_asks_for_advocate(client, "they locked me in my room")
+    await sign_in(client, ADVOCATE)
+    url = "/dashboard/referrals/1"
+    token = csrf_of((await client.get(url)).text)
+    await client.post(f"{url}/claim", data={"csrf_token": token})
+    page = (await client.get(url)).text
+    assert '<option value="other">Something else happened</option>' in page
+    assert '<option value="advice_given">Advice given</option>' in page
+    await client.post(f"{url}/close", data={"csrf_token": token, "outcome": "other"})
+    assert "closed (Something else happened)" in (await client.get(url)).text
+    assert "closed (Something else happened)" in (await client.get("/dashboard?status=all")).text

@@ -141,3 +141,24 @@ async def test_a_reply_is_stored_recorded_then_handed_to_the_relay(
         assert stored is not None and stored.status == "waiting"
     assert rows(runtime)[-1] == (advocates[ADVOCATE], "reply", number, "dashboard")
     assert [row[1] for row in rows(runtime)].count("reply") == 1
+
+
+def test_every_outcome_has_its_words_in_the_content(library: Any) -> None:
+    words = referrals.outcome_words(library.messages)
+    assert list(words) == list(referrals.OUTCOMES)
+    assert all(f"outcome_{key}" in library.messages for key in referrals.OUTCOMES)
+    assert words["advice_given"] == "Advice given"
+    # A key the content does not name yet is shown as the key, never dropped.
+    assert referrals.outcome_words({})["other"] == "other"
+
+
+def test_the_audit_log_refuses_an_action_it_does_not_know(
+    runtime: Any, advocates: dict[str, int]
+) -> None:
+    with Session(runtime.database) as session:
+        with pytest.raises(ValueError, match="not an audit action"):
+            audit.record(session=session, advocate=None, action="delete")  # type: ignore[arg-type]
+        for action in audit.ACTIONS:
+            audit.record(session=session, advocate=None, action=action)
+        session.commit()
+    assert [row[1] for row in rows(runtime)] == list(audit.ACTIONS)
