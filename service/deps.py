@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request, status
@@ -10,7 +10,8 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from service import accounts, auth
-from service.accounts import Advocate
+from service.accounts import Advocate, SignedIn
+from service.audit import Via
 from service.engine import Conversation
 from service.runtime import Runtime
 
@@ -85,3 +86,30 @@ def get_login_limiter(request: Request) -> auth.LoginLimiter:
 
 
 LoginLimiterDep = Annotated[auth.LoginLimiter, Depends(get_login_limiter)]
+
+
+SignIn = Callable[[str, str, Via], SignedIn]
+
+
+def get_sign_in(
+    request: Request, runtime: RuntimeDep, session: SessionDep, limiter: LoginLimiterDep
+) -> SignIn:
+    """`sign_in(email, password, use)`: accounts.sign_in from this request's address, with
+    the service's login limit, key and token minutes. Raises accounts.SignInRefused."""
+
+    def sign_in(email: str, password: str, use: Via) -> SignedIn:
+        return accounts.sign_in(
+            session=session,
+            limiter=limiter,
+            key=runtime.keys.signing_key,
+            minutes=runtime.settings.token_minutes,
+            email=email,
+            password=password,
+            address=client_address(request),
+            use=use,
+        )
+
+    return sign_in
+
+
+SignInDep = Annotated[SignIn, Depends(get_sign_in)]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from service import accounts
 from service.accounts import TOO_MANY, WRONG
-from service.deps import AdvocateDep, LoginLimiterDep, RuntimeDep, SessionDep, client_address
+from service.deps import AdvocateDep, SessionDep, SignInDep
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -32,24 +32,9 @@ class AdvocatePublic(BaseModel):
     "/token",
     responses={401: {"description": WRONG}, 429: {"description": TOO_MANY}},
 )
-def issue_token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
-    request: Request,
-    runtime: RuntimeDep,
-    session: SessionDep,
-    limiter: LoginLimiterDep,
-) -> Token:
+def issue_token(form: Annotated[OAuth2PasswordRequestForm, Depends()], sign_in: SignInDep) -> Token:
     try:
-        signed = accounts.sign_in(
-            session=session,
-            limiter=limiter,
-            key=runtime.keys.signing_key,
-            minutes=runtime.settings.token_minutes,
-            email=form.username,
-            password=form.password,
-            address=client_address(request),
-            use="api",
-        )
+        signed = sign_in(form.username, form.password, "api")
     except accounts.SignInRefused as refused:
         wrong = refused.status == status.HTTP_401_UNAUTHORIZED
         headers = {"WWW-Authenticate": "Bearer"} if wrong else None

@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from service import accounts, audit, auth, referrals, stats
 from service.accounts import Advocate
-from service.deps import LoginLimiterDep, ReferralId, RuntimeDep, SessionDep, client_address
+from service.deps import ReferralId, RuntimeDep, SessionDep, SignInDep
 from service.referrals import QueueFilter
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
@@ -156,22 +156,12 @@ def login_page(request: Request, runtime: RuntimeDep) -> Response:
 def login(
     request: Request,
     runtime: RuntimeDep,
-    session: SessionDep,
-    limiter: LoginLimiterDep,
+    sign_in: SignInDep,
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1000)],
 ) -> Response:
     try:
-        signed = accounts.sign_in(
-            session=session,
-            limiter=limiter,
-            key=runtime.keys.signing_key,
-            minutes=runtime.settings.token_minutes,
-            email=email,
-            password=password,
-            address=client_address(request),
-            use="dashboard",
-        )
+        signed = sign_in(email, password, "dashboard")
     except accounts.SignInRefused as refused:
         error = {"error": str(refused)}
         return render(request, runtime, "login.html", error, status_code=refused.status)
