@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, cast, get_args
+from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
 from pydantic import BaseModel
 from sqlalchemy import and_, case, func, not_, update
@@ -17,8 +17,10 @@ from content.schema import CONTENT_TOPICS, SETTINGS
 from service import audit
 from service.audit import Via
 from service.models import Advocate, Event, Referral, RelayMessage, utcnow
-from service.relay import Relay
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from service.relay import Relay
 
 STATUSES = ("new", "claimed", "waiting", "closed")
 OPEN = ("new", "claimed", "waiting")
