@@ -1,12 +1,21 @@
-"""Advocate accounts: add one, find one, check a password or a token, sign out, deactivate."""
+"""Advocate accounts: add one, find one, sign in and out, check a token, deactivate."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
-from service.auth import Claims, hash_password, verify_password
-from service.models import Advocate
+from service import audit, auth
+from service.audit import Via
+from service.auth import Claims, LoginLimiter, hash_password, verify_password
+
+# The type routes name the signed-in advocate by; they never reach into service.models.
+from service.models import Advocate as Advocate
+
+WRONG = "Wrong email or password."
+TOO_MANY = "Too many failed sign-ins. Wait 15 minutes and try again."
 
 
 class AccountExists(ValueError):
@@ -56,6 +65,73 @@ def signed_in_advocate(*, session: Session, claims: Claims) -> Advocate | None:
     if advocate is None or not advocate.active or advocate.token_version != claims.version:
         return None
     return advocate
+
+
+def from_token(*, session: Session, key: bytes, token: str | None, use: Via) -> Advocate | None:
+    """The advocate a genuine, unexpired token for this use names, if still active and not
+    signed out since; None for anything else. The API reads it from a bearer header, the
+    dashboard from its cookie."""
+    claims = auth.read_token(key, token, use=use) if token else None
+    return signed_in_advocate(session=session, claims=claims) if claims is not None else None
+
+
+def issue_token(*, key: bytes, advocate: Advocate, use: Via, minutes: int) -> str:
+    """A token for this advocate's current sign-in, for the API or the dashboard's cookie."""
+    assert advocate.id is not None
+    return auth.issue_token(
+        key, advocate_id=advocate.id, version=advocate.token_version, use=use, minutes=minutes
+    )
+
+
+class SignInRefused(Exception):
+    """A sign-in that failed or must wait; the message says why, `status` the HTTP answer."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    advocate: Advocate
+    token: str
+    seconds: int  # how long the token lasts
+
+
+def sign_in(
+    *,
+    session: Session,
+    limiter: LoginLimiter,
+    key: bytes,
+    minutes: int,
+    email: str,
+    password: str,
+    address: str,
+    use: Via,
+) -> SignedIn:
+    """Check the password within the login limit, record the sign-in and issue a token.
+
+    Raises SignInRefused: 429 while the account or the address is held, 401 for a wrong
+    email or password (which counts against both).
+    """
+    if limiter.blocked(email, address):
+        raise SignInRefused(TOO_MANY, 429)
+    advocate = authenticate(session=session, email=email, password=password)
+    if advocate is None or advocate.id is None:
+        limiter.failed(email, address)
+        raise SignInRefused(WRONG, 401)
+    limiter.succeeded(email)
+    audit.record(session=session, advocate=advocate, action="login", detail=use)
+    session.commit()
+    token = issue_token(key=key, advocate=advocate, use=use, minutes=minutes)
+    return SignedIn(advocate=advocate, token=token, seconds=minutes * 60)
+
+
+def sign_out(*, session: Session, advocate: Advocate, via: Via) -> None:
+    """Signed out on every device (see `sign_out_everywhere`), recorded and committed."""
+    sign_out_everywhere(session=session, advocate=advocate)
+    audit.record(session=session, advocate=advocate, action="logout", detail=via)
+    session.commit()
 
 
 def sign_out_everywhere(*, session: Session, advocate: Advocate) -> None:

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from sqlmodel import Session, col, select
 
 from service.models import Advocate, AuditEntry
 
-ACTIONS = ("login", "logout", "view_queue", "view", "claim", "reply", "close")
+# Everything the log records; anything else is a mistake in the code, refused at once.
+Action = Literal["login", "logout", "view_queue", "view", "claim", "reply", "close"]
+ACTIONS: tuple[Action, ...] = get_args(Action)
+# Where an advocate acted: the dashboard's pages or the JSON API (also a token's use).
+Via = Literal["dashboard", "api"]
 
 
 def record(
     *,
     session: Session,
     advocate: Advocate | None,
-    action: str,
+    action: Action,
     referral_id: int | None = None,
     detail: str = "",
 ) -> AuditEntry:
+    if action not in ACTIONS:
+        raise ValueError(f"not an audit action: {action!r}")
     entry = AuditEntry(
         advocate_id=advocate.id if advocate is not None else None,
         action=action,

@@ -7,15 +7,12 @@ import binascii
 import hashlib
 import hmac
 import json
-import logging
-import threading
 import time
-from collections import defaultdict
 from typing import Any, NamedTuple
 
 from pwdlib import PasswordHash
 
-log = logging.getLogger(__name__)
+from service.limits import Counter
 
 passwords = PasswordHash.recommended()
 # Checked against when the email is unknown, so a miss takes as long as a wrong password.
@@ -113,9 +110,9 @@ class LoginLimiter:
 
     An account is held after `per_account` failures from anywhere, so changing address does
     not help; an address after `per_address` failures on any accounts, so trying one password
-    on many emails does not help. Counts live in Redis when a URL is given, so every process
-    shares them, under keyed hashes (no email or address is readable there); in memory
-    otherwise, and if Redis fails the memory count carries on.
+    on many emails does not help. The counting is service.limits.Counter's: in Redis when a
+    URL is given, so every process shares it, under keyed hashes (no email or address is
+    readable there); in memory otherwise, and if Redis fails the memory count carries on.
     """
 
     def __init__(
@@ -133,13 +130,17 @@ class LoginLimiter:
         self.redis_url = redis_url
         # A key of its own, so these hashes can never stand in for a token's signature.
         self._key = hmac.new(secret, b"rightsline login limit v1", hashlib.sha256).digest()
-        self._failures: dict[str, list[float]] = defaultdict(list)
-        self._lock = threading.Lock()
-        self._redis: Any = None
+        self._failures = Counter(
+            prefix="rightsline:login:",
+            window=window_seconds,
+            redis_url=redis_url,
+            label="login limit",
+            max_keys=10_000,
+        )
 
     def _name(self, kind: str, value: str) -> str:
         digest = hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
-        return f"rightsline:login:{kind}:{digest}"
+        return f"{kind}:{digest}"
 
     def _names(self, email: str, address: str) -> list[tuple[str, int]]:
         return [
@@ -149,70 +150,18 @@ class LoginLimiter:
 
     def blocked(self, email: str, address: str) -> bool:
         """True when this account, or this address, has failed too often lately."""
-        return any(self._count(name) >= limit for name, limit in self._names(email, address))
+        return any(
+            self._failures.count(name) >= limit for name, limit in self._names(email, address)
+        )
 
     def failed(self, email: str, address: str) -> None:
         for name, _limit in self._names(email, address):
-            self._add(name)
+            self._failures.add(name)
 
     def succeeded(self, email: str) -> None:
         # Only the account starts afresh: a right password on one account must not clear
         # an address that has been guessing at others.
-        self._clear(self._name("account", email.strip().lower()))
+        self._failures.clear(self._name("account", email.strip().lower()))
 
     def close(self) -> None:
-        if self._redis is not None:
-            self._redis.close()
-            self._redis = None
-
-    def _count(self, name: str) -> int:
-        redis = self._client()
-        if redis is not None:
-            try:
-                return int(redis.get(name) or 0)
-            except Exception as error:  # noqa: BLE001
-                log.error("login limit: redis failed: %s", type(error).__name__)
-        with self._lock:
-            return len(self._recent(name))
-
-    def _add(self, name: str) -> None:
-        redis = self._client()
-        if redis is not None:
-            try:
-                pipe = redis.pipeline()
-                pipe.incr(name)
-                pipe.expire(name, self.window, nx=True)
-                pipe.execute()
-                return
-            except Exception as error:  # noqa: BLE001
-                log.error("login limit: redis failed: %s", type(error).__name__)
-        with self._lock:
-            self._recent(name).append(time.monotonic())
-            if len(self._failures) > 10_000:  # drop stale entries so memory stays small
-                for stale in [k for k in self._failures if not self._recent(k)]:
-                    del self._failures[stale]
-
-    def _clear(self, name: str) -> None:
-        redis = self._client()
-        if redis is not None:
-            try:
-                redis.delete(name)
-            except Exception as error:  # noqa: BLE001
-                log.error("login limit: redis failed: %s", type(error).__name__)
-        with self._lock:
-            self._failures.pop(name, None)
-
-    def _recent(self, name: str) -> list[float]:
-        cutoff = time.monotonic() - self.window
-        kept = [at for at in self._failures.get(name, []) if at > cutoff]
-        self._failures[name] = kept
-        return kept
-
-    def _client(self) -> Any:
-        if self.redis_url is None:
-            return None
-        if self._redis is None:
-            import redis
-
-            self._redis = redis.Redis.from_url(self.redis_url, socket_timeout=1)
-        return self._redis
+        self._failures.close()

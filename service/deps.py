@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from service import accounts, auth
+from service.accounts import Advocate, SignedIn
+from service.audit import Via
 from service.engine import Conversation
-from service.models import Advocate
 from service.runtime import Runtime
 
 
@@ -37,6 +38,15 @@ def get_db(runtime: RuntimeDep) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_db)]
 
+# A referral's number in a path; bounded so a huge number is a 422, not a database overflow.
+ReferralId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def client_address(request: Request) -> str:
+    # The connecting address; behind a proxy named in RIGHTSLINE_TRUSTED_PROXIES, the address
+    # it forwarded (see service.edge). Headers from anyone else are never believed.
+    return request.client.host if request.client is not None else "unknown"
+
 
 # ---- advocates --------------------------------------------------------------------------
 
@@ -48,11 +58,8 @@ def get_advocate(
     runtime: RuntimeDep, session: SessionDep, token: Annotated[str | None, Depends(bearer)]
 ) -> Advocate:
     """The advocate named by a valid, unexpired API token, not signed out since; 401 else."""
-    claims = (
-        auth.read_token(runtime.keys.signing_key, token, use="api") if token is not None else None
-    )
-    advocate = (
-        accounts.signed_in_advocate(session=session, claims=claims) if claims is not None else None
+    advocate = accounts.from_token(
+        session=session, key=runtime.keys.signing_key, token=token, use="api"
     )
     if advocate is None:
         raise HTTPException(
@@ -79,3 +86,30 @@ def get_login_limiter(request: Request) -> auth.LoginLimiter:
 
 
 LoginLimiterDep = Annotated[auth.LoginLimiter, Depends(get_login_limiter)]
+
+
+SignIn = Callable[[str, str, Via], SignedIn]
+
+
+def get_sign_in(
+    request: Request, runtime: RuntimeDep, session: SessionDep, limiter: LoginLimiterDep
+) -> SignIn:
+    """`sign_in(email, password, use)`: accounts.sign_in from this request's address, with
+    the service's login limit, key and token minutes. Raises accounts.SignInRefused."""
+
+    def sign_in(email: str, password: str, use: Via) -> SignedIn:
+        return accounts.sign_in(
+            session=session,
+            limiter=limiter,
+            key=runtime.keys.signing_key,
+            minutes=runtime.settings.token_minutes,
+            email=email,
+            password=password,
+            address=client_address(request),
+            use=use,
+        )
+
+    return sign_in
+
+
+SignInDep = Annotated[SignIn, Depends(get_sign_in)]

@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, cast, get_args
+from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
 from pydantic import BaseModel
 from sqlalchemy import and_, case, func, not_, update
 from sqlmodel import Session, col, select
 
 from content.schema import CONTENT_TOPICS, SETTINGS
+from service import audit
+from service.audit import Via
 from service.models import Advocate, Event, Referral, RelayMessage, utcnow
 from service.settings import Settings
 
+if TYPE_CHECKING:
+    from service.relay import Relay
+
 STATUSES = ("new", "claimed", "waiting", "closed")
 OPEN = ("new", "claimed", "waiting")
-# The outcomes an advocate records when closing; the keys are stored, the words shown.
-OUTCOMES = {
-    "advice_given": "Advice given",
-    "complaint_made": "Complaint made",
-    "passed_to_legal_help": "Passed to legal help",
-    "safeguarding_referral_made": "Safeguarding referral made",
-    "no_reply_from_child": "No reply from the child",
-    "child_withdrew": "The child did not want to go on",
-    "other": "Other",
-}
+# The outcomes an advocate records when closing: these keys are stored; the words shown for
+# them are content, the message "outcome_<key>" in content/data/messages.yaml.
 Outcome = Literal[
     "advice_given",
     "complaint_made",
@@ -35,6 +35,7 @@ Outcome = Literal[
     "child_withdrew",
     "other",
 ]
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 MAX_REPLY = 2000
 
 # What the queue can be narrowed to. The topics and kinds of place are the ones a chat stores
@@ -51,19 +52,28 @@ MAX_PAGE = 10_000
 
 
 class ReferralError(Exception):
-    """Something an advocate asked for that cannot be done; the message says why."""
+    """Something an advocate asked for that cannot be done; the message says why.
+
+    `status` is the HTTP status both the dashboard and the API answer it with.
+    """
+
+    status = 409
 
 
 class ReferralNotFound(ReferralError):
-    pass
+    status = 404
 
 
 class ReferralConflict(ReferralError):
     """The referral is not in a state that allows this (claimed by someone else, closed...)."""
 
+    status = 409
+
 
 class NotAllowed(ReferralError):
     """This advocate may not do this to this referral."""
+
+    status = 403
 
 
 # ---- what an advocate sees --------------------------------------------------------------
@@ -143,6 +153,11 @@ def to_public(
         waited_minutes=waited_minutes(referral, now),
         overdue=is_overdue(referral, settings, now),
     )
+
+
+def outcome_words(messages: Mapping[str, str]) -> dict[str, str]:
+    """Each outcome's key and the words advocates are shown for it, in the order offered."""
+    return {key: messages.get(f"outcome_{key}", key) for key in OUTCOMES}
 
 
 # ---- reading ----------------------------------------------------------------------------
@@ -414,10 +429,15 @@ def conversation(*, session: Session, referral: Referral) -> list[ConversationLi
     return sorted(lines, key=lambda line: line.at)
 
 
+def public_view(*, session: Session, referral: Referral, settings: Settings) -> ReferralPublic:
+    """A referral as the queue shows it now, with the name of whoever claimed it."""
+    claimer = claimer_of(session=session, referral=referral)
+    return to_public(referral, settings=settings, now=utcnow(), claimer=claimer)
+
+
 def referral_detail(*, session: Session, referral_id: int, settings: Settings) -> ReferralDetail:
     referral = get_referral(session=session, referral_id=referral_id)
-    claimer = claimer_of(session=session, referral=referral)
-    public = to_public(referral, settings=settings, now=utcnow(), claimer=claimer)
+    public = public_view(session=session, referral=referral, settings=settings)
     lines = conversation(session=session, referral=referral)
     return ReferralDetail(**public.model_dump(), conversation=lines)
 
@@ -498,4 +518,130 @@ def close_referral(
     referral.closed_at = now
     referral.updated_at = now
     session.flush()
+    return referral
+
+
+# ---- what an advocate does, audited and committed ----------------------------------------
+# The dashboard and the API both call these, saying which they are (`via`) for the audit
+# log; each one changes the referral, records it and commits, or undoes it all and raises
+# the ReferralError that says why not.
+
+
+def _noted(via: Via, *words: str) -> str:
+    """The audit detail of an action on one referral: the dashboard's rows start with
+    "dashboard"; the API's hold only the words."""
+    return " ".join(("dashboard", *words) if via == "dashboard" else words)
+
+
+@contextmanager
+def _refused_undone(session: Session) -> Iterator[None]:
+    try:
+        yield
+    except ReferralError:
+        session.rollback()
+        raise
+
+
+@dataclass(frozen=True)
+class QueueView:
+    """One page of the queue as an advocate sees it, and when it was read."""
+
+    found: QueuePage
+    rows: list[ReferralPublic]
+    now: datetime
+
+
+def view_queue(
+    *,
+    session: Session,
+    filters: QueueFilter,
+    page: int,
+    per_page: int,
+    settings: Settings,
+    by: Advocate,
+    via: Via,
+) -> QueueView:
+    """A page of the queue, recorded in the audit log with the filters used."""
+    found = queue_page(session=session, filters=filters, page=page, per_page=per_page)
+    now = utcnow()
+    rows = [
+        to_public(referral, settings=settings, now=now, claimer=claimer)
+        for referral, claimer in found.rows
+    ]
+    if via == "dashboard":
+        detail = f"dashboard {filters.describe()}" + (f" page {page}" if page > 1 else "")
+    else:
+        detail = f"api {filters.status}"
+    audit.record(session=session, advocate=by, action="view_queue", detail=detail)
+    session.commit()
+    return QueueView(found=found, rows=rows, now=now)
+
+
+def view(
+    *, session: Session, referral_id: int, settings: Settings, by: Advocate, via: Via
+) -> ReferralDetail:
+    """One referral with its conversation, recorded as seen; ReferralNotFound if none."""
+    detail = referral_detail(session=session, referral_id=referral_id, settings=settings)
+    audit.record(
+        session=session, advocate=by, action="view", referral_id=referral_id, detail=_noted(via)
+    )
+    session.commit()
+    return detail
+
+
+def claim(*, session: Session, referral_id: int, by: Advocate, via: Via) -> Referral:
+    """The advocate `by` claims the referral (see `claim_referral`), audited and committed."""
+    with _refused_undone(session):
+        referral = claim_referral(session=session, referral_id=referral_id, advocate=by)
+    audit.record(
+        session=session, advocate=by, action="claim", referral_id=referral_id, detail=_noted(via)
+    )
+    session.commit()
+    return referral
+
+
+def reply(*, session: Session, referral_id: int, by: Advocate, text: str, via: Via) -> int:
+    """The advocate's words stored for the child (see `reply_to_referral`); the message id."""
+    with _refused_undone(session):
+        message = reply_to_referral(
+            session=session, referral_id=referral_id, advocate=by, text=text
+        )
+    audit.record(
+        session=session, advocate=by, action="reply", referral_id=referral_id, detail=_noted(via)
+    )
+    session.commit()
+    assert message.id is not None
+    return message.id
+
+
+@dataclass(frozen=True)
+class Sent:
+    message_id: int
+    pushed: bool  # True when a pushing channel (Telegram) took it now; web chats poll
+
+
+async def send_reply(
+    *, session: Session, relay: Relay, referral_id: int, by: Advocate, text: str, via: Via
+) -> Sent:
+    """`reply`, off the event loop, then handed to the relay for the child's channel."""
+    message_id = await asyncio.to_thread(
+        reply, session=session, referral_id=referral_id, by=by, text=text, via=via
+    )
+    return Sent(message_id=message_id, pushed=await relay.deliver(message_id))
+
+
+def close(*, session: Session, referral_id: int, by: Advocate, outcome: str, via: Via) -> Referral:
+    """Closed with an outcome (see `close_referral`), audited and committed."""
+    with _refused_undone(session):
+        referral = close_referral(
+            session=session, referral_id=referral_id, advocate=by, outcome=outcome
+        )
+    audit.record(
+        session=session,
+        advocate=by,
+        action="close",
+        referral_id=referral_id,
+        detail=_noted(via, "outcome", outcome),
+    )
+    session.commit()
     return referral

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
-from service import accounts, audit, auth
-from service.deps import AdvocateDep, LoginLimiterDep, RuntimeDep, SessionDep
+from service import accounts
+from service.accounts import TOO_MANY, WRONG
+from service.deps import AdvocateDep, SessionDep, SignInDep
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
-
-WRONG = "Wrong email or password."
-TOO_MANY = "Too many failed sign-ins. Wait 15 minutes and try again."
 
 
 class Token(BaseModel):
@@ -30,44 +28,18 @@ class AdvocatePublic(BaseModel):
     is_admin: bool
 
 
-def client_address(request: Request) -> str:
-    # The connecting address; behind a proxy named in RIGHTSLINE_TRUSTED_PROXIES, the address
-    # it forwarded (see service.edge). Headers from anyone else are never believed.
-    return request.client.host if request.client is not None else "unknown"
-
-
 @router.post(
     "/token",
     responses={401: {"description": WRONG}, 429: {"description": TOO_MANY}},
 )
-def issue_token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
-    request: Request,
-    runtime: RuntimeDep,
-    session: SessionDep,
-    limiter: LoginLimiterDep,
-) -> Token:
-    address = client_address(request)
-    if limiter.blocked(form.username, address):
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY)
-    advocate = accounts.authenticate(session=session, email=form.username, password=form.password)
-    if advocate is None or advocate.id is None:
-        limiter.failed(form.username, address)
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, WRONG, headers={"WWW-Authenticate": "Bearer"}
-        )
-    limiter.succeeded(form.username)
-    audit.record(session=session, advocate=advocate, action="login", detail="api")
-    session.commit()
-    minutes = runtime.settings.token_minutes
-    token = auth.issue_token(
-        runtime.keys.signing_key,
-        advocate_id=advocate.id,
-        version=advocate.token_version,
-        use="api",
-        minutes=minutes,
-    )
-    return Token(access_token=token, expires_in=minutes * 60)
+def issue_token(form: Annotated[OAuth2PasswordRequestForm, Depends()], sign_in: SignInDep) -> Token:
+    try:
+        signed = sign_in(form.username, form.password, "api")
+    except accounts.SignInRefused as refused:
+        wrong = refused.status == status.HTTP_401_UNAUTHORIZED
+        headers = {"WWW-Authenticate": "Bearer"} if wrong else None
+        raise HTTPException(refused.status, str(refused), headers=headers) from None
+    return Token(access_token=signed.token, expires_in=signed.seconds)
 
 
 @router.post(
@@ -77,9 +49,7 @@ def issue_token(
 )
 def sign_out(advocate: AdvocateDep, session: SessionDep) -> Response:
     """Ends every token and dashboard session this advocate holds, on every device."""
-    accounts.sign_out_everywhere(session=session, advocate=advocate)
-    audit.record(session=session, advocate=advocate, action="logout", detail="api")
-    session.commit()
+    accounts.sign_out(session=session, advocate=advocate, via="api")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -14,11 +14,9 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from service import accounts, audit, auth, referrals, stats
-from service.deps import LoginLimiterDep, RuntimeDep, SessionDep
-from service.models import Advocate, utcnow
+from service.accounts import Advocate
+from service.deps import ReferralId, RuntimeDep, SessionDep, SignInDep
 from service.referrals import QueueFilter
-from service.routes.auth import TOO_MANY, WRONG, client_address
-from service.routes.referrals import ReferralId
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -40,7 +38,6 @@ def waited(minutes: int) -> str:
 
 
 templates.env.filters["waited"] = waited
-templates.env.globals["outcomes"] = referrals.OUTCOMES
 
 
 # ---- cookies, CSRF and rendering ---------------------------------------------------------
@@ -69,20 +66,10 @@ def _set_cookie(
     )
 
 
-def _start_session(
-    response: Response, request: Request, runtime: RuntimeDep, advocate: Advocate
-) -> None:
+def _start_session(response: Response, request: Request, runtime: RuntimeDep, token: str) -> None:
     """(Re)issue the session cookie; every page refreshes it, so it ends after idle minutes."""
-    assert advocate.id is not None
-    minutes = runtime.settings.token_minutes
-    token = auth.issue_token(
-        runtime.keys.signing_key,
-        advocate_id=advocate.id,
-        version=advocate.token_version,
-        use="dashboard",
-        minutes=minutes,
-    )
-    _set_cookie(response, request, runtime, SESSION_COOKIE, token, max_age=minutes * 60)
+    max_age = runtime.settings.token_minutes * 60
+    _set_cookie(response, request, runtime, SESSION_COOKIE, token, max_age=max_age)
 
 
 def render(
@@ -100,6 +87,7 @@ def render(
         "advocate": advocate,
         "csrf": auth.csrf_token(runtime.keys.signing_key, nonce),
         "style_nonce": style_nonce,
+        "outcomes": referrals.outcome_words(runtime.library.messages),
         **context,
     }
     response = templates.TemplateResponse(
@@ -108,7 +96,13 @@ def render(
     if request.cookies.get(CSRF_COOKIE) != nonce:
         _set_cookie(response, request, runtime, CSRF_COOKIE, nonce)
     if advocate is not None:
-        _start_session(response, request, runtime, advocate)
+        token = accounts.issue_token(
+            key=runtime.keys.signing_key,
+            advocate=advocate,
+            use="dashboard",
+            minutes=runtime.settings.token_minutes,
+        )
+        _start_session(response, request, runtime, token)
     # No script runs on these pages at all, even if something slipped past the escaping.
     response.headers["Content-Security-Policy"] = (
         f"default-src 'none'; style-src 'nonce-{style_nonce}'; img-src 'self'; "
@@ -132,10 +126,11 @@ CsrfChecked = Depends(check_csrf)
 
 def signed_in(request: Request, runtime: RuntimeDep, session: SessionDep) -> Advocate:
     """The advocate named by the session cookie; anyone else is sent to the sign-in page."""
-    token = request.cookies.get(SESSION_COOKIE)
-    claims = auth.read_token(runtime.keys.signing_key, token, use="dashboard") if token else None
-    advocate = (
-        accounts.signed_in_advocate(session=session, claims=claims) if claims is not None else None
+    advocate = accounts.from_token(
+        session=session,
+        key=runtime.keys.signing_key,
+        token=request.cookies.get(SESSION_COOKIE),
+        use="dashboard",
     )
     if advocate is None:
         raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/dashboard/login"})
@@ -161,32 +156,24 @@ def login_page(request: Request, runtime: RuntimeDep) -> Response:
 def login(
     request: Request,
     runtime: RuntimeDep,
-    session: SessionDep,
-    limiter: LoginLimiterDep,
+    sign_in: SignInDep,
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1000)],
 ) -> Response:
-    address = client_address(request)
-    if limiter.blocked(email, address):
-        return render(request, runtime, "login.html", {"error": TOO_MANY}, status_code=429)
-    advocate = accounts.authenticate(session=session, email=email, password=password)
-    if advocate is None:
-        limiter.failed(email, address)
-        return render(request, runtime, "login.html", {"error": WRONG}, status_code=401)
-    limiter.succeeded(email)
-    audit.record(session=session, advocate=advocate, action="login", detail="dashboard")
-    session.commit()
+    try:
+        signed = sign_in(email, password, "dashboard")
+    except accounts.SignInRefused as refused:
+        error = {"error": str(refused)}
+        return render(request, runtime, "login.html", error, status_code=refused.status)
     response = RedirectResponse("/dashboard", status.HTTP_303_SEE_OTHER)
-    _start_session(response, request, runtime, advocate)
+    _start_session(response, request, runtime, signed.token)
     return response
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
 def logout(advocate: DashboardAdvocate, session: SessionDep) -> Response:
     # A copied or left-behind cookie must stop working too, not just this browser's.
-    accounts.sign_out_everywhere(session=session, advocate=advocate)
-    audit.record(session=session, advocate=advocate, action="logout", detail="dashboard")
-    session.commit()
+    accounts.sign_out(session=session, advocate=advocate, via="dashboard")
     response = RedirectResponse("/dashboard/login", status.HTTP_303_SEE_OTHER)
     response.delete_cookie(SESSION_COOKIE, path="/dashboard")
     return response
@@ -257,20 +244,21 @@ def queue(
     number = page_number(page)
     left_out = left_out or number is None
     number = number or 1
-    found = referrals.queue_page(session=session, filters=filters, page=number, per_page=PER_PAGE)
-    now = utcnow()
-    rows = [
-        referrals.to_public(referral, settings=runtime.settings, now=now, claimer=claimer)
-        for referral, claimer in found.rows
-    ]
-    overdue = referrals.count_overdue(
-        session=session, filters=filters, settings=runtime.settings, now=now
+    seen = referrals.view_queue(
+        session=session,
+        filters=filters,
+        page=number,
+        per_page=PER_PAGE,
+        settings=runtime.settings,
+        by=advocate,
+        via="dashboard",
     )
-    detail = f"dashboard {filters.describe()}" + (f" page {number}" if number > 1 else "")
-    audit.record(session=session, advocate=advocate, action="view_queue", detail=detail)
-    session.commit()
+    overdue = referrals.count_overdue(
+        session=session, filters=filters, settings=runtime.settings, now=seen.now
+    )
+    found = seen.found
     context = {
-        "referrals": rows,
+        "referrals": seen.rows,
         "found": found,
         "chosen": filters.chosen(),
         "status": filters.status,
@@ -299,20 +287,18 @@ def referral_page(
     status_code: int = 200,
 ) -> Response:
     try:
-        detail = referrals.referral_detail(
-            session=session, referral_id=referral_id, settings=runtime.settings
+        detail = referrals.view(
+            session=session,
+            referral_id=referral_id,
+            settings=runtime.settings,
+            by=advocate,
+            via="dashboard",
         )
     except referrals.ReferralNotFound as missing:
         message = {"message": str(missing)}
-        return render(request, runtime, "error.html", message, advocate=advocate, status_code=404)
-    audit.record(
-        session=session,
-        advocate=advocate,
-        action="view",
-        referral_id=referral_id,
-        detail="dashboard",
-    )
-    session.commit()
+        return render(
+            request, runtime, "error.html", message, advocate=advocate, status_code=missing.status
+        )
     context: dict[str, Any] = {
         "referral": detail,
         "error": error,
@@ -342,11 +328,10 @@ def refused(
     referral_id: int,
     error: referrals.ReferralError,
 ) -> Response:
-    session.rollback()
-    code = 404 if isinstance(error, referrals.ReferralNotFound) else 409
-    code = 403 if isinstance(error, referrals.NotAllowed) else code
+    """A refused action as the dashboard answers it: the referral page saying why, with the
+    error's status."""
     return referral_page(
-        request, runtime, session, advocate, referral_id, error=str(error), status_code=code
+        request, runtime, session, advocate, referral_id, error=str(error), status_code=error.status
     )
 
 
@@ -359,17 +344,9 @@ def claim(
     session: SessionDep,
 ) -> Response:
     try:
-        referrals.claim_referral(session=session, referral_id=referral_id, advocate=advocate)
+        referrals.claim(session=session, referral_id=referral_id, by=advocate, via="dashboard")
     except referrals.ReferralError as error:
         return refused(request, runtime, session, advocate, referral_id, error)
-    audit.record(
-        session=session,
-        advocate=advocate,
-        action="claim",
-        referral_id=referral_id,
-        detail="dashboard",
-    )
-    session.commit()
     return back_to(referral_id)
 
 
@@ -382,28 +359,19 @@ async def reply(
     session: SessionDep,
     text: Annotated[str, Form(max_length=referrals.MAX_REPLY)],
 ) -> Response:
-    def store() -> int:
-        message = referrals.reply_to_referral(
-            session=session, referral_id=referral_id, advocate=advocate, text=text
-        )
-        audit.record(
-            session=session,
-            advocate=advocate,
-            action="reply",
-            referral_id=referral_id,
-            detail="dashboard",
-        )
-        session.commit()
-        assert message.id is not None
-        return message.id
-
     try:
-        message_id = await run_in_threadpool(store)
+        await referrals.send_reply(
+            session=session,
+            relay=runtime.relay,
+            referral_id=referral_id,
+            by=advocate,
+            text=text,
+            via="dashboard",
+        )
     except referrals.ReferralError as error:
         return await run_in_threadpool(
             refused, request, runtime, session, advocate, referral_id, error
         )
-    await runtime.relay.deliver(message_id)
     return back_to(referral_id)
 
 
@@ -417,19 +385,11 @@ def close(
     outcome: Annotated[str, Form(max_length=40)],
 ) -> Response:
     try:
-        referrals.close_referral(
-            session=session, referral_id=referral_id, advocate=advocate, outcome=outcome
+        referrals.close(
+            session=session, referral_id=referral_id, by=advocate, outcome=outcome, via="dashboard"
         )
     except referrals.ReferralError as error:
         return refused(request, runtime, session, advocate, referral_id, error)
-    audit.record(
-        session=session,
-        advocate=advocate,
-        action="close",
-        referral_id=referral_id,
-        detail=f"dashboard outcome {outcome}",
-    )
-    session.commit()
     return back_to(referral_id)
 
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response, status
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, HTTPException, Query, Response, status
 from pydantic import BaseModel, Field
 
-from service import audit, referrals
-from service.deps import AdvocateDep, RuntimeDep, SessionDep
-from service.models import utcnow
+from service import referrals
+from service.deps import AdvocateDep, ReferralId, RuntimeDep, SessionDep
 from service.referrals import (
     Outcome,
     QueueFilter,
@@ -22,8 +20,6 @@ from service.referrals import (
 
 router = APIRouter(prefix="/api/referrals", tags=["referrals"])
 
-# Bounded so a huge number is a 422, not a database overflow.
-ReferralId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 REFUSALS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such referral"},
     403: {"description": "Another advocate's referral"},
@@ -46,11 +42,8 @@ class CloseIn(BaseModel):
 
 
 def refusal(error: referrals.ReferralError) -> HTTPException:
-    if isinstance(error, referrals.ReferralNotFound):
-        return HTTPException(status.HTTP_404_NOT_FOUND, str(error))
-    if isinstance(error, referrals.NotAllowed):
-        return HTTPException(status.HTTP_403_FORBIDDEN, str(error))
-    return HTTPException(status.HTTP_409_CONFLICT, str(error))
+    """A refused action as the API answers it: the error's status, its message as detail."""
+    return HTTPException(error.status, str(error))
 
 
 @router.get("")
@@ -72,18 +65,20 @@ def list_referrals(
     Every urgent referral no one has claimed is on page 1, whatever the page size; the rest
     are paged. `X-Total-Count` says how many match the filters.
     """
-    now = utcnow()
     filters = QueueFilter(
         status=status, urgency=urgency, topic=topic, setting=setting, waited_minutes=waited_minutes
     )
-    found = referrals.queue_page(session=session, filters=filters, page=page, per_page=per_page)
-    response.headers["X-Total-Count"] = str(found.total)
-    audit.record(session=session, advocate=advocate, action="view_queue", detail=f"api {status}")
-    session.commit()
-    return [
-        referrals.to_public(referral, settings=runtime.settings, now=now, claimer=claimer)
-        for referral, claimer in found.rows
-    ]
+    seen = referrals.view_queue(
+        session=session,
+        filters=filters,
+        page=page,
+        per_page=per_page,
+        settings=runtime.settings,
+        by=advocate,
+        via="api",
+    )
+    response.headers["X-Total-Count"] = str(seen.found.total)
+    return seen.rows
 
 
 @router.get("/{referral_id}", responses={404: REFUSALS[404]})
@@ -92,14 +87,15 @@ def read_referral(
 ) -> ReferralDetail:
     """One referral with the redacted conversation since it was made."""
     try:
-        detail = referrals.referral_detail(
-            session=session, referral_id=referral_id, settings=runtime.settings
+        return referrals.view(
+            session=session,
+            referral_id=referral_id,
+            settings=runtime.settings,
+            by=advocate,
+            via="api",
         )
     except referrals.ReferralError as error:
         raise refusal(error) from None
-    audit.record(session=session, advocate=advocate, action="view", referral_id=referral_id)
-    session.commit()
-    return detail
 
 
 @router.post("/{referral_id}/claim", responses=REFUSALS)
@@ -107,15 +103,10 @@ def claim(
     referral_id: ReferralId, advocate: AdvocateDep, runtime: RuntimeDep, session: SessionDep
 ) -> ReferralPublic:
     try:
-        referral = referrals.claim_referral(
-            session=session, referral_id=referral_id, advocate=advocate
-        )
+        referral = referrals.claim(session=session, referral_id=referral_id, by=advocate, via="api")
     except referrals.ReferralError as error:
-        session.rollback()
         raise refusal(error) from None
-    audit.record(session=session, advocate=advocate, action="claim", referral_id=referral_id)
-    session.commit()
-    return referrals.to_public(referral, settings=runtime.settings, now=utcnow(), claimer=advocate)
+    return referrals.public_view(session=session, referral=referral, settings=runtime.settings)
 
 
 @router.post("/{referral_id}/replies", status_code=status.HTTP_201_CREATED, responses=REFUSALS)
@@ -127,23 +118,18 @@ async def reply(
     session: SessionDep,
 ) -> ReplySent:
     """The advocate's words go to the child's chat; the referral then waits for the child."""
-
-    def store() -> int:
-        message = referrals.reply_to_referral(
-            session=session, referral_id=referral_id, advocate=advocate, text=body.text
-        )
-        audit.record(session=session, advocate=advocate, action="reply", referral_id=referral_id)
-        session.commit()
-        assert message.id is not None
-        return message.id
-
     try:
-        message_id = await run_in_threadpool(store)
+        sent = await referrals.send_reply(
+            session=session,
+            relay=runtime.relay,
+            referral_id=referral_id,
+            by=advocate,
+            text=body.text,
+            via="api",
+        )
     except referrals.ReferralError as error:
-        await run_in_threadpool(session.rollback)
         raise refusal(error) from None
-    pushed = await runtime.relay.deliver(message_id)
-    return ReplySent(id=message_id, status="waiting", pushed=pushed)
+    return ReplySent(id=sent.message_id, status="waiting", pushed=sent.pushed)
 
 
 @router.post("/{referral_id}/close", responses=REFUSALS)
@@ -156,19 +142,13 @@ def close(
 ) -> ReferralPublic:
     """Closed with an outcome, by the advocate who claimed it or an admin."""
     try:
-        referral = referrals.close_referral(
-            session=session, referral_id=referral_id, advocate=advocate, outcome=body.outcome
+        referral = referrals.close(
+            session=session,
+            referral_id=referral_id,
+            by=advocate,
+            outcome=body.outcome,
+            via="api",
         )
     except referrals.ReferralError as error:
-        session.rollback()
         raise refusal(error) from None
-    audit.record(
-        session=session,
-        advocate=advocate,
-        action="close",
-        referral_id=referral_id,
-        detail=f"outcome {body.outcome}",
-    )
-    session.commit()
-    claimer = referrals.claimer_of(session=session, referral=referral)
-    return referrals.to_public(referral, settings=runtime.settings, now=utcnow(), claimer=claimer)
+    return referrals.public_view(session=session, referral=referral, settings=runtime.settings)
