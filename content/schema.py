@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -78,6 +78,17 @@ Confidence = Literal["confirmed", "unconfirmed"]
 # Every key in messages.yaml: what the engine and the channels say. `content check` reports a
 # key missing from messages.yaml, or one in it that nothing says; Library.message() refuses a
 # key that is not listed here, so no code can say a line this list does not name.
+# What an advocate records when closing a referral; the words for each are "outcome_<key>".
+Outcome = Literal[
+    "advice_given",
+    "complaint_made",
+    "passed_to_legal_help",
+    "safeguarding_referral_made",
+    "no_reply_from_child",
+    "child_withdrew",
+    "other",
+]
+
 MESSAGE_KEYS: tuple[str, ...] = (
     "greeting",
     "ask_role",
@@ -138,6 +149,7 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "button_safe_no",
     *(f"topic_{topic}" for topic in CONTENT_TOPICS),
     *(f"place_{setting}" for setting in SETTINGS),
+    *(f"outcome_{outcome}" for outcome in get_args(Outcome)),
 )
 
 

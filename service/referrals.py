@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import and_, case, func, not_, update
 from sqlmodel import Session, col, select
 
-from content.schema import CONTENT_TOPICS, SETTINGS
+from content.schema import CONTENT_TOPICS, SETTINGS, Outcome
 from service import audit
 from service.audit import Via
 from service.models import Advocate, Event, Referral, RelayMessage, utcnow
@@ -24,17 +24,8 @@ if TYPE_CHECKING:
 
 STATUSES = ("new", "claimed", "waiting", "closed")
 OPEN = ("new", "claimed", "waiting")
-# The outcomes an advocate records when closing: these keys are stored; the words shown for
-# them are content, the message "outcome_<key>" in content/data/messages.yaml.
-Outcome = Literal[
-    "advice_given",
-    "complaint_made",
-    "passed_to_legal_help",
-    "safeguarding_referral_made",
-    "no_reply_from_child",
-    "child_withdrew",
-    "other",
-]
+# The outcomes an advocate records when closing (content.schema.Outcome): these keys are
+# stored; the words shown for them are the messages "outcome_<key>" in content.
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 MAX_REPLY = 2000
 
