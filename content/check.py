@@ -20,8 +20,8 @@ from content.schema import (
     AUDIENCES,
     CONTENT_TOPICS,
     MESSAGE_KEYS,
+    PLACE_KINDS,
     ROUTE_HELPLINES,
-    SETTINGS,
     TOPIC_LABELS,
     ActionData,
     AnswerData,
@@ -209,7 +209,7 @@ def _coverage(content: Content, today: dt.date) -> Iterator[Fault]:
     library = Library(content)
     for topic, file in content.topics.values():
         for audience in AUDIENCES:
-            for setting in (None, *SETTINGS):
+            for setting in (None, *PLACE_KINDS):
                 if library.choose(topic.topic, audience, setting) is None:
                     place = (
                         "a shared answer (no settings)"
@@ -252,7 +252,7 @@ def _cross_references(content: Content, today: dt.date) -> Iterator[Fault]:
         for kind, data in settings.kinds.items():
             for j, key in enumerate(data.sources):
                 yield from missing(settings_file, ("kinds", kind, "sources", j), key)
-        for setting in SETTINGS:
+        for setting in PLACE_KINDS:
             if setting not in settings.kinds:
                 yield Fault(
                     settings_file.path,
@@ -488,13 +488,13 @@ def _all_texts(content: Content) -> Iterator[Text]:
 
 def coverage_table(library: Library) -> str:
     """Markdown: topic x audience x kind of place, and the median reading grade."""
-    header = ["topic", "audience", "not sure", *SETTINGS, "median grade"]
+    header = ["topic", "audience", "not sure", *PLACE_KINDS, "median grade"]
     rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for topic in library.topic_names:
         for audience in AUDIENCES:
             cells = [topic, audience]
             grades: list[float] = []
-            for setting in (None, *SETTINGS):
+            for setting in (None, *PLACE_KINDS):
                 answer = library.answer(topic, audience, setting)
                 if answer is None:
                     cells.append("missing")
@@ -502,7 +502,7 @@ def coverage_table(library: Library) -> str:
                 own = setting is not None and answer.settings and setting in answer.settings
                 cells.append("own" if own else "shared")
             seen: set[int] = set()
-            for setting in (None, *SETTINGS):
+            for setting in (None, *PLACE_KINDS):
                 answer = library.answer(topic, audience, setting)
                 if answer is None or id(answer) in seen:
                     continue

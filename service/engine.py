@@ -13,6 +13,7 @@ from sqlalchemy import Engine as Database
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from content.schema import PLACE_KINDS, ROLES
 from service import safety, storage
 from service.db import scrub, sync
 from service.models import ChatSession
@@ -21,8 +22,6 @@ from service.replies import Button, Inbound, Reply
 
 log = logging.getLogger(__name__)
 
-ROLES = ("child", "family", "professional")
-KINDS = ("yoi", "stc", "secure_school", "sch", "hospital")
 # Only this much of a very long message is read closely; the risk screen reads all of it.
 ANALYSE_CHARS = 2000
 LONG_MESSAGE = 1000
@@ -406,15 +405,15 @@ class Conversation:
             return [
                 Reply(
                     text=self._say(f"ask_setting_{value}"),
-                    buttons=[self._button(f"place_{k}", f"setting:{k}") for k in KINDS]
+                    buttons=[self._button(f"place_{k}", f"setting:{k}") for k in PLACE_KINDS]
                     + [self._button("button_unsure", "setting:unsure")],
                 )
             ]
-        if name == "setting" and (value in KINDS or value == "unsure"):
-            chat.setting = value if value in KINDS else None
+        if name == "setting" and (value in PLACE_KINDS or value == "unsure"):
+            chat.setting = value if value in PLACE_KINDS else None
             said = (
                 self._say("setting_set", place=self.library.kinds[value].child_name)
-                if value in KINDS
+                if value in PLACE_KINDS
                 else self._say("setting_unsure")
             )
             return [
@@ -579,7 +578,7 @@ class Conversation:
         if analysis.role in ROLES and (chat.role is None or analysis.role != "child"):
             chat.role = analysis.role
         setting = analysis.setting or (self.library.find_establishment(text) if text else None)
-        if setting in KINDS:
+        if setting in PLACE_KINDS:
             chat.setting = setting
 
     def _event_topic(self, payload: str | None, analysis: Any) -> str | None:

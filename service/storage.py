@@ -17,8 +17,7 @@ from service.models import (
     RelayMessage,
     utcnow,
 )
-
-OPEN = ("new", "claimed", "waiting")
+from service.vocabulary import OPEN, Urgency
 
 
 def find_chat(*, session: Session, key: str) -> ChatSession | None:
@@ -87,7 +86,7 @@ def create_referral(
     *,
     session: Session,
     chat: ChatSession,
-    urgency: str,
+    urgency: Urgency,
     risks: Iterable[str] = (),
     summary: str = "",
 ) -> Referral:
