@@ -7,13 +7,14 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import Any
 
 from sqlalchemy import Engine as Database
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from content import Answer, Library
 from content.schema import PLACE_KINDS, ROLES
+from nlp.analysis import Analysis
 from service import safety, storage
 from service.db import scrub, sync
 from service.models import ChatSession
@@ -54,8 +55,8 @@ class Conversation:
         self,
         *,
         database: Database,
-        library: Any,
-        analyse: Callable[[str], Any],
+        library: Library,
+        analyse: Callable[[str], Analysis],
         outbox: Outbox | None = None,
         urgent_database: Database | None = None,
         strict: bool = False,
@@ -167,14 +168,14 @@ class Conversation:
 
     # ---- one turn -----------------------------------------------------------------------
 
-    def _understand(self, text: str) -> tuple[set[str], Any]:
+    def _understand(self, text: str) -> tuple[set[str], Analysis | None]:
         """The risks in a message, and the model's analysis of it (None when that failed).
 
         Nothing here touches the database, so a crisis reply never waits for it.
         """
         # The risk screen comes before anything else, reads every word, and cannot fail.
         risks = safety.screen(text) if text else set()
-        analysis = None
+        analysis: Analysis | None = None
         if text:
             try:
                 analysis = self.analyse(text[:ANALYSE_CHARS])
@@ -196,7 +197,7 @@ class Conversation:
         key: str,
         channel: str,
         inbound: Inbound,
-        analysis: Any,
+        analysis: Analysis | None,
         must_exist: bool,
         route: str | None,
     ) -> list[Reply]:
@@ -229,13 +230,14 @@ class Conversation:
             referred = inbound.payload == "advocate:yes" or consenting
             if referred:
                 replies = self._refer(session, chat)
-            elif concern and inbound.payload is None:
+            # (concern and a redacted copy to pass on both come from an analysis)
+            elif concern and analysis is not None and inbound.payload is None:
                 replies = self._check_in(chat, analysis)
             elif chat.awaiting == CHECK_IN and (
                 inbound.payload == "safe:yes" or text.lower().strip(" .!") in YES
             ):
                 replies = self._safe(chat)
-            elif passed and inbound.payload is None:
+            elif passed and analysis is not None and inbound.payload is None:
                 replies = self._to_advocate(chat, text, analysis)
             else:
                 replies = self._respond(chat, text, inbound.payload, analysis)
@@ -258,7 +260,7 @@ class Conversation:
         channel: str,
         risks: set[str],
         redacted: str | None,
-        analysis: Any,
+        analysis: Analysis | None,
         *,
         not_safe: bool = False,
         route: str | None = None,
@@ -328,7 +330,7 @@ class Conversation:
 
     # ---- the check-in: worrying words, but no named risk ---------------------------------
 
-    def _check_in(self, chat: ChatSession, analysis: Any) -> list[Reply]:
+    def _check_in(self, chat: ChatSession, analysis: Analysis) -> list[Reply]:
         """Childline's number and "Are you safe right now?"; the answer decides what follows."""
         self._learn(chat, analysis, "")
         chat.awaiting = CHECK_IN
@@ -362,7 +364,7 @@ class Conversation:
     # ---- choosing the reply -------------------------------------------------------------
 
     def _respond(
-        self, chat: ChatSession, text: str, payload: str | None, analysis: Any
+        self, chat: ChatSession, text: str, payload: str | None, analysis: Analysis | None
     ) -> list[Reply]:
         if payload is not None:
             return self._on_payload(chat, payload)
@@ -383,7 +385,7 @@ class Conversation:
             return before + self._greeting(chat)
         return before + [Reply(text=self._say("not_understood"), buttons=self._menu_buttons(chat))]
 
-    def _to_advocate(self, chat: ChatSession, text: str, analysis: Any) -> list[Reply]:
+    def _to_advocate(self, chat: ChatSession, text: str, analysis: Analysis) -> list[Reply]:
         """The child is talking with an advocate: say the words went to them."""
         self._learn(chat, analysis, text)
         chat.awaiting = None
@@ -476,7 +478,7 @@ class Conversation:
 
     # ---- answers from content -----------------------------------------------------------
 
-    def _content(self, chat: ChatSession, topic: str) -> Any:
+    def _content(self, chat: ChatSession, topic: str) -> Answer | None:
         audience = chat.role or "child"
         return self.library.answer(topic, audience, chat.setting)
 
@@ -570,7 +572,7 @@ class Conversation:
 
     # ---- small helpers ------------------------------------------------------------------
 
-    def _learn(self, chat: ChatSession, analysis: Any, text: str) -> None:
+    def _learn(self, chat: ChatSession, analysis: Analysis | None, text: str) -> None:
         """Take who is talking and where from the message, when it says; never insist."""
         if analysis is None:
             return
@@ -581,7 +583,7 @@ class Conversation:
         if setting in PLACE_KINDS:
             chat.setting = setting
 
-    def _event_topic(self, payload: str | None, analysis: Any) -> str | None:
+    def _event_topic(self, payload: str | None, analysis: Analysis | None) -> str | None:
         if payload and payload.startswith("topic:"):
             return payload.partition(":")[2]
         return analysis.topic if analysis is not None else None
