@@ -13,8 +13,8 @@ from aiogram.enums import ChatType
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update
 
+from bot.fsm_storage import FLOOD, chat_key
 from bot.keyboards import Press
-from bot.storage import FLOOD, chat_key
 from bot.turns import Turn, take_turn
 from service import safety
 from service.crypto import Keys

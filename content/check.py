@@ -38,7 +38,7 @@ from content.yamlfile import Loc, YamlFile
 #   a step          text, source            an action   route, label, text, source
 #   helplines.yaml  name, number, contact, text_word, hours, cost, who_for,
 #                   on_phone_bill, source, checked, confidence, note
-#   settings.yaml   checked, kinds (name, child_name, ages, rules, sources, note),
+#   places.yaml   checked, kinds (name, child_name, ages, rules, sources, note),
 #                   establishments (name, kind, aliases, source, note)
 #   sources.yaml    title, url, checked, confidence, note
 #   glossary.yaml   meaning, also
@@ -169,7 +169,7 @@ def _dates(content: Content, today: dt.date) -> Iterator[Fault]:
         for key, record in records.items():
             dated.append((records_file, (key, field), getattr(record, field)))
     if content.settings:
-        dated.append((_file(content, "settings.yaml"), ("checked",), content.settings.checked))
+        dated.append((_file(content, "places.yaml"), ("checked",), content.settings.checked))
     for file, loc, when in dated:
         if file is None:
             continue
@@ -247,7 +247,7 @@ def _cross_references(content: Content, today: dt.date) -> Iterator[Fault]:
     for key, line in content.helplines.items():
         yield from missing(helplines, (key, "source"), line.source)
     settings = content.settings
-    settings_file = _file(content, "settings.yaml")
+    settings_file = _file(content, "places.yaml")
     if settings and settings_file:
         for kind, data in settings.kinds.items():
             for j, key in enumerate(data.sources):

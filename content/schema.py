@@ -27,7 +27,7 @@ Audience = Literal["child", "family", "professional"]
 AUDIENCES: tuple[Audience, ...] = get_args(Audience)
 Role = Audience
 ROLES = AUDIENCES
-# The kinds of place a child can be held in (content/data/settings.yaml).
+# The kinds of place a child can be held in (content/data/places.yaml).
 PlaceKind = Literal["yoi", "stc", "secure_school", "sch", "hospital"]
 PLACE_KINDS: tuple[PlaceKind, ...] = get_args(PlaceKind)
 Route = Literal[
@@ -227,7 +227,7 @@ class HelplineData(Strict):
 
 
 class KindData(Strict):
-    """A kind of secure setting as written in settings.yaml."""
+    """A kind of secure setting as written in places.yaml."""
 
     name: str
     child_name: str
@@ -248,7 +248,7 @@ class EstablishmentData(Strict):
 
 
 class SettingsFile(Strict):
-    """settings.yaml: the kinds of place and the establishments."""
+    """places.yaml: the kinds of place and the establishments."""
 
     checked: dt.date
     kinds: dict[PlaceKind, KindData]

@@ -17,7 +17,7 @@ from content.schema import PLACE_KINDS, ROLES
 from nlp.analysis import Analysis
 from service import payloads, safety, storage
 from service.db import scrub, sync
-from service.models import ChatSession
+from service.models import Chat
 from service.outbox import Outbox
 from service.payloads import Payload
 from service.replies import Button, Inbound, Reply
@@ -80,7 +80,7 @@ class Conversation:
         self.analyse = analyse
         self.topics = tuple(library.topic_names)
         # What each button does, by the name of its payload.
-        self._payload_handlers: dict[str, Callable[[ChatSession, str], list[Reply] | None]] = {
+        self._payload_handlers: dict[str, Callable[[Chat, str], list[Reply] | None]] = {
             payloads.START.name: self._on_start,
             payloads.MENU.name: self._on_menu,
             payloads.ROLE: self._on_role,
@@ -350,7 +350,7 @@ class Conversation:
 
     # ---- the check-in: worrying words, but no named risk ---------------------------------
 
-    def _check_in(self, chat: ChatSession, analysis: Analysis) -> list[Reply]:
+    def _check_in(self, chat: Chat, analysis: Analysis) -> list[Reply]:
         """Childline's number and "Are you safe right now?"; the answer decides what follows."""
         self._learn(chat, analysis, "")
         chat.awaiting = CHECK_IN
@@ -373,7 +373,7 @@ class Conversation:
             return payload == payloads.SAFE_NO
         return text.lower().strip(" .!") in NO or concern
 
-    def _safe(self, chat: ChatSession) -> list[Reply]:
+    def _safe(self, chat: Chat) -> list[Reply]:
         chat.awaiting = None
         said = Reply(text=self._say("safe_yes"))
         if chat.topic in self.topics:
@@ -384,7 +384,7 @@ class Conversation:
     # ---- choosing the reply -------------------------------------------------------------
 
     def _respond(
-        self, chat: ChatSession, text: str, payload: Payload | None, analysis: Analysis | None
+        self, chat: Chat, text: str, payload: Payload | None, analysis: Analysis | None
     ) -> list[Reply]:
         if payload is not None:
             return self._on_payload(chat, payload)
@@ -405,7 +405,7 @@ class Conversation:
             return before + self._greeting(chat)
         return before + [Reply(text=self._say("not_understood"), buttons=self._menu_buttons(chat))]
 
-    def _to_advocate(self, chat: ChatSession, text: str, analysis: Analysis) -> list[Reply]:
+    def _to_advocate(self, chat: Chat, text: str, analysis: Analysis) -> list[Reply]:
         """The child is talking with an advocate: say the words went to them."""
         self._learn(chat, analysis, text)
         chat.awaiting = None
@@ -415,7 +415,7 @@ class Conversation:
         sent.buttons = self._menu_buttons(chat)
         return [sent]
 
-    def _on_payload(self, chat: ChatSession, payload: Payload) -> list[Reply]:
+    def _on_payload(self, chat: Chat, payload: Payload) -> list[Reply]:
         """A pressed button: its name picks the handler, which may refuse its value (None)."""
         chat.awaiting = None
         handler = self._payload_handlers.get(payload.name)
@@ -424,13 +424,13 @@ class Conversation:
             return [Reply(text=self._say("bad_button"), buttons=self._menu_buttons(chat))]
         return replies
 
-    def _on_start(self, chat: ChatSession, value: str) -> list[Reply] | None:
+    def _on_start(self, chat: Chat, value: str) -> list[Reply] | None:
         return self._greeting(chat)
 
-    def _on_menu(self, chat: ChatSession, value: str) -> list[Reply] | None:
+    def _on_menu(self, chat: Chat, value: str) -> list[Reply] | None:
         return [Reply(text=self._menu_text(chat), buttons=self._menu_buttons(chat))]
 
-    def _on_role(self, chat: ChatSession, value: str) -> list[Reply] | None:
+    def _on_role(self, chat: Chat, value: str) -> list[Reply] | None:
         if value not in ROLES:
             return None
         chat.role = value
@@ -442,7 +442,7 @@ class Conversation:
             )
         ]
 
-    def _on_setting(self, chat: ChatSession, value: str) -> list[Reply] | None:
+    def _on_setting(self, chat: Chat, value: str) -> list[Reply] | None:
         if not (value in PLACE_KINDS or value == payloads.UNSURE):
             return None
         chat.setting = value if value in PLACE_KINDS else None
@@ -456,19 +456,19 @@ class Conversation:
             Reply(text=self._menu_text(chat), buttons=self._menu_buttons(chat)),
         ]
 
-    def _on_topic(self, chat: ChatSession, value: str) -> list[Reply] | None:
+    def _on_topic(self, chat: Chat, value: str) -> list[Reply] | None:
         return self._answer(chat, value) if value in self.topics else None
 
-    def _on_more(self, chat: ChatSession, value: str) -> list[Reply] | None:
+    def _on_more(self, chat: Chat, value: str) -> list[Reply] | None:
         return self._more(chat) if chat.topic else None
 
-    def _on_actions(self, chat: ChatSession, value: str) -> list[Reply] | None:
+    def _on_actions(self, chat: Chat, value: str) -> list[Reply] | None:
         return self._actions(chat) if chat.topic else None
 
-    def _on_action(self, chat: ChatSession, value: str) -> list[Reply] | None:
+    def _on_action(self, chat: Chat, value: str) -> list[Reply] | None:
         return self._action(chat, value) if chat.topic else None
 
-    def _on_talk(self, chat: ChatSession, value: str) -> list[Reply] | None:
+    def _on_talk(self, chat: Chat, value: str) -> list[Reply] | None:
         chat.awaiting = "consent"
         return [
             Reply(text=self._say("talk")),
@@ -482,18 +482,18 @@ class Conversation:
             ),
         ]
 
-    def _on_safe(self, chat: ChatSession, value: str) -> list[Reply] | None:
+    def _on_safe(self, chat: Chat, value: str) -> list[Reply] | None:
         return self._safe(chat) if value == payloads.SAFE_YES.value else None
 
-    def _on_advocate(self, chat: ChatSession, value: str) -> list[Reply] | None:
+    def _on_advocate(self, chat: Chat, value: str) -> list[Reply] | None:
         if value != payloads.ADVOCATE_NO.value:
             return None
         return [Reply(text=self._say("advocate_no"), buttons=self._after_buttons())]
 
-    def _on_privacy(self, chat: ChatSession, value: str) -> list[Reply] | None:
+    def _on_privacy(self, chat: Chat, value: str) -> list[Reply] | None:
         return self._answer(chat, "privacy")
 
-    def _on_forget(self, chat: ChatSession, value: str) -> list[Reply] | None:
+    def _on_forget(self, chat: Chat, value: str) -> list[Reply] | None:
         if not value:
             return [
                 Reply(
@@ -508,7 +508,7 @@ class Conversation:
             return [Reply(text=self._say("forget_no"), buttons=self._menu_buttons(chat))]
         return None
 
-    def _greeting(self, chat: ChatSession) -> list[Reply]:
+    def _greeting(self, chat: Chat) -> list[Reply]:
         replies = [Reply(text=self._say("greeting"))]
         if chat.role is None:
             replies.append(
@@ -523,11 +523,11 @@ class Conversation:
 
     # ---- answers from content -----------------------------------------------------------
 
-    def _content(self, chat: ChatSession, topic: str) -> Answer | None:
+    def _content(self, chat: Chat, topic: str) -> Answer | None:
         audience = chat.role or "child"
         return self.library.answer(topic, audience, chat.setting)
 
-    def _answer(self, chat: ChatSession, topic: str) -> list[Reply]:
+    def _answer(self, chat: Chat, topic: str) -> list[Reply]:
         chat.topic, chat.step = topic, 0
         answer = self._content(chat, topic)
         if answer is None:
@@ -539,7 +539,7 @@ class Conversation:
         buttons.append(self._button("button_talk", payloads.TALK))
         return [Reply(text=" ".join(answer.first), buttons=buttons)]
 
-    def _more(self, chat: ChatSession) -> list[Reply]:
+    def _more(self, chat: Chat) -> list[Reply]:
         answer = self._content(chat, chat.topic or "")
         if answer is None or chat.step >= len(answer.more):
             return [Reply(text=self._say("more_done"))] + self._actions(chat)
@@ -554,7 +554,7 @@ class Conversation:
         ]
         return [Reply(text=text, buttons=buttons)]
 
-    def _actions(self, chat: ChatSession) -> list[Reply]:
+    def _actions(self, chat: Chat) -> list[Reply]:
         answer = self._content(chat, chat.topic or "")
         if answer is None or not answer.actions:
             return [Reply(text=self._say("no_answer"), buttons=self._after_buttons())]
@@ -564,7 +564,7 @@ class Conversation:
         buttons.append(self._button("button_talk", payloads.TALK))
         return [Reply(text=self._say("actions_intro"), buttons=buttons)]
 
-    def _action(self, chat: ChatSession, route: str) -> list[Reply]:
+    def _action(self, chat: Chat, route: str) -> list[Reply]:
         answer = self._content(chat, chat.topic or "")
         action = next((a for a in answer.actions if a.route == route), None) if answer else None
         if action is None:
@@ -577,7 +577,7 @@ class Conversation:
 
     # ---- referrals ----------------------------------------------------------------------
 
-    def _refer(self, session: Session, chat: ChatSession) -> list[Reply]:
+    def _refer(self, session: Session, chat: Chat) -> list[Reply]:
         """The child said yes: a referral, saved before we tell them it is on its way."""
         chat.awaiting = None
         summary = "\n".join(storage.recent_redacted(session=session, chat=chat))
@@ -624,7 +624,7 @@ class Conversation:
 
     # ---- small helpers ------------------------------------------------------------------
 
-    def _learn(self, chat: ChatSession, analysis: Analysis | None, text: str) -> None:
+    def _learn(self, chat: Chat, analysis: Analysis | None, text: str) -> None:
         """Take who is talking and where from the message, when it says; never insist."""
         if analysis is None:
             return
@@ -653,10 +653,10 @@ class Conversation:
     def _button(self, key: str, payload: Payload) -> Button:
         return Button(label=self._say(key), payload=str(payload))
 
-    def _menu_text(self, chat: ChatSession) -> str:
+    def _menu_text(self, chat: Chat) -> str:
         return self._say("menu_family" if chat.role == "family" else "menu_child")
 
-    def _menu_buttons(self, chat: ChatSession) -> list[Button]:
+    def _menu_buttons(self, chat: Chat) -> list[Button]:
         order = list(self.topics)
         if chat.role == "family" and "visits" in order:
             order.remove("visits")

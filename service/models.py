@@ -14,7 +14,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class ChatSession(SQLModel, table=True):
+class Chat(SQLModel, table=True):
     """One conversation, known only by a keyed hash of its chat id or session token."""
 
     __tablename__ = "chat_session"

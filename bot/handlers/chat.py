@@ -6,8 +6,8 @@ from aiogram import Bot, F, Router
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import CallbackQuery, Chat, Message
 
+from bot.fsm_storage import forget_chat
 from bot.keyboards import Press
-from bot.storage import forget_chat
 from bot.turns import Turn
 from service.payloads import FORGET_YES
 from service.replies import Inbound
