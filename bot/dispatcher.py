@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 
+from bot.fsm_storage import make_storage
 from bot.handlers import routers
 from bot.middlewares import FloodLimit, HandleOnce, Pseudonymise, Turns
-from bot.storage import make_storage
 from bot.text import split_text
 from service.runtime import Runtime, build_runtime
 from service.settings import Settings

@@ -8,6 +8,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from service.payloads import Payload
 from service.replies import Button
 
 log = logging.getLogger(__name__)
@@ -21,12 +22,12 @@ class Press(CallbackData, prefix="b", sep="|"):
 
     @classmethod
     def from_payload(cls, payload: str) -> Press:
-        name, _, value = payload.partition(":")
-        return cls(name=name, value=value)
+        parsed = Payload.parse(payload) or Payload("")
+        return cls(name=parsed.name, value=parsed.value)
 
     @property
     def payload(self) -> str:
-        return f"{self.name}:{self.value}" if self.value else self.name
+        return str(Payload(self.name, self.value))
 
 
 def keyboard(buttons: list[Button]) -> InlineKeyboardMarkup | None:

@@ -13,12 +13,13 @@ from aiogram.enums import ChatType
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update
 
+from bot.fsm_storage import FLOOD, chat_key
 from bot.keyboards import Press
-from bot.storage import FLOOD, chat_key
 from bot.turns import Turn, take_turn
 from service import safety
 from service.crypto import Keys
 from service.engine import Conversation
+from service.payloads import FORGET_YES
 from service.replies import Inbound, Reply
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 FLOOD_LIMIT = 20  # messages and button presses
 FLOOD_WINDOW = 60  # seconds
-FORGET = "forget:yes"
+FORGET = str(FORGET_YES)
 
 
 class Pseudonymise(BaseMiddleware):

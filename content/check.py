@@ -20,8 +20,8 @@ from content.schema import (
     AUDIENCES,
     CONTENT_TOPICS,
     MESSAGE_KEYS,
+    PLACE_KINDS,
     ROUTE_HELPLINES,
-    SETTINGS,
     TOPIC_LABELS,
     ActionData,
     AnswerData,
@@ -38,7 +38,7 @@ from content.yamlfile import Loc, YamlFile
 #   a step          text, source            an action   route, label, text, source
 #   helplines.yaml  name, number, contact, text_word, hours, cost, who_for,
 #                   on_phone_bill, source, checked, confidence, note
-#   settings.yaml   checked, kinds (name, child_name, ages, rules, sources, note),
+#   places.yaml   checked, kinds (name, child_name, ages, rules, sources, note),
 #                   establishments (name, kind, aliases, source, note)
 #   sources.yaml    title, url, checked, confidence, note
 #   glossary.yaml   meaning, also
@@ -169,7 +169,7 @@ def _dates(content: Content, today: dt.date) -> Iterator[Fault]:
         for key, record in records.items():
             dated.append((records_file, (key, field), getattr(record, field)))
     if content.settings:
-        dated.append((_file(content, "settings.yaml"), ("checked",), content.settings.checked))
+        dated.append((_file(content, "places.yaml"), ("checked",), content.settings.checked))
     for file, loc, when in dated:
         if file is None:
             continue
@@ -209,7 +209,7 @@ def _coverage(content: Content, today: dt.date) -> Iterator[Fault]:
     library = Library(content)
     for topic, file in content.topics.values():
         for audience in AUDIENCES:
-            for setting in (None, *SETTINGS):
+            for setting in (None, *PLACE_KINDS):
                 if library.choose(topic.topic, audience, setting) is None:
                     place = (
                         "a shared answer (no settings)"
@@ -247,12 +247,12 @@ def _cross_references(content: Content, today: dt.date) -> Iterator[Fault]:
     for key, line in content.helplines.items():
         yield from missing(helplines, (key, "source"), line.source)
     settings = content.settings
-    settings_file = _file(content, "settings.yaml")
+    settings_file = _file(content, "places.yaml")
     if settings and settings_file:
         for kind, data in settings.kinds.items():
             for j, key in enumerate(data.sources):
                 yield from missing(settings_file, ("kinds", kind, "sources", j), key)
-        for setting in SETTINGS:
+        for setting in PLACE_KINDS:
             if setting not in settings.kinds:
                 yield Fault(
                     settings_file.path,
@@ -488,13 +488,13 @@ def _all_texts(content: Content) -> Iterator[Text]:
 
 def coverage_table(library: Library) -> str:
     """Markdown: topic x audience x kind of place, and the median reading grade."""
-    header = ["topic", "audience", "not sure", *SETTINGS, "median grade"]
+    header = ["topic", "audience", "not sure", *PLACE_KINDS, "median grade"]
     rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for topic in library.topic_names:
         for audience in AUDIENCES:
             cells = [topic, audience]
             grades: list[float] = []
-            for setting in (None, *SETTINGS):
+            for setting in (None, *PLACE_KINDS):
                 answer = library.answer(topic, audience, setting)
                 if answer is None:
                     cells.append("missing")
@@ -502,7 +502,7 @@ def coverage_table(library: Library) -> str:
                 own = setting is not None and answer.settings and setting in answer.settings
                 cells.append("own" if own else "shared")
             seen: set[int] = set()
-            for setting in (None, *SETTINGS):
+            for setting in (None, *PLACE_KINDS):
                 answer = library.answer(topic, audience, setting)
                 if answer is None or id(answer) in seen:
                     continue

@@ -7,8 +7,8 @@ from pathlib import Path
 from content.loader import Content, ContentError, read_content
 from content.schema import (
     MESSAGE_KEYS,
+    PLACE_KINDS,
     ROUTE_HELPLINES,
-    SETTINGS,
     Action,
     Answer,
     AnswerData,
@@ -68,7 +68,7 @@ class Library:
         data = self._topics.get(topic)
         if data is None:
             return None
-        if setting not in SETTINGS:
+        if setting not in PLACE_KINDS:
             setting = None
         found = _pick(data, audience, setting)
         if found is None and audience == "family" and data.family_reads_child:

@@ -72,7 +72,7 @@ def read_content(root: Path | None = None) -> Content:
     content.sources = _read_mapping(content, base / "sources.yaml", Source, set_id=True)
     content.glossary = _read_mapping(content, base / "glossary.yaml", GlossaryEntry)
     content.helplines = _read_mapping(content, base / "helplines.yaml", HelplineData)
-    settings = _read_file(content, base / "settings.yaml")
+    settings = _read_file(content, base / "places.yaml")
     if settings is not None:
         content.settings = _validate(content, settings, SettingsFile, settings.data, ())
     topic_dir = base / "topics"

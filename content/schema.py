@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # Labels shared with nlp/ (docs/architecture.md). Only some topics carry rights content;
 # "greeting" and "other" are answered by the engine's own messages.
-TOPIC_LABELS = (
+ContentTopic = Literal[
     "separation",
     "restraint",
     "complaints",
@@ -18,24 +18,18 @@ TOPIC_LABELS = (
     "advocate",
     "helpline",
     "privacy",
-    "greeting",
-    "other",
-)
-CONTENT_TOPICS = (
-    "separation",
-    "restraint",
-    "complaints",
-    "appeals",
-    "visits",
-    "advocate",
-    "helpline",
-    "privacy",
-)
-AUDIENCES = ("child", "family", "professional")
-SETTINGS = ("yoi", "stc", "secure_school", "sch", "hospital")
-
+]
+CONTENT_TOPICS: tuple[ContentTopic, ...] = get_args(ContentTopic)
+TopicLabel = Literal[ContentTopic, "greeting", "other"]
+TOPIC_LABELS: tuple[TopicLabel, ...] = (*CONTENT_TOPICS, "greeting", "other")
+# Who is writing: the audiences content is written for are the roles a chat can have.
 Audience = Literal["child", "family", "professional"]
-SettingId = Literal["yoi", "stc", "secure_school", "sch", "hospital"]
+AUDIENCES: tuple[Audience, ...] = get_args(Audience)
+Role = Audience
+ROLES = AUDIENCES
+# The kinds of place a child can be held in (content/data/places.yaml).
+PlaceKind = Literal["yoi", "stc", "secure_school", "sch", "hospital"]
+PLACE_KINDS: tuple[PlaceKind, ...] = get_args(PlaceKind)
 Route = Literal[
     "advocate",
     "childline",
@@ -148,7 +142,7 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "button_safe_yes",
     "button_safe_no",
     *(f"topic_{topic}" for topic in CONTENT_TOPICS),
-    *(f"place_{setting}" for setting in SETTINGS),
+    *(f"place_{setting}" for setting in PLACE_KINDS),
     *(f"outcome_{outcome}" for outcome in get_args(Outcome)),
 )
 
@@ -198,7 +192,7 @@ class AnswerData(Strict):
     """One answer in a topic file: for one audience, everywhere or in some kinds of place."""
 
     audience: Audience
-    settings: list[SettingId] | None = None
+    settings: list[PlaceKind] | None = None
     first: list[Step] = Field(min_length=1, max_length=3)
     more: list[Step] = Field(default_factory=list)
     actions: list[ActionData] = Field(default_factory=list)
@@ -233,7 +227,7 @@ class HelplineData(Strict):
 
 
 class KindData(Strict):
-    """A kind of secure setting as written in settings.yaml."""
+    """A kind of secure setting as written in places.yaml."""
 
     name: str
     child_name: str
@@ -247,17 +241,17 @@ class EstablishmentData(Strict):
     """A place that holds children, and its kind."""
 
     name: str
-    kind: SettingId
+    kind: PlaceKind
     aliases: list[str] = Field(default_factory=list)
     source: str
     note: str | None = None
 
 
 class SettingsFile(Strict):
-    """settings.yaml: the kinds of place and the establishments."""
+    """places.yaml: the kinds of place and the establishments."""
 
     checked: dt.date
-    kinds: dict[SettingId, KindData]
+    kinds: dict[PlaceKind, KindData]
     establishments: list[EstablishmentData]
 
 
@@ -285,7 +279,7 @@ class Answer(Strict):
 
     topic: str
     audience: Audience
-    settings: tuple[SettingId, ...] | None
+    settings: tuple[PlaceKind, ...] | None
     first: list[str]
     more: list[str]
     actions: list[Action]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from content.schema import TOPIC_LABELS
 
 TOPICS = TOPIC_LABELS  # one list of labels, kept in content/ (docs/architecture.md)
-RISKS = ("self_harm", "abuse")
-ROLES = ("child", "family", "professional")
-SETTINGS = ("yoi", "stc", "secure_school", "sch", "hospital")
+# What the risk screen and the model's risk heads can name.
+Risk = Literal["self_harm", "abuse"]
+RISKS: tuple[Risk, ...] = get_args(Risk)
 
 
 class Entity(BaseModel):

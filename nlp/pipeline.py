@@ -14,8 +14,9 @@ from spacy.tokens import Doc
 from thinc.api import Config
 
 import content
+from content.schema import PLACE_KINDS
 from nlp import data, redact
-from nlp.analysis import RISKS, SETTINGS, TOPICS, Analysis, Entity
+from nlp.analysis import RISKS, TOPICS, Analysis, Entity
 from nlp.rules import read_patterns, register_extensions
 
 MODEL_DIR = Path(__file__).parent / "model"
@@ -151,7 +152,7 @@ class Pipeline:
             any(value >= self.concern for value in risk_scores.values())
             or distress >= self.distress
         )
-        setting = doc._.setting if doc._.setting in SETTINGS else None
+        setting = doc._.setting if doc._.setting in PLACE_KINDS else None
         return Analysis(
             topic=topic,
             topic_score=round(float(score), 4),

@@ -7,22 +7,23 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import Any
 
 from sqlalchemy import Engine as Database
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from service import safety, storage
+from content import Answer, Library
+from content.schema import PLACE_KINDS, ROLES
+from nlp.analysis import Analysis
+from service import payloads, safety, storage
 from service.db import scrub, sync
-from service.models import ChatSession
+from service.models import Chat
 from service.outbox import Outbox
+from service.payloads import Payload
 from service.replies import Button, Inbound, Reply
 
 log = logging.getLogger(__name__)
 
-ROLES = ("child", "family", "professional")
-KINDS = ("yoi", "stc", "secure_school", "sch", "hospital")
 # Only this much of a very long message is read closely; the risk screen reads all of it.
 ANALYSE_CHARS = 2000
 LONG_MESSAGE = 1000
@@ -55,8 +56,8 @@ class Conversation:
         self,
         *,
         database: Database,
-        library: Any,
-        analyse: Callable[[str], Any],
+        library: Library,
+        analyse: Callable[[str], Analysis],
         outbox: Outbox | None = None,
         urgent_database: Database | None = None,
         strict: bool = False,
@@ -78,6 +79,22 @@ class Conversation:
         self.library = library
         self.analyse = analyse
         self.topics = tuple(library.topic_names)
+        # What each button does, by the name of its payload.
+        self._payload_handlers: dict[str, Callable[[Chat, str], list[Reply] | None]] = {
+            payloads.START.name: self._on_start,
+            payloads.MENU.name: self._on_menu,
+            payloads.ROLE: self._on_role,
+            payloads.SETTING: self._on_setting,
+            payloads.TOPIC: self._on_topic,
+            payloads.MORE.name: self._on_more,
+            payloads.ACTIONS.name: self._on_actions,
+            payloads.ACTION: self._on_action,
+            payloads.TALK.name: self._on_talk,
+            payloads.SAFE_YES.name: self._on_safe,
+            payloads.ADVOCATE_NO.name: self._on_advocate,
+            payloads.PRIVACY.name: self._on_privacy,
+            payloads.FORGET.name: self._on_forget,
+        }
 
     # ---- the public surface -------------------------------------------------------------
 
@@ -97,10 +114,12 @@ class Conversation:
     ) -> list[Reply]:
         """The greeting. With `role` (the page opened says who is writing: /family), the
         greeting's first words and then what choosing that role says. `route` as in handle."""
-        replies = await self.handle(key, channel, Inbound(payload="start"), route=route)
+        replies = await self.handle(key, channel, Inbound(payload=str(payloads.START)), route=route)
         if role is None:
             return replies
-        chosen = await self.handle(key, channel, Inbound(payload=f"role:{role}"), route=route)
+        chosen = await self.handle(
+            key, channel, Inbound(payload=str(payloads.role(role))), route=route
+        )
         return replies[:1] + chosen
 
     async def handle(
@@ -168,14 +187,14 @@ class Conversation:
 
     # ---- one turn -----------------------------------------------------------------------
 
-    def _understand(self, text: str) -> tuple[set[str], Any]:
+    def _understand(self, text: str) -> tuple[set[str], Analysis | None]:
         """The risks in a message, and the model's analysis of it (None when that failed).
 
         Nothing here touches the database, so a crisis reply never waits for it.
         """
         # The risk screen comes before anything else, reads every word, and cannot fail.
         risks = safety.screen(text) if text else set()
-        analysis = None
+        analysis: Analysis | None = None
         if text:
             try:
                 analysis = self.analyse(text[:ANALYSE_CHARS])
@@ -197,12 +216,13 @@ class Conversation:
         key: str,
         channel: str,
         inbound: Inbound,
-        analysis: Any,
+        analysis: Analysis | None,
         must_exist: bool,
         route: str | None,
     ) -> list[Reply]:
         """A message with no named risk: the answer, and what is kept of it."""
         text = (inbound.text or "").strip()
+        payload = Payload.parse(inbound.payload)
         redacted = analysis.redacted if analysis is not None else None
         concern = analysis is not None and analysis.concern
         with Session(self.database) as session:
@@ -211,15 +231,15 @@ class Conversation:
             chat = storage.get_or_create_chat(
                 session=session, key=key, channel=channel, route=route
             )
-            if inbound.payload == "safe:no" or (
-                chat.awaiting == CHECK_IN and self._not_safe(inbound, text, concern)
+            if payload == payloads.SAFE_NO or (
+                chat.awaiting == CHECK_IN and self._not_safe(payload, text, concern)
             ):
                 # "No" to "are you safe?", or more worrying words: it is urgent now.
                 session.rollback()
                 return self._risk_turn(
                     key, channel, set(), redacted, analysis, not_safe=True, route=route
                 )
-            if inbound.payload == "forget:yes":
+            if payload == payloads.FORGET_YES:
                 session.rollback()
                 self._forget(key)
                 return [Reply(text=self._say("forget_done"))]
@@ -227,26 +247,27 @@ class Conversation:
                 session=session, chat=chat, redacted=redacted or ""
             )
             consenting = chat.awaiting == "consent" and text.lower().strip(" .!") in YES
-            referred = inbound.payload == "advocate:yes" or consenting
+            referred = payload == payloads.ADVOCATE_YES or consenting
             if referred:
                 replies = self._refer(session, chat)
-            elif concern and inbound.payload is None:
+            # (concern and a redacted copy to pass on both come from an analysis)
+            elif concern and analysis is not None and payload is None:
                 replies = self._check_in(chat, analysis)
             elif chat.awaiting == CHECK_IN and (
-                inbound.payload == "safe:yes" or text.lower().strip(" .!") in YES
+                payload == payloads.SAFE_YES or text.lower().strip(" .!") in YES
             ):
                 replies = self._safe(chat)
-            elif passed and inbound.payload is None:
+            elif passed and analysis is not None and payload is None:
                 replies = self._to_advocate(chat, text, analysis)
             else:
-                replies = self._respond(chat, text, inbound.payload, analysis)
+                replies = self._respond(chat, text, payload, analysis)
             storage.add_event(
                 session=session,
                 chat=chat,
                 redacted=redacted,
-                topic=self._event_topic(inbound.payload, analysis),
+                topic=self._event_topic(payload, analysis),
                 risks=(),
-                check_in=concern and inbound.payload is None,
+                check_in=concern and payload is None,
             )
             session.commit()
         if referred:
@@ -259,7 +280,7 @@ class Conversation:
         channel: str,
         risks: set[str],
         redacted: str | None,
-        analysis: Any,
+        analysis: Analysis | None,
         *,
         not_safe: bool = False,
         route: str | None = None,
@@ -329,7 +350,7 @@ class Conversation:
 
     # ---- the check-in: worrying words, but no named risk ---------------------------------
 
-    def _check_in(self, chat: ChatSession, analysis: Any) -> list[Reply]:
+    def _check_in(self, chat: Chat, analysis: Analysis) -> list[Reply]:
         """Childline's number and "Are you safe right now?"; the answer decides what follows."""
         self._learn(chat, analysis, "")
         chat.awaiting = CHECK_IN
@@ -341,18 +362,18 @@ class Conversation:
             Reply(
                 text=self._say("check_in_ask"),
                 buttons=[
-                    self._button("button_safe_yes", "safe:yes"),
-                    self._button("button_safe_no", "safe:no"),
+                    self._button("button_safe_yes", payloads.SAFE_YES),
+                    self._button("button_safe_no", payloads.SAFE_NO),
                 ],
             ),
         ]
 
-    def _not_safe(self, inbound: Inbound, text: str, concern: bool) -> bool:
-        if inbound.payload is not None:
-            return inbound.payload == "safe:no"
+    def _not_safe(self, payload: Payload | None, text: str, concern: bool) -> bool:
+        if payload is not None:
+            return payload == payloads.SAFE_NO
         return text.lower().strip(" .!") in NO or concern
 
-    def _safe(self, chat: ChatSession) -> list[Reply]:
+    def _safe(self, chat: Chat) -> list[Reply]:
         chat.awaiting = None
         said = Reply(text=self._say("safe_yes"))
         if chat.topic in self.topics:
@@ -363,7 +384,7 @@ class Conversation:
     # ---- choosing the reply -------------------------------------------------------------
 
     def _respond(
-        self, chat: ChatSession, text: str, payload: str | None, analysis: Any
+        self, chat: Chat, text: str, payload: Payload | None, analysis: Analysis | None
     ) -> list[Reply]:
         if payload is not None:
             return self._on_payload(chat, payload)
@@ -384,7 +405,7 @@ class Conversation:
             return before + self._greeting(chat)
         return before + [Reply(text=self._say("not_understood"), buttons=self._menu_buttons(chat))]
 
-    def _to_advocate(self, chat: ChatSession, text: str, analysis: Any) -> list[Reply]:
+    def _to_advocate(self, chat: Chat, text: str, analysis: Analysis) -> list[Reply]:
         """The child is talking with an advocate: say the words went to them."""
         self._learn(chat, analysis, text)
         chat.awaiting = None
@@ -394,81 +415,106 @@ class Conversation:
         sent.buttons = self._menu_buttons(chat)
         return [sent]
 
-    def _on_payload(self, chat: ChatSession, payload: str) -> list[Reply]:
-        name, _, value = payload.partition(":")
+    def _on_payload(self, chat: Chat, payload: Payload) -> list[Reply]:
+        """A pressed button: its name picks the handler, which may refuse its value (None)."""
         chat.awaiting = None
-        if name == "start":
-            return self._greeting(chat)
-        if name == "menu":
-            return [Reply(text=self._menu_text(chat), buttons=self._menu_buttons(chat))]
-        if name == "role" and value in ROLES:
-            chat.role = value
-            return [
-                Reply(
-                    text=self._say(f"ask_setting_{value}"),
-                    buttons=[self._button(f"place_{k}", f"setting:{k}") for k in KINDS]
-                    + [self._button("button_unsure", "setting:unsure")],
-                )
-            ]
-        if name == "setting" and (value in KINDS or value == "unsure"):
-            chat.setting = value if value in KINDS else None
-            said = (
-                self._say("setting_set", place=self.library.kinds[value].child_name)
-                if value in KINDS
-                else self._say("setting_unsure")
+        handler = self._payload_handlers.get(payload.name)
+        replies = handler(chat, payload.value) if handler is not None else None
+        if replies is None:
+            return [Reply(text=self._say("bad_button"), buttons=self._menu_buttons(chat))]
+        return replies
+
+    def _on_start(self, chat: Chat, value: str) -> list[Reply] | None:
+        return self._greeting(chat)
+
+    def _on_menu(self, chat: Chat, value: str) -> list[Reply] | None:
+        return [Reply(text=self._menu_text(chat), buttons=self._menu_buttons(chat))]
+
+    def _on_role(self, chat: Chat, value: str) -> list[Reply] | None:
+        if value not in ROLES:
+            return None
+        chat.role = value
+        return [
+            Reply(
+                text=self._say(f"ask_setting_{value}"),
+                buttons=[self._button(f"place_{k}", payloads.setting(k)) for k in PLACE_KINDS]
+                + [self._button("button_unsure", payloads.setting(payloads.UNSURE))],
             )
-            return [
-                Reply(text=said),
-                Reply(text=self._menu_text(chat), buttons=self._menu_buttons(chat)),
-            ]
-        if name == "topic" and value in self.topics:
-            return self._answer(chat, value)
-        if name == "more" and chat.topic:
-            return self._more(chat)
-        if name == "actions" and chat.topic:
-            return self._actions(chat)
-        if name == "action" and chat.topic:
-            return self._action(chat, value)
-        if name == "talk":
-            chat.awaiting = "consent"
-            return [
-                Reply(text=self._say("talk")),
-                Reply(text=self._say("talk_childline")),
-                Reply(
-                    text=self._say("talk_consent"),
-                    buttons=[
-                        self._button("button_yes", "advocate:yes"),
-                        self._button("button_no", "advocate:no"),
-                    ],
-                ),
-            ]
-        if name == "safe" and value == "yes":
-            return self._safe(chat)
-        if name == "advocate" and value == "no":
-            return [Reply(text=self._say("advocate_no"), buttons=self._after_buttons())]
-        if name == "privacy":
-            return self._answer(chat, "privacy")
-        if name == "forget" and not value:
+        ]
+
+    def _on_setting(self, chat: Chat, value: str) -> list[Reply] | None:
+        if not (value in PLACE_KINDS or value == payloads.UNSURE):
+            return None
+        chat.setting = value if value in PLACE_KINDS else None
+        said = (
+            self._say("setting_set", place=self.library.kinds[value].child_name)
+            if value in PLACE_KINDS
+            else self._say("setting_unsure")
+        )
+        return [
+            Reply(text=said),
+            Reply(text=self._menu_text(chat), buttons=self._menu_buttons(chat)),
+        ]
+
+    def _on_topic(self, chat: Chat, value: str) -> list[Reply] | None:
+        return self._answer(chat, value) if value in self.topics else None
+
+    def _on_more(self, chat: Chat, value: str) -> list[Reply] | None:
+        return self._more(chat) if chat.topic else None
+
+    def _on_actions(self, chat: Chat, value: str) -> list[Reply] | None:
+        return self._actions(chat) if chat.topic else None
+
+    def _on_action(self, chat: Chat, value: str) -> list[Reply] | None:
+        return self._action(chat, value) if chat.topic else None
+
+    def _on_talk(self, chat: Chat, value: str) -> list[Reply] | None:
+        chat.awaiting = "consent"
+        return [
+            Reply(text=self._say("talk")),
+            Reply(text=self._say("talk_childline")),
+            Reply(
+                text=self._say("talk_consent"),
+                buttons=[
+                    self._button("button_yes", payloads.ADVOCATE_YES),
+                    self._button("button_no", payloads.ADVOCATE_NO),
+                ],
+            ),
+        ]
+
+    def _on_safe(self, chat: Chat, value: str) -> list[Reply] | None:
+        return self._safe(chat) if value == payloads.SAFE_YES.value else None
+
+    def _on_advocate(self, chat: Chat, value: str) -> list[Reply] | None:
+        if value != payloads.ADVOCATE_NO.value:
+            return None
+        return [Reply(text=self._say("advocate_no"), buttons=self._after_buttons())]
+
+    def _on_privacy(self, chat: Chat, value: str) -> list[Reply] | None:
+        return self._answer(chat, "privacy")
+
+    def _on_forget(self, chat: Chat, value: str) -> list[Reply] | None:
+        if not value:
             return [
                 Reply(
                     text=self._say("forget_ask"),
                     buttons=[
-                        self._button("button_forget", "forget:yes"),
-                        self._button("button_keep", "forget:no"),
+                        self._button("button_forget", payloads.FORGET_YES),
+                        self._button("button_keep", payloads.FORGET_NO),
                     ],
                 )
             ]
-        if name == "forget" and value == "no":
+        if value == payloads.FORGET_NO.value:
             return [Reply(text=self._say("forget_no"), buttons=self._menu_buttons(chat))]
-        return [Reply(text=self._say("bad_button"), buttons=self._menu_buttons(chat))]
+        return None
 
-    def _greeting(self, chat: ChatSession) -> list[Reply]:
+    def _greeting(self, chat: Chat) -> list[Reply]:
         replies = [Reply(text=self._say("greeting"))]
         if chat.role is None:
             replies.append(
                 Reply(
                     text=self._say("ask_role"),
-                    buttons=[self._button(f"button_{r}", f"role:{r}") for r in ROLES],
+                    buttons=[self._button(f"button_{r}", payloads.role(r)) for r in ROLES],
                 )
             )
         else:
@@ -477,54 +523,61 @@ class Conversation:
 
     # ---- answers from content -----------------------------------------------------------
 
-    def _content(self, chat: ChatSession, topic: str) -> Any:
+    def _content(self, chat: Chat, topic: str) -> Answer | None:
         audience = chat.role or "child"
         return self.library.answer(topic, audience, chat.setting)
 
-    def _answer(self, chat: ChatSession, topic: str) -> list[Reply]:
+    def _answer(self, chat: Chat, topic: str) -> list[Reply]:
         chat.topic, chat.step = topic, 0
         answer = self._content(chat, topic)
         if answer is None:
             return [Reply(text=self._say("no_answer"), buttons=self._after_buttons())]
-        buttons = [self._button("button_more", "more")] if answer.more else []
-        buttons += [self._button("button_actions", "actions")] if answer.actions else []
+        buttons = [self._button("button_more", payloads.MORE)] if answer.more else []
+        buttons += [self._button("button_actions", payloads.ACTIONS)] if answer.actions else []
         if topic == "privacy":
-            buttons.append(self._button("button_forget", "forget"))
-        buttons.append(self._button("button_talk", "talk"))
+            buttons.append(self._button("button_forget", payloads.FORGET))
+        buttons.append(self._button("button_talk", payloads.TALK))
         return [Reply(text=" ".join(answer.first), buttons=buttons)]
 
-    def _more(self, chat: ChatSession) -> list[Reply]:
+    def _more(self, chat: Chat) -> list[Reply]:
         answer = self._content(chat, chat.topic or "")
         if answer is None or chat.step >= len(answer.more):
             return [Reply(text=self._say("more_done"))] + self._actions(chat)
         text = answer.more[chat.step]
         chat.step += 1
-        buttons = [self._button("button_more", "more")] if chat.step < len(answer.more) else []
-        buttons += [self._button("button_actions", "actions"), self._button("button_talk", "talk")]
+        buttons = (
+            [self._button("button_more", payloads.MORE)] if chat.step < len(answer.more) else []
+        )
+        buttons += [
+            self._button("button_actions", payloads.ACTIONS),
+            self._button("button_talk", payloads.TALK),
+        ]
         return [Reply(text=text, buttons=buttons)]
 
-    def _actions(self, chat: ChatSession) -> list[Reply]:
+    def _actions(self, chat: Chat) -> list[Reply]:
         answer = self._content(chat, chat.topic or "")
         if answer is None or not answer.actions:
             return [Reply(text=self._say("no_answer"), buttons=self._after_buttons())]
-        buttons = [Button(label=a.label, payload=f"action:{a.route}") for a in answer.actions]
-        buttons.append(self._button("button_talk", "talk"))
+        buttons = [
+            Button(label=a.label, payload=str(payloads.action(a.route))) for a in answer.actions
+        ]
+        buttons.append(self._button("button_talk", payloads.TALK))
         return [Reply(text=self._say("actions_intro"), buttons=buttons)]
 
-    def _action(self, chat: ChatSession, route: str) -> list[Reply]:
+    def _action(self, chat: Chat, route: str) -> list[Reply]:
         answer = self._content(chat, chat.topic or "")
         action = next((a for a in answer.actions if a.route == route), None) if answer else None
         if action is None:
             return [Reply(text=self._say("bad_button"), buttons=self._menu_buttons(chat))]
         if route == "advocate":
-            return self._on_payload(chat, "talk")
+            return self._on_payload(chat, payloads.TALK)
         if route == "forget_me":
-            return self._on_payload(chat, "forget")
+            return self._on_payload(chat, payloads.FORGET)
         return [Reply(text=action.text, buttons=self._after_buttons())]
 
     # ---- referrals ----------------------------------------------------------------------
 
-    def _refer(self, session: Session, chat: ChatSession) -> list[Reply]:
+    def _refer(self, session: Session, chat: Chat) -> list[Reply]:
         """The child said yes: a referral, saved before we tell them it is on its way."""
         chat.awaiting = None
         summary = "\n".join(storage.recent_redacted(session=session, chat=chat))
@@ -571,7 +624,7 @@ class Conversation:
 
     # ---- small helpers ------------------------------------------------------------------
 
-    def _learn(self, chat: ChatSession, analysis: Any, text: str) -> None:
+    def _learn(self, chat: Chat, analysis: Analysis | None, text: str) -> None:
         """Take who is talking and where from the message, when it says; never insist."""
         if analysis is None:
             return
@@ -579,12 +632,12 @@ class Conversation:
         if analysis.role in ROLES and (chat.role is None or analysis.role != "child"):
             chat.role = analysis.role
         setting = analysis.setting or (self.library.find_establishment(text) if text else None)
-        if setting in KINDS:
+        if setting in PLACE_KINDS:
             chat.setting = setting
 
-    def _event_topic(self, payload: str | None, analysis: Any) -> str | None:
-        if payload and payload.startswith("topic:"):
-            return payload.partition(":")[2]
+    def _event_topic(self, payload: Payload | None, analysis: Analysis | None) -> str | None:
+        if payload is not None and payload.name == payloads.TOPIC and payload.value:
+            return payload.value
         return analysis.topic if analysis is not None else None
 
     def _say(self, key: str, **values: str) -> str:
@@ -597,20 +650,23 @@ class Conversation:
             log.error("a message is missing from content: %s", key)
             return ""
 
-    def _button(self, key: str, payload: str) -> Button:
-        return Button(label=self._say(key), payload=payload)
+    def _button(self, key: str, payload: Payload) -> Button:
+        return Button(label=self._say(key), payload=str(payload))
 
-    def _menu_text(self, chat: ChatSession) -> str:
+    def _menu_text(self, chat: Chat) -> str:
         return self._say("menu_family" if chat.role == "family" else "menu_child")
 
-    def _menu_buttons(self, chat: ChatSession) -> list[Button]:
+    def _menu_buttons(self, chat: Chat) -> list[Button]:
         order = list(self.topics)
         if chat.role == "family" and "visits" in order:
             order.remove("visits")
             order.insert(0, "visits")
-        return [self._button(f"topic_{t}", f"topic:{t}") for t in order] + [
-            self._button("button_talk", "talk")
+        return [self._button(f"topic_{t}", payloads.topic(t)) for t in order] + [
+            self._button("button_talk", payloads.TALK)
         ]
 
     def _after_buttons(self) -> list[Button]:
-        return [self._button("button_talk", "talk"), self._button("button_menu", "menu")]
+        return [
+            self._button("button_talk", payloads.TALK),
+            self._button("button_menu", payloads.MENU),
+        ]

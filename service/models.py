@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
+
+from service.vocabulary import Status, Urgency
 
 
 def utcnow() -> datetime:
@@ -12,7 +14,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class ChatSession(SQLModel, table=True):
+class Chat(SQLModel, table=True):
     """One conversation, known only by a keyed hash of its chat id or session token."""
 
     __tablename__ = "chat_session"
@@ -77,8 +79,9 @@ class Referral(SQLModel, table=True):
     session_id: int | None = Field(
         default=None, foreign_key="chat_session.id", index=True, ondelete="SET NULL"
     )
-    status: str = Field(default="new", max_length=16, index=True)  # new, claimed, waiting, closed
-    urgency: str = Field(default="normal", max_length=8)  # urgent, normal
+    # Typed by their Literal; stored as the same short strings as ever.
+    status: Status = Field(default="new", sa_type=AutoString(length=16), index=True)
+    urgency: Urgency = Field(default="normal", sa_type=AutoString(length=8))
     topic: str | None = Field(default=None, max_length=16)
     setting: str | None = Field(default=None, max_length=16)
     risks: str = Field(default="", max_length=64)

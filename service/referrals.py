@@ -13,17 +13,16 @@ from pydantic import BaseModel
 from sqlalchemy import and_, case, func, not_, update
 from sqlmodel import Session, col, select
 
-from content.schema import CONTENT_TOPICS, SETTINGS, Outcome
+from content.schema import CONTENT_TOPICS, PLACE_KINDS, Outcome
 from service import audit
 from service.audit import Via
 from service.models import Advocate, Event, Referral, RelayMessage, utcnow
 from service.settings import Settings
+from service.vocabulary import OPEN, STATUSES, URGENCIES, Status, Urgency
 
 if TYPE_CHECKING:
     from service.relay import Relay
 
-STATUSES = ("new", "claimed", "waiting", "closed")
-OPEN = ("new", "claimed", "waiting")
 # The outcomes an advocate records when closing (content.schema.Outcome): these keys are
 # stored; the words shown for them are the messages "outcome_<key>" in content.
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
@@ -31,12 +30,8 @@ MAX_REPLY = 2000
 
 # What the queue can be narrowed to. The topics and kinds of place are the ones a chat stores
 # on a referral (content/schema.py); "waited longer than" is in minutes.
-StatusFilter = Literal["open", "new", "claimed", "waiting", "closed", "all"]
+StatusFilter = Literal["open", Status, "all"]
 STATUS_FILTERS: tuple[StatusFilter, ...] = get_args(StatusFilter)
-Urgency = Literal["urgent", "normal"]
-URGENCIES: tuple[Urgency, ...] = get_args(Urgency)
-TOPICS = CONTENT_TOPICS
-KINDS = SETTINGS
 WAITED_CHOICES = (15, 60, 24 * 60, 3 * 24 * 60)
 MAX_WAITED = 525_600  # a year, in minutes
 MAX_PAGE = 10_000
@@ -112,7 +107,7 @@ def time_limit(referral: Referral, settings: Settings) -> timedelta:
     return _limit_for(referral.urgency, settings)
 
 
-def _limit_for(urgency: str, settings: Settings) -> timedelta:
+def _limit_for(urgency: Urgency, settings: Settings) -> timedelta:
     if urgency == "urgent":
         return timedelta(minutes=settings.urgent_unclaimed_minutes)
     return timedelta(hours=settings.normal_unclaimed_hours)
@@ -154,7 +149,7 @@ def outcome_words(messages: Mapping[str, str]) -> dict[str, str]:
 # ---- reading ----------------------------------------------------------------------------
 
 
-def statuses_for(wanted: StatusFilter) -> tuple[str, ...]:
+def statuses_for(wanted: StatusFilter) -> tuple[Status, ...]:
     if wanted == "open":
         return OPEN
     return STATUSES if wanted == "all" else (wanted,)
@@ -229,8 +224,8 @@ def read_queue_filter(
     chosen = QueueFilter(
         status=cast(StatusFilter, wanted_status or "open"),
         urgency=pick(urgency, URGENCIES),
-        topic=pick(topic, TOPICS),
-        setting=pick(setting, KINDS),
+        topic=pick(topic, CONTENT_TOPICS),
+        setting=pick(setting, PLACE_KINDS),
         waited_minutes=int(waited) if waited is not None else None,
     )
     return chosen, left_out
@@ -281,7 +276,7 @@ def queue_page(
 def list_referrals(
     *,
     session: Session,
-    statuses: tuple[str, ...] = OPEN,
+    statuses: tuple[Status, ...] = OPEN,
     limit: int = 200,
     offset: int = 0,
     urgency: str | None = None,
@@ -306,7 +301,7 @@ def list_referrals(
 def count_referrals(
     *,
     session: Session,
-    statuses: tuple[str, ...] = OPEN,
+    statuses: tuple[Status, ...] = OPEN,
     urgency: str | None = None,
     topic: str | None = None,
     setting: str | None = None,
@@ -337,7 +332,7 @@ def count_overdue(
 
 
 def _matching(
-    statuses: tuple[str, ...],
+    statuses: tuple[Status, ...],
     urgency: str | None,
     topic: str | None,
     setting: str | None,

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from service import storage
 from service.crypto import Keys
-from service.models import ChatSession, RelayMessage, utcnow
+from service.models import Chat, RelayMessage, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class Relay:
             message = session.get(RelayMessage, message_id)
             if message is None or message.session_id is None:
                 return None
-            chat = session.get(ChatSession, message.session_id)
+            chat = session.get(Chat, message.session_id)
             if chat is None:
                 return None
             route = self.keys.decrypt_route(chat.route) if chat.route else None

@@ -6,12 +6,13 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import Engine as Database
 
 import content
 import nlp
+from content import Library
+from nlp.analysis import Analysis
 from service.crypto import Keys
 from service.db import URGENT_WAIT_SECONDS, make_engine, migrate
 from service.engine import Conversation
@@ -31,7 +32,7 @@ class Runtime:
     settings: Settings
     keys: Keys
     database: Database
-    library: Any
+    library: Library
     conversation: Conversation
     relay: Relay
     outbox: Outbox
@@ -88,7 +89,7 @@ def chat_limits(settings: Settings) -> dict[str, RateLimit]:
 
 
 def build_runtime(
-    settings: Settings | None = None, *, analyse: Callable[[str], Any] | None = None
+    settings: Settings | None = None, *, analyse: Callable[[str], Analysis] | None = None
 ) -> Runtime:
     """Everything built once, at the entry point; migrations run here, or later if the
     database is away (the chat still answers, and urgent referrals wait in the outbox)."""

@@ -10,29 +10,28 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
 from service.models import (
-    ChatSession,
+    Chat,
     Event,
     ProcessedUpdate,
     Referral,
     RelayMessage,
     utcnow,
 )
+from service.vocabulary import OPEN, Urgency
 
-OPEN = ("new", "claimed", "waiting")
 
-
-def find_chat(*, session: Session, key: str) -> ChatSession | None:
-    return session.exec(select(ChatSession).where(ChatSession.key == key)).first()
+def find_chat(*, session: Session, key: str) -> Chat | None:
+    return session.exec(select(Chat).where(Chat.key == key)).first()
 
 
 def get_or_create_chat(
     *, session: Session, key: str, channel: str, route: str | None = None
-) -> ChatSession:
+) -> Chat:
     """The chat known by `key`, made if need be. `route`, the (encrypted) way back to it for
     a channel that pushes, is kept when the chat has none yet."""
     chat = find_chat(session=session, key=key)
     if chat is None:
-        chat = ChatSession(key=key, channel=channel)
+        chat = Chat(key=key, channel=channel)
         session.add(chat)
         session.flush()
     if route is not None and chat.route is None:
@@ -44,7 +43,7 @@ def get_or_create_chat(
 def add_event(
     *,
     session: Session,
-    chat: ChatSession,
+    chat: Chat,
     redacted: str | None,
     topic: str | None,
     risks: Iterable[str],
@@ -65,7 +64,7 @@ def add_event(
     return event
 
 
-def recent_redacted(*, session: Session, chat: ChatSession, limit: int = 5) -> list[str]:
+def recent_redacted(*, session: Session, chat: Chat, limit: int = 5) -> list[str]:
     rows = session.exec(
         select(Event.redacted)
         .where(Event.session_id == chat.id, col(Event.redacted).is_not(None))
@@ -75,7 +74,7 @@ def recent_redacted(*, session: Session, chat: ChatSession, limit: int = 5) -> l
     return [text for text in reversed(rows) if text]
 
 
-def open_referral(*, session: Session, chat: ChatSession) -> Referral | None:
+def open_referral(*, session: Session, chat: Chat) -> Referral | None:
     return session.exec(
         select(Referral)
         .where(Referral.session_id == chat.id, col(Referral.status).in_(OPEN))
@@ -86,8 +85,8 @@ def open_referral(*, session: Session, chat: ChatSession) -> Referral | None:
 def create_referral(
     *,
     session: Session,
-    chat: ChatSession,
-    urgency: str,
+    chat: Chat,
+    urgency: Urgency,
     risks: Iterable[str] = (),
     summary: str = "",
 ) -> Referral:
@@ -108,7 +107,7 @@ def create_referral(
     return referral
 
 
-def pass_to_advocate(*, session: Session, chat: ChatSession, redacted: str) -> bool:
+def pass_to_advocate(*, session: Session, chat: Chat, redacted: str) -> bool:
     """A child's (redacted) words join the referral an advocate is working on."""
     referral = open_referral(session=session, chat=chat)
     if referral is None or referral.id is None or referral.status not in ("claimed", "waiting"):
@@ -132,7 +131,7 @@ def mark_delivered(*, session: Session, messages: Iterable[RelayMessage]) -> Non
         message.delivered_at = now
 
 
-def take_advocate_messages(*, session: Session, chat: ChatSession) -> list[RelayMessage]:
+def take_advocate_messages(*, session: Session, chat: Chat) -> list[RelayMessage]:
     """Advocate messages not yet shown to this chat; marks them delivered."""
     rows = list(
         session.exec(
@@ -150,10 +149,10 @@ def undelivered(*, session: Session, channel: str, after: datetime, before: date
     that have not been delivered, oldest first."""
     rows = session.exec(
         select(RelayMessage.id)
-        .join(ChatSession, col(RelayMessage.session_id) == col(ChatSession.id))
+        .join(Chat, col(RelayMessage.session_id) == col(Chat.id))
         .where(
             *_not_delivered(),
-            ChatSession.channel == channel,
+            Chat.channel == channel,
             col(RelayMessage.created_at) < before,
             col(RelayMessage.created_at) > after,
         )
@@ -216,7 +215,7 @@ def purge(*, session: Session, retention_days: int, now: datetime | None = None)
     old_closed = select(Referral.id).where(
         Referral.status == "closed", col(Referral.closed_at) < cutoff
     )
-    idle = select(ChatSession.id).where(col(ChatSession.last_seen_at) < cutoff)
+    idle = select(Chat.id).where(col(Chat.last_seen_at) < cutoff)
     counts: dict[str, int] = {}
     counts["events"] = session.exec(
         delete(Event).where(or_(col(Event.created_at) < cutoff, col(Event.session_id).in_(idle)))
@@ -240,8 +239,6 @@ def purge(*, session: Session, retention_days: int, now: datetime | None = None)
             .where(col(table.session_id).in_(idle))
             .values(session_id=None)
         )
-    counts["chats"] = session.exec(
-        delete(ChatSession).where(col(ChatSession.last_seen_at) < cutoff)
-    ).rowcount
+    counts["chats"] = session.exec(delete(Chat).where(col(Chat.last_seen_at) < cutoff)).rowcount
     session.exec(delete(ProcessedUpdate).where(col(ProcessedUpdate.created_at) < cutoff))
     return counts

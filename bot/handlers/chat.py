@@ -6,9 +6,10 @@ from aiogram import Bot, F, Router
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import CallbackQuery, Chat, Message
 
+from bot.fsm_storage import forget_chat
 from bot.keyboards import Press
-from bot.storage import forget_chat
 from bot.turns import Turn
+from service.payloads import FORGET_YES
 from service.replies import Inbound
 
 
@@ -27,7 +28,7 @@ async def button_press(
 ) -> None:
     await query.answer()  # stops the button's spinner straight away
     await turn(Inbound(payload=callback_data.payload))
-    if callback_data.payload == "forget:yes":
+    if callback_data.payload == str(FORGET_YES):
         await forget_chat(fsm_storage, bot.id, event_chat.id)
 
 

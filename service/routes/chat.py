@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
 
+from content.schema import Role
 from service.deps import ConversationDep, RuntimeDep
 from service.engine import MAX_READ, ChatGone
 from service.replies import Inbound, Reply
@@ -18,7 +18,7 @@ GONE = "This chat has ended or was deleted. Start a new chat to carry on."
 
 
 class SessionStart(BaseModel):
-    role: Literal["child", "family", "professional"] | None = None
+    role: Role | None = None
 
 
 class SessionStarted(BaseModel):

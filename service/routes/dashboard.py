@@ -13,10 +13,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from content.schema import CONTENT_TOPICS, PLACE_KINDS
 from service import accounts, audit, auth, referrals, stats
 from service.accounts import Advocate
 from service.deps import ReferralId, RuntimeDep, SessionDep, SignInDep
 from service.referrals import QueueFilter
+from service.vocabulary import URGENCIES
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -203,14 +205,14 @@ def choices(runtime: RuntimeDep) -> list[tuple[str, str, list[tuple[str, str]]]]
     """Each filter's query name, label and (value, words) choices after "any"."""
     kinds = getattr(runtime.library, "kinds", {})
     return [
-        ("urgency", "Urgency", [(urgency, urgency) for urgency in referrals.URGENCIES]),
-        ("topic", "Topic", [(topic, topic) for topic in referrals.TOPICS]),
+        ("urgency", "Urgency", [(urgency, urgency) for urgency in URGENCIES]),
+        ("topic", "Topic", [(topic, topic) for topic in CONTENT_TOPICS]),
         (
             "setting",
             "Kind of place",
             [
                 (kind, f"{kinds[kind].name} ({kind})" if kind in kinds else kind)
-                for kind in referrals.KINDS
+                for kind in PLACE_KINDS
             ],
         ),
         (

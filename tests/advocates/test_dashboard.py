@@ -237,11 +237,11 @@ async def test_the_queue_has_a_labelled_filter_form_that_keeps_its_choices(
         assert f'<label for="filter-{name}">{words}</label>' in page
         assert f'<select id="filter-{name}" name="{name}">' in page
     # The choices come from the content's own lists, and what was chosen stays chosen.
-    from content.schema import CONTENT_TOPICS, SETTINGS
+    from content.schema import CONTENT_TOPICS, PLACE_KINDS
 
     for topic in CONTENT_TOPICS:
         assert f'<option value="{topic}"' in page
-    for kind in SETTINGS:
+    for kind in PLACE_KINDS:
         assert f'<option value="{kind}"' in page
     assert '<option value="visits" selected>' in page
     assert '<option value="yoi" selected>Young offender institution (yoi)</option>' in page

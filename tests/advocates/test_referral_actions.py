@@ -105,10 +105,10 @@ class FakeRelay:
 async def test_a_reply_is_stored_recorded_then_handed_to_the_relay(
     runtime: Any, advocates: dict[str, int]
 ) -> None:
-    from service.models import ChatSession
+    from service.models import Chat
 
     with Session(runtime.database) as session:
-        chat = ChatSession(key="k" * 64, channel="web")
+        chat = Chat(key="k" * 64, channel="web")
         session.add(chat)
         session.commit()
         chat_id = chat.id

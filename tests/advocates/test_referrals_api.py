@@ -140,9 +140,9 @@ async def test_an_advocate_never_sees_a_session_id_or_key(
     listed = await client.get("/api/referrals", headers=headers)
     with Session(runtime.database) as session:
         stored = session.exec(select(Referral)).one()
-        from service.models import ChatSession
+        from service.models import Chat
 
-        key = session.exec(select(ChatSession.key)).one()
+        key = session.exec(select(Chat.key)).one()
     for body in (detail.text, listed.text):
         assert session_id not in body and key not in body
         assert "session" not in body and "route" not in body

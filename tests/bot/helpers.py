@@ -14,8 +14,8 @@ from aiogram.methods import GetMe, GetUpdates, SendMessage, TelegramMethod
 from aiogram.types import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update, User
 from redis.asyncio import Redis
 
+from bot.fsm_storage import REDIS_PREFIX
 from bot.keyboards import Press
-from bot.storage import REDIS_PREFIX
 from tests.conftest import REDIS_URL
 
 # Obviously invented: no real person is called this, and the ids are made up.

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from bot import build_dispatcher
 from bot.middlewares import FLOOD_LIMIT
 from service.db import make_engine
-from service.models import ChatSession, Referral
+from service.models import Chat, Referral
 from tests.bot.helpers import (
     CHAT_ID,
     RecordingSession,
@@ -85,7 +85,7 @@ async def test_a_parent_who_says_so_is_taken_down_the_family_path(
 ) -> None:
     await dp.feed_update(bot, message_update("Hello, I'm his mum"))
     with Session(runtime.database) as db:
-        assert db.exec(select(ChatSession.role)).one() == "family"
+        assert db.exec(select(Chat.role)).one() == "family"
     session.clear()
     await dp.feed_update(bot, press("menu"))
     assert buttons(session.sent(CHAT_ID)[-1])[0] == "topic:visits"
@@ -206,9 +206,9 @@ async def test_an_error_on_risky_words_answers_with_childline_first(
 async def test_group_chats_are_not_answered(
     dp: Dispatcher, bot: Bot, session: RecordingSession, runtime: Any
 ) -> None:
-    from aiogram.types import Chat
+    from aiogram import types
 
-    group = Chat(id=-100777000123, type="supergroup", title="A made-up group")
+    group = types.Chat(id=-100777000123, type="supergroup", title="A made-up group")
     await dp.feed_update(bot, message_update("hello", chat=group))
     assert session.sent() == []
     assert count(runtime.database, "chat_session") == 0

@@ -9,8 +9,8 @@ import pytest
 from aiogram import Bot, Dispatcher
 from sqlmodel import Session, select
 
-from bot.storage import FLOOD, chat_key
-from service.models import ChatSession, Event, Referral, RelayMessage
+from bot.fsm_storage import FLOOD, chat_key
+from service.models import Chat, Event, Referral, RelayMessage
 from tests.bot.helpers import (
     CHAT_ID,
     FIRST_NAME,
@@ -47,7 +47,7 @@ async def test_neither_the_database_nor_the_logs_hold_who_is_talking(
         assert value not in stored
         assert value not in caplog.text
     with Session(runtime.database) as db:
-        route = db.exec(select(ChatSession.route)).one()
+        route = db.exec(select(Chat.route)).one()
     assert route and runtime.keys.decrypt_route(route) == str(CHAT_ID)
 
 
@@ -62,7 +62,7 @@ async def test_forget_erases_everything_held_for_that_chat(
     assert count(runtime.database, "referral") == 1
     key = runtime.keys.pseudonym("telegram", CHAT_ID)
     with Session(runtime.database) as db:
-        chat = db.exec(select(ChatSession).where(ChatSession.key == key)).one()
+        chat = db.exec(select(Chat).where(Chat.key == key)).one()
     session.clear()
     await dp.feed_update(bot, message_update("/forget"))
     assert buttons(session.sent()[0]) == ["forget:yes", "forget:no"]

@@ -11,8 +11,8 @@ from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
 from bot import attach_relay, build_dispatcher
+from bot.fsm_storage import REDIS_PREFIX
 from bot.middlewares import FLOOD_LIMIT
-from bot.storage import REDIS_PREFIX
 from service.runtime import build_runtime
 from tests.bot.helpers import (
     CHAT_ID,

@@ -8,7 +8,7 @@ import pytest
 
 from content import ContentError, load_library
 from content.readability import grade, words_per_sentence
-from content.schema import AUDIENCES, CONTENT_TOPICS, SETTINGS
+from content.schema import AUDIENCES, CONTENT_TOPICS, PLACE_KINDS
 from tests.content.conftest import edit
 
 
@@ -23,7 +23,7 @@ def test_every_topic_has_content(lib):
 
 @pytest.mark.parametrize("topic", CONTENT_TOPICS)
 @pytest.mark.parametrize("audience", AUDIENCES)
-@pytest.mark.parametrize("setting", [None, *SETTINGS])
+@pytest.mark.parametrize("setting", [None, *PLACE_KINDS])
 def test_every_topic_answers_every_place_and_audience(lib, topic, audience, setting):
     answer = lib.answer(topic, audience, setting)
     assert answer is not None
@@ -33,7 +33,7 @@ def test_every_topic_answers_every_place_and_audience(lib, topic, audience, sett
 
 
 @pytest.mark.parametrize("topic", CONTENT_TOPICS)
-@pytest.mark.parametrize("setting", [None, *SETTINGS])
+@pytest.mark.parametrize("setting", [None, *PLACE_KINDS])
 def test_child_replies_read_at_grade_5_with_a_step_for_today(lib, topic, setting):
     answer = lib.answer(topic, "child", setting)
     bubbles = [" ".join(answer.first), *answer.more, *(a.text for a in answer.actions)]
@@ -132,7 +132,7 @@ def test_find_establishment(lib, text, kind):
 
 
 def test_kinds(lib):
-    assert set(lib.kinds) == set(SETTINGS)
+    assert set(lib.kinds) == set(PLACE_KINDS)
     assert lib.kinds["yoi"].name == "Young offender institution"
     assert lib.establishments["wetherby"] == "yoi"
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from service import accounts, storage
-from service.models import ChatSession, Event, Referral, RelayMessage, utcnow
+from service.models import Chat, Event, Referral, RelayMessage, utcnow
 from tests.advocates.helpers import add_advocate, bearer, only_referral
 from tests.service.helpers import database_dump
 
@@ -117,7 +117,7 @@ def test_forgetting_keeps_urgent_and_taken_referrals_as_records_with_no_words(
         advocate = accounts.add_advocate(
             session=session, email=ADVOCATE, password="a long test passphrase 1"
         )
-        chat = ChatSession(key="f" * 64, channel="telegram", route="encrypted-route")
+        chat = Chat(key="f" * 64, channel="telegram", route="encrypted-route")
         session.add(chat)
         session.flush()
         session.add(Event(session_id=chat.id, channel="telegram", redacted="they hurt me"))
@@ -145,7 +145,7 @@ def test_forgetting_keeps_urgent_and_taken_referrals_as_records_with_no_words(
         session.commit()
 
     with Session(database) as session:
-        assert session.exec(select(ChatSession)).all() == []
+        assert session.exec(select(Chat)).all() == []
         assert session.exec(select(Event)).all() == []
         assert session.exec(select(RelayMessage)).all() == []
         left = session.exec(select(Referral)).all()

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from service import accounts, storage
-from service.models import ChatSession, Event, Referral, RelayMessage, utcnow
+from service.models import Chat, Event, Referral, RelayMessage, utcnow
 from service.replies import Inbound
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +25,7 @@ INVENTED = "quibbertack"
 
 def idle_chat(session: Session, key: str, *, words: str = "they kept me in my room") -> int:
     """A chat last seen long ago, with one message from then; its id."""
-    chat = ChatSession(key=key, channel="web", created_at=LONG_AGO, last_seen_at=LONG_AGO)
+    chat = Chat(key=key, channel="web", created_at=LONG_AGO, last_seen_at=LONG_AGO)
     session.add(chat)
     session.flush()
     assert chat.id is not None
@@ -98,7 +98,7 @@ def test_purge_never_removes_an_open_referral_and_counts_exactly(database: Engin
         relay(session, old_closed, "child", LONG_AGO)
         relay(session, old_closed, "advocate", LONG_AGO)
         # A chat still in use, with a referral closed only lately: all of it stays.
-        recent = ChatSession(key="r" * 64, channel="web")
+        recent = Chat(key="r" * 64, channel="web")
         session.add(recent)
         session.flush()
         session.add(Event(session_id=recent.id, channel="web", redacted="can i see my mum"))
@@ -122,7 +122,7 @@ def test_purge_never_removes_an_open_referral_and_counts_exactly(database: Engin
             assert left.summary == f"summary of a {status} one"  # kept until it is closed
             assert left.session_id is None  # the chat and its route back are gone
         assert referrals[new.id].urgency == "urgent"
-        assert [chat.key for chat in session.exec(select(ChatSession))] == ["r" * 64]
+        assert [chat.key for chat in session.exec(select(Chat))] == ["r" * 64]
         assert [e.redacted for e in session.exec(select(Event))] == ["can i see my mum"]
         [unread] = session.exec(select(RelayMessage)).all()
         assert unread.referral_id == waiting.id and unread.sender == "advocate"
@@ -184,9 +184,9 @@ async def test_purge_removes_what_is_past_retention(runtime: Any) -> None:
         session.commit()
     assert counts["chats"] == 1 and counts["events"] >= 1
     with Session(runtime.database) as session:
-        keys = [chat.key for chat in session.exec(select(ChatSession))]
+        keys = [chat.key for chat in session.exec(select(Chat))]
         assert keys == ["new" * 8]
-        assert all(chat.route is None for chat in session.exec(select(ChatSession)))
+        assert all(chat.route is None for chat in session.exec(select(Chat)))
         assert len(session.exec(select(Referral)).all()) == 1
 
 

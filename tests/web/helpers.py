@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from service.models import ChatSession, Referral, RelayMessage
+from service.models import Chat, Referral, RelayMessage
 
 STARTED = "/api/chat/sessions"
 
@@ -63,7 +63,7 @@ def advocate_replies(runtime: Any, session_id: str, text: str) -> None:
     """An advocate's reply put straight into storage, as the referral API would."""
     key = runtime.keys.pseudonym("web", session_id)
     with Session(runtime.database) as session:
-        chat = session.exec(select(ChatSession).where(ChatSession.key == key)).one()
+        chat = session.exec(select(Chat).where(Chat.key == key)).one()
         referral = Referral(session_id=chat.id, summary="(test)")
         session.add(referral)
         session.flush()

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from service.models import ChatSession, Event, Referral
+from service.models import Chat, Event, Referral
 from tests.web.helpers import bubbles, open_chat, tap, worker_ready
 from tests.web.live import LiveServer
 
@@ -47,7 +47,7 @@ def received(runtime: Any, session_id: str) -> tuple[list[str], list[Referral]]:
     """What the service holds for this chat: each message (redacted) in order, and referrals."""
     key = runtime.keys.pseudonym("web", session_id)
     with Session(runtime.database) as session:
-        chat = session.exec(select(ChatSession).where(ChatSession.key == key)).one()
+        chat = session.exec(select(Chat).where(Chat.key == key)).one()
         in_order = select(Event).where(Event.session_id == chat.id).order_by(col(Event.id))
         events = session.exec(in_order).all()
         referrals = session.exec(select(Referral).where(Referral.session_id == chat.id)).all()
