@@ -22,18 +22,10 @@ TABLES_WITH_WORDS = ("event", "referral", "relay_message", "chat_session")
 
 # How long a write waits for a lock, or a connection for the server, before it gives up.
 WAIT_SECONDS = 5
-# An urgent referral waits this long; then the outbox keeps it and the crisis reply goes.
-URGENT_WAIT_SECONDS = 1
 
 
-def make_engine(url: str, wait: float = WAIT_SECONDS, *, synced: bool = True) -> Engine:
-    """An engine for SQLite or PostgreSQL; SQLite gets foreign keys, WAL and secure delete.
-
-    `synced=False` is for a chat's ordinary turns on SQLite: a commit is not flushed to the disk
-    (synchronous=NORMAL), so a turn costs about 5 ms less. A crash of the service loses
-    nothing; a power cut can lose the last moments of ordinary turns, never an urgent
-    referral (its engine is synced) nor one a child asked for (`sync` after it).
-    """
+def make_engine(url: str, wait: float = WAIT_SECONDS) -> Engine:
+    """An engine for SQLite or PostgreSQL; SQLite gets foreign keys, WAL and secure delete."""
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
@@ -47,7 +39,6 @@ def make_engine(url: str, wait: float = WAIT_SECONDS, *, synced: bool = True) ->
             cursor.execute("PRAGMA journal_mode=WAL")
             # Deleted rows are overwritten with zeros, not just marked free.
             cursor.execute("PRAGMA secure_delete=ON")
-            cursor.execute(f"PRAGMA synchronous={'FULL' if synced else 'NORMAL'}")
             cursor.close()
 
         return engine
@@ -69,17 +60,6 @@ def make_private(path: Path) -> None:
     for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         if name.exists():
             name.chmod(0o600)  # files left by an older version were 0644
-
-
-def sync(engine: Engine) -> None:
-    """Make every commit so far safe from a power cut (an engine made with synced=False)."""
-    if engine.dialect.name != "sqlite":
-        return
-    try:
-        with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")  # flushes the WAL first
-    except OperationalError as error:
-        log.warning("could not flush the database to disk: %s", type(error).__name__)
 
 
 def scrub(engine: Engine) -> None:

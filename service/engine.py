@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 
 from sqlalchemy import Engine as Database
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +14,7 @@ from content import Answer, Library
 from content.schema import PLACE_KINDS, ROLES
 from nlp.analysis import Analysis
 from service import payloads, safety, storage
-from service.db import scrub, sync
+from service.db import scrub
 from service.models import Chat
 from service.outbox import Outbox
 from service.payloads import Payload
@@ -59,22 +57,11 @@ class Conversation:
         library: Library,
         analyse: Callable[[str], Analysis],
         outbox: Outbox | None = None,
-        urgent_database: Database | None = None,
         strict: bool = False,
     ) -> None:
         self.database = database
         # Under tests a message missing from content raises; in service it is logged.
         self.strict = strict
-        # Urgent referrals are written through their own engine, which waits for a lock for
-        # about a second before the outbox takes them, and on their own threads, so ordinary
-        # turns stuck behind a locked database never hold up a crisis reply.
-        self.urgent_database = urgent_database or database
-        # The engines it was built with are closed with it, even after a test pointed its
-        # turns at another database.
-        self._own = (database, self.urgent_database)
-        self.urgent_threads = ThreadPoolExecutor(4, thread_name_prefix="urgent")
-        # Reading a message never waits behind turns that wait for the database, either.
-        self.reading_threads = ThreadPoolExecutor(2, thread_name_prefix="reading")
         self.outbox = outbox
         self.library = library
         self.analyse = analyse
@@ -98,16 +85,9 @@ class Conversation:
 
     # ---- the public surface -------------------------------------------------------------
 
-    def use_database(self, database: Database, urgent: Database | None = None) -> None:
+    def use_database(self, database: Database) -> None:
         """Point every turn at another database (a test's broken one, or the real one back)."""
         self.database = database
-        self.urgent_database = urgent or database
-
-    def close(self) -> None:
-        self.urgent_threads.shutdown(wait=False)
-        self.reading_threads.shutdown(wait=False)
-        for engine in self._own:
-            engine.dispose()
 
     async def start(
         self, key: str, channel: str, *, role: str | None = None, route: str | None = None
@@ -138,18 +118,14 @@ class Conversation:
         `route` is the (already encrypted) way back to the chat for a channel that pushes an
         advocate's replies; it is kept when the chat has none yet.
         """
-        loop = asyncio.get_running_loop()
         risks: set[str] = set()
         try:
             text = (inbound.text or "").strip()
-            risks, analysis = await loop.run_in_executor(
-                self.reading_threads, self._understand, text
-            )
+            risks, analysis = await asyncio.to_thread(self._understand, text)
             if risks:
                 redacted = analysis.redacted if analysis is not None else None
-                return await loop.run_in_executor(
-                    self.urgent_threads,
-                    partial(self._risk_turn, key, channel, risks, redacted, analysis, route=route),
+                return await asyncio.to_thread(
+                    self._risk_turn, key, channel, risks, redacted, analysis, route=route
                 )
             return await asyncio.to_thread(
                 self._turn, key, channel, inbound, analysis, must_exist, route
@@ -160,9 +136,8 @@ class Conversation:
             log.error("conversation turn failed: %s", type(error).__name__)
             risks = risks or (safety.screen(inbound.text) if inbound.text else set())
             if risks:
-                return await loop.run_in_executor(
-                    self.urgent_threads,
-                    partial(self._risk_turn, key, channel, risks, None, None, route=route),
+                return await asyncio.to_thread(
+                    self._risk_turn, key, channel, risks, None, None, route=route
                 )
             return [Reply(text=safety.fallback_for(inbound.text))]
 
@@ -247,8 +222,7 @@ class Conversation:
                 session=session, chat=chat, redacted=redacted or ""
             )
             consenting = chat.awaiting == "consent" and text.lower().strip(" .!") in YES
-            referred = payload == payloads.ADVOCATE_YES or consenting
-            if referred:
+            if payload == payloads.ADVOCATE_YES or consenting:
                 replies = self._refer(session, chat)
             # (concern and a redacted copy to pass on both come from an analysis)
             elif concern and analysis is not None and payload is None:
@@ -270,8 +244,6 @@ class Conversation:
                 check_in=concern and payload is None,
             )
             session.commit()
-        if referred:
-            sync(self.database)  # the child was told an advocate will reply: keep it safe
         return replies
 
     def _risk_turn(
@@ -290,7 +262,7 @@ class Conversation:
         topic = analysis.topic if analysis is not None else None
         unkept = self._say("risk_words_not_kept")
         try:
-            with Session(self.urgent_database) as session:
+            with Session(self.database) as session:
                 chat = storage.get_or_create_chat(
                     session=session, key=key, channel=channel, route=route
                 )

@@ -14,7 +14,7 @@ import nlp
 from content import Library
 from nlp.analysis import Analysis
 from service.crypto import Keys
-from service.db import URGENT_WAIT_SECONDS, make_engine, migrate
+from service.db import make_engine, migrate
 from service.engine import Conversation
 from service.limits import RateLimit
 from service.outbox import Outbox
@@ -42,8 +42,7 @@ class Runtime:
     channels: dict[str, str] = field(default_factory=dict)
 
     def close(self) -> None:
-        """Let go of the engine's threads and every database connection, urgent ones too."""
-        self.conversation.close()
+        """Let go of every database connection."""
         self.database.dispose()
 
     def connect_database(self) -> bool:
@@ -111,8 +110,7 @@ def build_runtime(
         analyse = nlp.analyse
     outbox = Outbox(settings.data_dir / "outbox.jsonl")
     conversation = Conversation(
-        database=make_engine(settings.resolved_database_url(), synced=False),
-        urgent_database=make_engine(settings.resolved_database_url(), wait=URGENT_WAIT_SECONDS),
+        database=database,
         library=library,
         analyse=analyse,
         outbox=outbox,

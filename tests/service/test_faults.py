@@ -5,8 +5,6 @@ Each test is a conversation over the real chat API; the child always gets Childl
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -188,36 +186,3 @@ async def test_the_model_reads_the_end_of_a_long_message_too(settings: Any, anal
     assert read[0] == text[:2000] and read[-1].endswith(ending)
     assert len(read) == 2  # the start closely, the end for risk; the patterns read it all
     runtime.close()
-
-
-async def test_a_crisis_reply_does_not_wait_behind_a_locked_database(
-    runtime: Any, client: httpx.AsyncClient
-) -> None:
-    """Another process holds SQLite's write lock (a backup, a stuck shell). Calm messages
-    sent first wait for it; a crisis reply sent after them must not wait for them."""
-    url = runtime.settings.resolved_database_url()
-    if not url.startswith("sqlite:///"):
-        pytest.skip("a file lock is SQLite's")
-    chats = [await start(client) for _ in range(7)]
-    holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
-    try:
-        calm = [send(client, chat, "how do i complain") for chat in chats[1:]]
-        waiting = [asyncio.create_task(message) for message in calm]
-        await asyncio.sleep(0.2)
-        answer = await send(client, chats[0], "staff punched me in my room")
-        assert not any(task.done() for task in waiting)
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
-    assert answer.status_code == 200
-    assert CHILDLINE in answer.json()["replies"][0]["text"]
-    assert answer.json()["replies"][-1]["text"] == runtime.library.messages["crisis_advocate"]
-    # Each calm message is answered too: after the lock, or with Childline's number if its
-    # wait ran out.
-    for done in await asyncio.gather(*waiting):
-        assert done.status_code == 200 and done.json()["replies"]
-    # The referral waited in the outbox, and is written once the database is free.
-    assert runtime.connect_database()
-    [referral] = referrals(runtime.database)
-    assert referral.urgency == "urgent" and "punched" in referral.summary
