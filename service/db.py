@@ -24,13 +24,14 @@ TABLES_WITH_WORDS = ("event", "referral", "relay_message", "chat_session")
 WAIT_SECONDS = 5
 
 
-def make_engine(url: str, wait: float = WAIT_SECONDS) -> Engine:
+def make_engine(url: str) -> Engine:
     """An engine for SQLite or PostgreSQL; SQLite gets foreign keys, WAL and secure delete."""
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             make_private(Path(path))
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": wait})
+        connect = {"check_same_thread": False, "timeout": WAIT_SECONDS}
+        engine = create_engine(url, connect_args=connect)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -43,8 +44,8 @@ def make_engine(url: str, wait: float = WAIT_SECONDS) -> Engine:
 
         return engine
     # A URL may set its own connect_timeout (the tests do); otherwise a lost server is given up
-    # on after `wait` seconds instead of the operating system's minutes.
-    connect = {} if "connect_timeout" in url else {"connect_timeout": max(1, round(wait))}
+    # on after WAIT_SECONDS instead of the operating system's minutes.
+    connect = {} if "connect_timeout" in url else {"connect_timeout": WAIT_SECONDS}
     return create_engine(url, pool_pre_ping=True, connect_args=connect)
 
 

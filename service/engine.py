@@ -118,23 +118,14 @@ class Conversation:
         `route` is the (already encrypted) way back to the chat for a channel that pushes an
         advocate's replies; it is kept when the chat has none yet.
         """
-        risks: set[str] = set()
         try:
-            text = (inbound.text or "").strip()
-            risks, analysis = await asyncio.to_thread(self._understand, text)
-            if risks:
-                redacted = analysis.redacted if analysis is not None else None
-                return await asyncio.to_thread(
-                    self._risk_turn, key, channel, risks, redacted, analysis, route=route
-                )
-            return await asyncio.to_thread(
-                self._turn, key, channel, inbound, analysis, must_exist, route
-            )
+            turn = self._take_turn
+            return await asyncio.to_thread(turn, key, channel, inbound, must_exist, route)
         except (ChatGone, MessageMissing):
             raise
         except Exception as error:  # noqa: BLE001 - the child must always get an answer
             log.error("conversation turn failed: %s", type(error).__name__)
-            risks = risks or (safety.screen(inbound.text) if inbound.text else set())
+            risks = safety.screen(inbound.text) if inbound.text else set()
             if risks:
                 return await asyncio.to_thread(
                     self._risk_turn, key, channel, risks, None, None, route=route
@@ -165,7 +156,7 @@ class Conversation:
     def _understand(self, text: str) -> tuple[set[str], Analysis | None]:
         """The risks in a message, and the model's analysis of it (None when that failed).
 
-        Nothing here touches the database, so a crisis reply never waits for it.
+        Nothing here touches the database: the risk is known before any write.
         """
         # The risk screen comes before anything else, reads every word, and cannot fail.
         risks = safety.screen(text) if text else set()
@@ -185,6 +176,16 @@ class Conversation:
             except Exception as error:  # noqa: BLE001
                 log.error("analysis failed: %s", type(error).__name__)
         return risks, analysis
+
+    def _take_turn(
+        self, key: str, channel: str, inbound: Inbound, must_exist: bool, route: str | None
+    ) -> list[Reply]:
+        """One turn, on one worker thread: read the message, then answer it."""
+        risks, analysis = self._understand((inbound.text or "").strip())
+        if risks:
+            redacted = analysis.redacted if analysis is not None else None
+            return self._risk_turn(key, channel, risks, redacted, analysis, route=route)
+        return self._turn(key, channel, inbound, analysis, must_exist, route)
 
     def _turn(
         self,

@@ -203,7 +203,7 @@ def page_number(raw: str) -> int | None:
 
 def choices(runtime: RuntimeDep) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """Each filter's query name, label and (value, words) choices after "any"."""
-    kinds = getattr(runtime.library, "kinds", {})
+    kinds = runtime.library.kinds
     return [
         ("urgency", "Urgency", [(urgency, urgency) for urgency in URGENCIES]),
         ("topic", "Topic", [(topic, topic) for topic in CONTENT_TOPICS]),
