@@ -290,6 +290,12 @@ class Conversation:
         except Exception as error:  # noqa: BLE001 - the crisis reply must still go out
             log.error("could not save an urgent referral: %s", type(error).__name__)
             saved = self._to_outbox(key, channel, risks, redacted or unkept, not_safe)
+        return self._crisis_replies(risks, topic, saved=saved, not_safe=not_safe)
+
+    def _crisis_replies(
+        self, risks: set[str], topic: str | None, *, saved: bool, not_safe: bool
+    ) -> list[Reply]:
+        """What a child at risk is told: Childline first, and an advocate only if promised."""
         if not_safe:
             first = self._say("crisis_not_safe")
         else:
