@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from sqlalchemy import Engine as Database
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +37,9 @@ NO = {"no", "n", "nah", "nope", "no thanks", "not now"}
 SURE_OF_TOPIC = 0.8
 # chat.awaiting while "Are you safe right now?" is on screen.
 CHECK_IN = "safe"
+# How long a child at risk waits for the database to take their urgent referral; after
+# this it goes to the outbox on disk, and the crisis reply goes out at once.
+URGENT_WAIT = 1.0
 
 
 class ChatGone(Exception):
@@ -42,6 +48,34 @@ class ChatGone(Exception):
 
 class MessageMissing(KeyError):
     """A line the engine says is not in messages.yaml; raised only when strict (under tests)."""
+
+
+@dataclass
+class Urgent:
+    """A turn that must end in an urgent referral and the crisis reply."""
+
+    risks: set[str]
+    redacted: str | None
+    analysis: Analysis | None
+    not_safe: bool = False
+
+
+class Keeper:
+    """Who keeps one urgent referral: the database write, or the outbox if that is slow.
+
+    Whichever claims it first is responsible for it; the other lets it go, so it is kept
+    exactly once.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.by: str | None = None
+
+    def claim(self, by: str) -> bool:
+        with self._lock:
+            if self.by is None:
+                self.by = by
+            return self.by == by
 
 
 class Conversation:
@@ -65,6 +99,13 @@ class Conversation:
         self.outbox = outbox
         self.library = library
         self.analyse = analyse
+        self.urgent_wait = URGENT_WAIT
+        # Reading a message and writing to the outbox have threads of their own, so a
+        # database that is locked or slow (which holds the shared threads) never delays them.
+        self._reading = ThreadPoolExecutor(max_workers=2, thread_name_prefix="read")
+        self._keeping = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
+        # Urgent referrals still being written after the child was answered.
+        self._writing: set[asyncio.Future[bool]] = set()
         self.topics = tuple(library.topic_names)
         # What each button does, by the name of its payload.
         self._payload_handlers: dict[str, Callable[[Chat, str], list[Reply] | None]] = {
@@ -118,19 +159,44 @@ class Conversation:
         `route` is the (already encrypted) way back to the chat for a channel that pushes an
         advocate's replies; it is kept when the chat has none yet.
         """
+        text = (inbound.text or "").strip()
         try:
-            turn = self._take_turn
-            return await asyncio.to_thread(turn, key, channel, inbound, must_exist, route)
+            loop = asyncio.get_running_loop()
+            risks, analysis = await loop.run_in_executor(self._reading, self._understand, text)
+            if risks:
+                redacted = analysis.redacted if analysis is not None else None
+                return await self._urgent(key, channel, Urgent(risks, redacted, analysis), route)
+            turn = await asyncio.to_thread(
+                self._turn, key, channel, inbound, analysis, must_exist, route
+            )
+            if isinstance(turn, Urgent):
+                return await self._urgent(key, channel, turn, route)
+            return turn
         except (ChatGone, MessageMissing):
             raise
         except Exception as error:  # noqa: BLE001 - the child must always get an answer
             log.error("conversation turn failed: %s", type(error).__name__)
             risks = safety.screen(inbound.text) if inbound.text else set()
             if risks:
-                return await asyncio.to_thread(
-                    self._risk_turn, key, channel, risks, None, None, route=route
-                )
+                return await self._urgent(key, channel, Urgent(risks, None, None), route)
             return [Reply(text=safety.fallback_for(inbound.text))]
+
+    @property
+    def writing(self) -> int:
+        """How many urgent referrals are still being written to the database."""
+        return len(self._writing)
+
+    async def settle(self) -> None:
+        """Wait for every urgent referral still being written (before the service stops)."""
+        if self._writing:
+            log.warning("waiting for %d urgent referral(s) to be written", self.writing)
+        while self._writing:
+            await asyncio.wait(set(self._writing))
+
+    def close(self) -> None:
+        """Let the engine's own threads go."""
+        self._reading.shutdown(wait=False)
+        self._keeping.shutdown(wait=True)
 
     async def forget(self, key: str) -> bool:
         return await asyncio.to_thread(self._forget, key)
@@ -177,16 +243,6 @@ class Conversation:
                 log.error("analysis failed: %s", type(error).__name__)
         return risks, analysis
 
-    def _take_turn(
-        self, key: str, channel: str, inbound: Inbound, must_exist: bool, route: str | None
-    ) -> list[Reply]:
-        """One turn, on one worker thread: read the message, then answer it."""
-        risks, analysis = self._understand((inbound.text or "").strip())
-        if risks:
-            redacted = analysis.redacted if analysis is not None else None
-            return self._risk_turn(key, channel, risks, redacted, analysis, route=route)
-        return self._turn(key, channel, inbound, analysis, must_exist, route)
-
     def _turn(
         self,
         key: str,
@@ -195,8 +251,9 @@ class Conversation:
         analysis: Analysis | None,
         must_exist: bool,
         route: str | None,
-    ) -> list[Reply]:
-        """A message with no named risk: the answer, and what is kept of it."""
+    ) -> list[Reply] | Urgent:
+        """A message with no named risk: the answer, and what is kept of it (or, when the
+        child says they are not safe, the urgent turn that must follow)."""
         text = (inbound.text or "").strip()
         payload = Payload.parse(inbound.payload)
         redacted = analysis.redacted if analysis is not None else None
@@ -212,9 +269,7 @@ class Conversation:
             ):
                 # "No" to "are you safe?", or more worrying words: it is urgent now.
                 session.rollback()
-                return self._risk_turn(
-                    key, channel, set(), redacted, analysis, not_safe=True, route=route
-                )
+                return Urgent(set(), redacted, analysis, not_safe=True)
             if payload == payloads.FORGET_YES:
                 session.rollback()
                 self._forget(key)
@@ -247,50 +302,73 @@ class Conversation:
             session.commit()
         return replies
 
-    def _risk_turn(
-        self,
-        key: str,
-        channel: str,
-        risks: set[str],
-        redacted: str | None,
-        analysis: Analysis | None,
-        *,
-        not_safe: bool = False,
-        route: str | None = None,
+    async def _urgent(
+        self, key: str, channel: str, urgent: Urgent, route: str | None
     ) -> list[Reply]:
-        """Childline first; then an urgent referral, and say so only if it was saved."""
-        saved = False
-        topic = analysis.topic if analysis is not None else None
-        unkept = self._say("risk_words_not_kept")
+        """Childline first, and an urgent referral kept before an advocate is promised.
+
+        The database has `urgent_wait` seconds to take the referral; if it is locked or slow,
+        the outbox on disk keeps it and the reply goes out without waiting any longer.
+        """
+        keeper = Keeper()
+        write = asyncio.ensure_future(
+            asyncio.to_thread(self._save_urgent, key, channel, urgent, route, keeper)
+        )
+        self._writing.add(write)
+        write.add_done_callback(self._writing.discard)
+        done, _ = await asyncio.wait({write}, timeout=self.urgent_wait)
+        if write not in done and keeper.claim("outbox"):
+            log.warning("the database is slow: an urgent referral goes to the outbox")
+            loop = asyncio.get_running_loop()
+            saved = await loop.run_in_executor(self._keeping, self._to_outbox, key, channel, urgent)
+        else:
+            saved = await write  # done, or committing now
+        topic = urgent.analysis.topic if urgent.analysis is not None else None
+        return self._crisis_replies(urgent.risks, topic, saved=saved, not_safe=urgent.not_safe)
+
+    def _save_urgent(
+        self, key: str, channel: str, urgent: Urgent, route: str | None, keeper: Keeper
+    ) -> bool:
+        """Write the urgent referral, unless the outbox has claimed it; never raises."""
         try:
+            if keeper.by is not None:
+                return True  # the outbox has it already
             with Session(self.database) as session:
                 chat = storage.get_or_create_chat(
                     session=session, key=key, channel=channel, route=route
                 )
-                self._learn(chat, analysis, "")
+                self._learn(chat, urgent.analysis, "")
                 chat.awaiting = None
                 storage.add_event(
-                    session=session, chat=chat, redacted=redacted, topic=None, risks=risks
+                    session=session,
+                    chat=chat,
+                    redacted=urgent.redacted,
+                    topic=None,
+                    risks=urgent.risks,
                 )
                 lines = storage.recent_redacted(session=session, chat=chat)
-                if not_safe:
+                if urgent.not_safe:
                     lines.append(self._say("not_safe_note"))
                 storage.create_referral(
                     session=session,
                     chat=chat,
                     urgency="urgent",
-                    risks=risks,
-                    summary="\n".join(lines) or unkept,
+                    risks=urgent.risks,
+                    summary="\n".join(lines) or self._say("risk_words_not_kept"),
                 )
                 # An advocate already talking with this child must see these words too.
-                if redacted:
-                    storage.pass_to_advocate(session=session, chat=chat, redacted=redacted)
+                if urgent.redacted:
+                    storage.pass_to_advocate(session=session, chat=chat, redacted=urgent.redacted)
+                session.flush()
+                if not keeper.claim("database"):
+                    return True  # the outbox took it while the database kept us waiting
                 session.commit()
-                saved = True
+                return True
         except Exception as error:  # noqa: BLE001 - the crisis reply must still go out
             log.error("could not save an urgent referral: %s", type(error).__name__)
-            saved = self._to_outbox(key, channel, risks, redacted or unkept, not_safe)
-        return self._crisis_replies(risks, topic, saved=saved, not_safe=not_safe)
+            if keeper.claim("database"):
+                return self._to_outbox(key, channel, urgent)
+            return True
 
     def _crisis_replies(
         self, risks: set[str], topic: str | None, *, saved: bool, not_safe: bool
@@ -312,19 +390,18 @@ class Conversation:
         replies.append(Reply(text=last, buttons=self._after_buttons()))
         return replies
 
-    def _to_outbox(
-        self, key: str, channel: str, risks: set[str], summary: str, not_safe: bool
-    ) -> bool:
-        """The database is away: keep the referral on disk until it is back."""
+    def _to_outbox(self, key: str, channel: str, urgent: Urgent) -> bool:
+        """The database is away or slow: keep the referral on disk until it is back."""
         if self.outbox is None:
             return False
-        if not_safe:
+        summary = urgent.redacted or self._say("risk_words_not_kept")
+        if urgent.not_safe:
             summary = f"{summary}\n{self._say('not_safe_note')}"
         try:
-            self.outbox.put(key=key, channel=channel, risks=risks, summary=summary)
+            self.outbox.put(key=key, channel=channel, risks=urgent.risks, summary=summary)
             return True
-        except OSError as error:
-            log.error("could not keep an urgent referral in the outbox: %s", type(error).__name__)
+        except OSError as failure:
+            log.error("could not keep an urgent referral in the outbox: %s", type(failure).__name__)
             return False
 
     # ---- the check-in: worrying words, but no named risk ---------------------------------

@@ -29,7 +29,10 @@ log = logging.getLogger(__name__)
 class Outbox:
     def __init__(self, path: Path) -> None:
         self.path = path
+        # `_lock` guards the file itself and is held only briefly, so a child's referral is
+        # never kept waiting by a drain; `_draining` lets one drain at a time write.
         self._lock = threading.Lock()
+        self._draining = threading.Lock()
 
     def put(self, *, key: str, channel: str, risks: Iterable[str], summary: str) -> None:
         """Keep one urgent referral on disk; returns only once it is there."""
@@ -64,8 +67,9 @@ class Outbox:
         The file is first renamed under the lock, so lines other processes add meanwhile go
         to a new file and wait for the next drain; a file left by a crash is drained too.
         """
-        with self._lock:
-            self._take()
+        with self._draining:
+            with self._lock:
+                self._take()
             written = 0
             for taken in sorted(self.path.parent.glob(self.path.name + ".draining-*")):
                 rows = _read(taken)

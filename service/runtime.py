@@ -42,7 +42,8 @@ class Runtime:
     channels: dict[str, str] = field(default_factory=dict)
 
     def close(self) -> None:
-        """Let go of every database connection."""
+        """Let go of the engine's threads and every database connection."""
+        self.conversation.close()
         self.database.dispose()
 
     def connect_database(self) -> bool:

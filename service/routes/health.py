@@ -29,6 +29,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         task.cancel()
         with suppress(asyncio.CancelledError):
             await task
+        await runtime.conversation.settle()
 
 
 router = APIRouter(tags=["health"], lifespan=_lifespan)

@@ -5,11 +5,14 @@ Each test is a conversation over the real chat API; the child always gets Childl
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from service.app import create_app
@@ -80,6 +83,61 @@ async def test_a_risk_message_while_the_database_is_away_is_answered_and_kept(
     assert referral.urgency == "urgent" and "abuse" in referral.risks
     assert "punched" in referral.summary and "Quillfeather" not in referral.summary
     assert not outbox.exists()
+
+
+@contextmanager
+def another_process_writing(database: Any) -> Iterator[None]:
+    """Hold the database's write lock, as another process writing for a long time would."""
+    if database.url.get_backend_name() == "sqlite":
+        holder = sqlite3.connect(database.url.database, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        return
+    with database.connect() as connection, connection.begin():
+        connection.execute(text("LOCK TABLE referral IN ACCESS EXCLUSIVE MODE"))
+        yield
+
+
+async def test_a_risk_message_is_answered_at_once_while_the_database_is_locked(
+    runtime: Any, client: httpx.AsyncClient
+) -> None:
+    session_id = await start(client)
+    # The database gets this long to take the referral before the outbox does.
+    runtime.conversation.urgent_wait = 0.1
+    with another_process_writing(runtime.database):
+        answer = await send(client, session_id, "staff punched me last night")
+        replies = [reply["text"] for reply in answer.json()["replies"]]
+        assert answer.status_code == 200 and CHILDLINE in replies[0]
+        # The advocate is promised, as the referral is already safe on disk, and the child
+        # was answered while the database write was still waiting for the lock.
+        assert "An advocate will see your message soon" in replies[-1]
+        assert "punched" in runtime.outbox.path.read_text()
+        assert runtime.conversation.writing == 1
+    # The lock goes; the write that was waiting for it lets the outbox keep the referral, so
+    # the advocate sees it once, not twice.
+    await runtime.conversation.settle()
+    assert runtime.connect_database()
+    [referral] = referrals(runtime.database)
+    assert referral.urgency == "urgent" and "abuse" in referral.risks
+    assert "punched" in referral.summary
+    assert not runtime.outbox.path.exists()
+
+
+async def test_a_risk_message_on_a_free_database_is_written_there_not_to_the_outbox(
+    runtime: Any, client: httpx.AsyncClient
+) -> None:
+    session_id = await start(client)
+    await send(client, session_id, "how do i complain")
+    answer = await send(client, session_id, "i cut my arms again last night")
+    assert "An advocate will see your message soon" in answer.json()["replies"][-1]["text"]
+    [referral] = referrals(runtime.database)
+    # Written with the chat's earlier words, as an advocate needs them.
+    assert "complain" in referral.summary and "cut" in referral.summary
+    assert not runtime.outbox.path.exists()
 
 
 async def test_a_calm_message_while_the_database_is_away_gets_childline_not_an_error(
