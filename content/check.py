@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from content.library import Library
 from content.loader import Content, Fault, read_content
@@ -33,14 +34,15 @@ from content.yamlfile import Loc, YamlFile
 # ---- the rules, where an editor can read them -----------------------------------
 
 # Fields each file may hold are the pydantic models in content/schema.py:
-#   topics/*.yaml   topic, reviewed, family_reads_child, crisis_line, answers
+#   topics/*.yaml   topic, reviewed, family_reads_child, every_answer_says, crisis_line,
+#                   answers
 #   an answer       audience, settings, first, more, actions
 #   a step          text, source            an action   route, label, text, source
 #   helplines.yaml  name, number, contact, text_word, hours, cost, who_for,
 #                   on_phone_bill, source, checked, confidence, note
 #   places.yaml   checked, kinds (name, child_name, ages, rules, sources, note),
 #                   establishments (name, kind, aliases, source, note)
-#   sources.yaml    title, url, checked, confidence, note
+#   sources.yaml    title, url, checked, confidence, campaign, note
 #   glossary.yaml   meaning, also
 #   messages.yaml   key: text, one for each key in MESSAGE_KEYS (content/schema.py)
 MAX_AGE_DAYS = 365
@@ -73,6 +75,11 @@ PERSON_ROUTES = {
 PHONE_FORMAT = re.compile(r"^(0\d{3} \d{4}|0\d{3} \d{3} \d{4}|0\d{4} \d{3} \d{3}|116 \d{3}|\d{5})$")
 PHONE_IN_TEXT = re.compile(
     r"(?<![\d/])(?:\+44[ -]?|0)\d(?:[ -]?\d){6,10}(?![\d/])|\b116[ -]?\d{3}\b"
+)
+# A source links to the page that says the thing. These paths are a site's home page, not
+# that page: nothing, "/", a language alone ("/en", "/cy/"), or a GOV.UK organisation's page.
+HOME_PAGE_PATH = re.compile(
+    r"^(/?|/[a-z]{2}(-[a-z]{2})?/?|/government/organisations/[^/]+/?)$", re.IGNORECASE
 )
 EXPLAINED = re.compile(
     r"^\s*(\(|:|—|–|-\s|means\b|is (a|an|the|someone|when|where|being)\b|are (people|the)\b)",
@@ -109,6 +116,7 @@ def check(root: Path | None = None, today: dt.date | None = None) -> list[Fault]
         _reading,
         _coverage,
         _cross_references,
+        _source_urls,
         _phone_numbers,
         _jargon,
         _next_steps,
@@ -261,6 +269,35 @@ def _cross_references(content: Content, today: dt.date) -> Iterator[Fault]:
                 )
         for i, place in enumerate(settings.establishments):
             yield from missing(settings_file, ("establishments", i, "source"), place.source)
+
+
+def _source_urls(content: Content, today: dt.date) -> Iterator[Fault]:
+    """Each source links to the page or document that says the thing, not a home page."""
+    file = _file(content, "sources.yaml")
+    if file is None:
+        return
+    for key, source in content.sources.items():
+        if source.url is None:
+            if not source.note:
+                yield Fault(
+                    file.path,
+                    file.line((key,)),
+                    f"Source {key} has no url: add the page that says the thing, or a note saying why there is none",  # noqa: E501 (kept whole so editors can grep it)
+                )
+            continue
+        parts = urlsplit(source.url.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            yield Fault(
+                file.path,
+                file.line((key, "url")),
+                f"Write the whole address of {key}, starting https://",
+            )
+        elif HOME_PAGE_PATH.match(parts.path) and not parts.query:
+            yield Fault(
+                file.path,
+                file.line((key, "url")),
+                f"Source {key} links to a home page ({source.url}): link to the page or document that says the thing, or remove the url and say why in a note",  # noqa: E501 (kept whole so editors can grep it)
+            )
 
 
 def _phone_numbers(content: Content, today: dt.date) -> Iterator[Fault]:
