@@ -7,10 +7,19 @@ from pathlib import Path
 
 import pytest
 
+from content import load_library
 from content.check import check, main
+from content.loader import read_content
+from content.schema import AUDIENCES, PLACE_KINDS, AnswerData
 from tests.content.conftest import edit
 
 TODAY = dt.date(2026, 11, 30)
+SETTINGS = [None, *PLACE_KINDS]
+
+
+@pytest.fixture(scope="module")
+def lib():
+    return load_library()
 
 
 def faults_in(data: Path) -> list[tuple[str, int, str]]:
@@ -20,6 +29,15 @@ def faults_in(data: Path) -> list[tuple[str, int, str]]:
 def line_of(path: Path, text: str) -> int:
     body = path.read_text()
     return body[: body.index(text)].count("\n") + 1
+
+
+def sources_of(answer: AnswerData) -> set[str]:
+    steps = [*answer.first, *answer.more, *answer.actions]
+    return {step.source for step in steps if step.source}
+
+
+def texts_of(answer: AnswerData) -> str:
+    return " ".join(step.text for step in [*answer.first, *answer.more, *answer.actions])
 
 
 # ---- sources link to the page that says the thing ----
@@ -77,3 +95,91 @@ def test_a_source_without_a_url_says_why(data):
     edit(path, note, "")
     message = "Source lgsco has no url: add the page that says the thing, or a note saying why there is none"  # noqa: E501
     assert ("sources.yaml", start, message) in faults_in(data)
+
+
+# ---- restraint: one promise everywhere ----
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_every_restraint_answer_says_last_resort(lib, audience, setting):
+    answer = lib.answer("restraint", audience, setting)
+    said = " ".join([*answer.first, *answer.more, *(a.text for a in answer.actions)])
+    assert "last resort" in said.lower()
+
+
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_every_child_restraint_answer_says_see_a_nurse_and_obeying_is_no_reason(lib, setting):
+    answer = lib.answer("restraint", "child", setting)
+    said = " ".join([*answer.first, *answer.more, *(a.text for a in answer.actions)]).lower()
+    assert "nurse" in said
+    assert "do as you are told" in said
+    assert "told" in said and "family" in said
+    assert any(a.route == "health" for a in answer.actions)
+
+
+def test_restraint_for_obedience_is_unlawful_in_an_stc():
+    content = read_content()
+    topic, _ = content.topics["restraint"]
+    stc = next(a for a in topic.answers if a.audience == "child" and a.settings == ["stc"])
+    assert "r-c-v-sosj-2008" in sources_of(stc)
+
+
+# ---- separation: Rule 49 in YOIs ----
+
+
+@pytest.mark.parametrize("setting", [None, "yoi"])
+def test_the_family_separation_answer_says_secretary_of_state(lib, setting):
+    answer = lib.answer("separation", "family", setting)
+    said = " ".join([*answer.first, *answer.more])
+    assert "Secretary of State" in said
+    assert "approval from outside" not in said
+    assert "72 hours" in said and "14 days" in said
+
+
+def test_the_child_yoi_separation_answer_gives_rule_49_and_a_say(lib):
+    answer = lib.answer("separation", "child", "yoi")
+    said = " ".join([*answer.first, *answer.more])
+    assert "72 hours" in said and "14 days" in said
+    assert "what you think" in said
+
+
+# ---- visits: the right minimums in the right place ----
+
+YOI_AND_CUSTODY_RULES = {"yoi-rules-2000", "yoi-rule-49", "youth-justice-charter"}
+
+
+@pytest.mark.parametrize("audience", AUDIENCES[:2])
+def test_a_hospital_visits_answer_does_not_cite_yoi_rules(lib, audience):
+    answer = lib.choose("visits", audience, "hospital")
+    assert answer is not None and answer.settings == ["hospital"]
+    assert not sources_of(answer) & YOI_AND_CUSTODY_RULES
+    assert "YOI" not in texts_of(answer)
+
+
+def test_the_shared_child_visits_answer_claims_no_custody_minimums(lib):
+    # A child who is not sure where they are may be on a ward.
+    answer = lib.choose("visits", "child", None)
+    assert not sources_of(answer) & YOI_AND_CUSTODY_RULES
+
+
+@pytest.mark.parametrize("setting", [None, "yoi", "stc", "sch"])
+def test_a_family_visits_answer_puts_travel_costs_first(lib, setting):
+    answer = lib.answer("visits", "family", setting)
+    assert "travel costs" in answer.more[0]
+    if setting in (None, "yoi"):
+        assert answer.actions[0].route == "help_with_prison_visits"
+
+
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_every_family_visits_answer_offers_nyas(lib, setting):
+    answer = lib.answer("visits", "family", setting)
+    assert any(a.route == "nyas" for a in answer.actions)
+
+
+def test_visit_minimums_name_their_place(lib):
+    for setting in ("yoi", "stc", "sch"):
+        answer = lib.answer("visits", "child", setting)
+        assert "every 2 weeks" in " ".join(answer.more)
+    stc = " ".join(lib.answer("visits", "child", "stc").more)
+    assert "1 visit a week" in stc and "3 visits" not in stc
