@@ -81,6 +81,12 @@ PHONE_IN_TEXT = re.compile(
 HOME_PAGE_PATH = re.compile(
     r"^(/?|/[a-z]{2}(-[a-z]{2})?/?|/government/organisations/[^/]+/?)$", re.IGNORECASE
 )
+# Text citing a campaign's view says it is what we think, and does not call it a right or rule.
+CAMPAIGN_VIEW = re.compile(r"\bwe think\b", re.IGNORECASE)
+CAMPAIGN_NOT_A_RULE = re.compile(
+    r"\b(rights?|the law|legal|illegal|allowed|must|mustn't|have to|has to|banned)\b",
+    re.IGNORECASE,
+)
 EXPLAINED = re.compile(
     r"^\s*(\(|:|—|–|-\s|means\b|is (a|an|the|someone|when|where|being)\b|are (people|the)\b)",
     re.IGNORECASE,
@@ -117,6 +123,8 @@ def check(root: Path | None = None, today: dt.date | None = None) -> list[Fault]
         _coverage,
         _cross_references,
         _source_urls,
+        _campaign_views,
+        _every_answer_says,
         _phone_numbers,
         _jargon,
         _next_steps,
@@ -298,6 +306,42 @@ def _source_urls(content: Content, today: dt.date) -> Iterator[Fault]:
                 file.line((key, "url")),
                 f"Source {key} links to a home page ({source.url}): link to the page or document that says the thing, or remove the url and say why in a note",  # noqa: E501 (kept whole so editors can grep it)
             )
+
+
+def _campaign_views(content: Content, today: dt.date) -> Iterator[Fault]:
+    """A campaign's standard is written as what we think should happen, never as a right."""
+    campaigns = {key for key, source in content.sources.items() if source.campaign}
+    for topic, file in content.topics.values():
+        for loc, step in _steps(topic):
+            if step.source not in campaigns:
+                continue
+            if not CAMPAIGN_VIEW.search(step.text):
+                yield Fault(
+                    file.path,
+                    file.line(loc),
+                    f"{step.source} is a campaign's view: write it as what we think should happen, e.g. 'We think ...'",  # noqa: E501 (kept whole so editors can grep it)
+                )
+            found = CAMPAIGN_NOT_A_RULE.search(step.text)
+            if found:
+                yield Fault(
+                    file.path,
+                    file.line(loc),
+                    f"{step.source} is a campaign's view, not a rule: remove '{found.group(0)}', or cite the law or rule that says it",  # noqa: E501 (kept whole so editors can grep it)
+                )
+
+
+def _every_answer_says(content: Content, today: dt.date) -> Iterator[Fault]:
+    """Every answer in a topic contains the words its file says it must (every_answer_says)."""
+    for topic, file in content.topics.values():
+        for i, answer in enumerate(topic.answers):
+            said = " ".join(text for _, text in _answer_texts(answer, ())).lower()
+            for words in topic.every_answer_says:
+                if words.lower() not in said:
+                    yield Fault(
+                        file.path,
+                        file.line(("answers", i)),
+                        f"Every {topic.topic} answer must say '{words}': add it to this one",
+                    )
 
 
 def _phone_numbers(content: Content, today: dt.date) -> Iterator[Fault]:

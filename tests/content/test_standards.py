@@ -97,6 +97,50 @@ def test_a_source_without_a_url_says_why(data):
     assert ("sources.yaml", start, message) in faults_in(data)
 
 
+# ---- a campaign's view is what we think, never a right ----
+
+
+def test_the_campaign_source_is_marked():
+    content = read_content()
+    assert content.sources["ece-principles-2019"].campaign
+    assert not content.sources["yoi-rule-49"].campaign
+
+
+def test_every_campaign_view_says_we_think():
+    content = read_content()
+    campaigns = {key for key, source in content.sources.items() if source.campaign}
+    for topic, _ in content.topics.values():
+        for answer in topic.answers:
+            for step in [*answer.first, *answer.more, *answer.actions]:
+                if step.source in campaigns:
+                    assert "we think" in step.text.lower(), step.text
+
+
+def test_a_campaign_view_written_as_a_rule_fails(data):
+    path = data / "topics" / "advocate.yaml"
+    line = edit(
+        path,
+        "We think every child who is locked up should have one.",
+        "You have a right to one.",
+    )
+    found = faults_in(data)
+    assert (
+        "advocate.yaml",
+        line,
+        "ece-principles-2019 is a campaign's view: write it as what we think should happen, "
+        "e.g. 'We think ...'",
+    ) in found, found
+    not_a_rule = "ece-principles-2019 is a campaign's view, not a rule: remove 'right'"
+    assert any(f[:2] == ("advocate.yaml", line) and f[2].startswith(not_a_rule) for f in found)
+
+
+def test_marking_a_source_as_a_campaign_checks_its_text(data):
+    path = data / "sources.yaml"
+    edit(path, "yoi-rule-49:\n", "yoi-rule-49:\n  campaign: true\n")
+    found = [f for f in faults_in(data) if f[0] == "separation.yaml"]
+    assert any("yoi-rule-49 is a campaign's view" in f[2] for f in found), found
+
+
 # ---- restraint: one promise everywhere ----
 
 
@@ -106,6 +150,21 @@ def test_every_restraint_answer_says_last_resort(lib, audience, setting):
     answer = lib.answer("restraint", audience, setting)
     said = " ".join([*answer.first, *answer.more, *(a.text for a in answer.actions)])
     assert "last resort" in said.lower()
+
+
+def test_a_restraint_answer_without_last_resort_fails(data):
+    path = data / "topics" / "restraint.yaml"
+    answer_line = line_of(path, "    settings: [hospital]") - 1
+    edit(
+        path,
+        "On a ward, being held should be a last resort.",
+        "On a ward, being held should be rare.",
+    )
+    assert (
+        "restraint.yaml",
+        answer_line,
+        "Every restraint answer must say 'last resort': add it to this one",
+    ) in faults_in(data)
 
 
 @pytest.mark.parametrize("setting", SETTINGS)
