@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from content import load_library
-from content.check import check, main
-from content.loader import read_content
+from content.check import README_END, README_START, check, coverage_table, main
+from content.loader import DATA_DIR, read_content
 from content.schema import AUDIENCES, PLACE_KINDS, AnswerData
 from tests.content.conftest import edit
 
@@ -242,3 +242,26 @@ def test_visit_minimums_name_their_place(lib):
         assert "every 2 weeks" in " ".join(answer.more)
     stc = " ".join(lib.answer("visits", "child", "stc").more)
     assert "1 visit a week" in stc and "3 visits" not in stc
+
+
+# ---- the coverage table in content/README.md ----
+
+
+def test_the_readme_table_matches_the_content(lib):
+    readme = (DATA_DIR.parent / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index(README_START) + len(README_START) : readme.index(README_END)]
+    assert table.strip() == coverage_table(lib), (
+        "content/README.md is out of date: run `rightsline content check --write-readme`"
+    )
+
+
+def test_every_cell_of_the_table_is_answered(lib):
+    table = coverage_table(lib)
+    assert "missing" not in table
+    rows = [row for row in table.splitlines()[2:]]
+    assert len(rows) == len(lib.topic_names) * len(AUDIENCES)
+
+
+def test_the_table_can_be_printed(capsys, lib):
+    assert main(["--table"]) == 0
+    assert capsys.readouterr().out.strip() == coverage_table(lib)
