@@ -617,7 +617,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="print the coverage table (topic x audience x kind of place) and stop",
     )
-    args = parser.parse_args(argv)
+    # `rightsline content check -- --table` hands its options on after a "--".
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(argv[1:] if argv[:1] == ["--"] else argv)
     if args.table:
         from content.library import load_library
 

@@ -251,7 +251,7 @@ def test_the_readme_table_matches_the_content(lib):
     readme = (DATA_DIR.parent / "README.md").read_text(encoding="utf-8")
     table = readme[readme.index(README_START) + len(README_START) : readme.index(README_END)]
     assert table.strip() == coverage_table(lib), (
-        "content/README.md is out of date: run `rightsline content check --write-readme`"
+        "content/README.md is out of date: run `python -m content check --write-readme`"
     )
 
 
@@ -262,6 +262,7 @@ def test_every_cell_of_the_table_is_answered(lib):
     assert len(rows) == len(lib.topic_names) * len(AUDIENCES)
 
 
-def test_the_table_can_be_printed(capsys, lib):
-    assert main(["--table"]) == 0
+@pytest.mark.parametrize("argv", [["--table"], ["--", "--table"]])
+def test_the_table_can_be_printed(capsys, lib, argv):
+    assert main(argv) == 0
     assert capsys.readouterr().out.strip() == coverage_table(lib)
