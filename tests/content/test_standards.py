@@ -157,8 +157,8 @@ def test_a_restraint_answer_without_last_resort_fails(data):
     answer_line = line_of(path, "    settings: [hospital]") - 1
     edit(
         path,
-        "On a ward, being held should be a last resort.",
-        "On a ward, being held should be rare.",
+        "We think being held on a ward should be a last resort.",
+        "We think being held on a ward should be rare.",
     )
     assert (
         "restraint.yaml",
