@@ -7,11 +7,11 @@ import ast
 import dataclasses
 import datetime as dt
 import re
-import statistics
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from content.library import Library
 from content.loader import Content, Fault, read_content
@@ -33,14 +33,15 @@ from content.yamlfile import Loc, YamlFile
 # ---- the rules, where an editor can read them -----------------------------------
 
 # Fields each file may hold are the pydantic models in content/schema.py:
-#   topics/*.yaml   topic, reviewed, family_reads_child, crisis_line, answers
+#   topics/*.yaml   topic, reviewed, family_reads_child, every_answer_says, crisis_line,
+#                   answers
 #   an answer       audience, settings, first, more, actions
 #   a step          text, source            an action   route, label, text, source
 #   helplines.yaml  name, number, contact, text_word, hours, cost, who_for,
 #                   on_phone_bill, source, checked, confidence, note
 #   places.yaml   checked, kinds (name, child_name, ages, rules, sources, note),
 #                   establishments (name, kind, aliases, source, note)
-#   sources.yaml    title, url, checked, confidence, note
+#   sources.yaml    title, url, checked, confidence, campaign, note
 #   glossary.yaml   meaning, also
 #   messages.yaml   key: text, one for each key in MESSAGE_KEYS (content/schema.py)
 MAX_AGE_DAYS = 365
@@ -73,6 +74,17 @@ PERSON_ROUTES = {
 PHONE_FORMAT = re.compile(r"^(0\d{3} \d{4}|0\d{3} \d{3} \d{4}|0\d{4} \d{3} \d{3}|116 \d{3}|\d{5})$")
 PHONE_IN_TEXT = re.compile(
     r"(?<![\d/])(?:\+44[ -]?|0)\d(?:[ -]?\d){6,10}(?![\d/])|\b116[ -]?\d{3}\b"
+)
+# A source links to the page that says the thing. These paths are a site's home page, not
+# that page: nothing, "/", a language alone ("/en", "/cy/"), or a GOV.UK organisation's page.
+HOME_PAGE_PATH = re.compile(
+    r"^(/?|/[a-z]{2}(-[a-z]{2})?/?|/government/organisations/[^/]+/?)$", re.IGNORECASE
+)
+# Text citing a campaign's view says it is what we think, and does not call it a right or rule.
+CAMPAIGN_VIEW = re.compile(r"\bwe think\b", re.IGNORECASE)
+CAMPAIGN_NOT_A_RULE = re.compile(
+    r"\b(rights?|the law|legal|illegal|allowed|must|mustn't|have to|has to|banned)\b",
+    re.IGNORECASE,
 )
 EXPLAINED = re.compile(
     r"^\s*(\(|:|—|–|-\s|means\b|is (a|an|the|someone|when|where|being)\b|are (people|the)\b)",
@@ -109,6 +121,9 @@ def check(root: Path | None = None, today: dt.date | None = None) -> list[Fault]
         _reading,
         _coverage,
         _cross_references,
+        _source_urls,
+        _campaign_views,
+        _every_answer_says,
         _phone_numbers,
         _jargon,
         _next_steps,
@@ -261,6 +276,71 @@ def _cross_references(content: Content, today: dt.date) -> Iterator[Fault]:
                 )
         for i, place in enumerate(settings.establishments):
             yield from missing(settings_file, ("establishments", i, "source"), place.source)
+
+
+def _source_urls(content: Content, today: dt.date) -> Iterator[Fault]:
+    """Each source links to the page or document that says the thing, not a home page."""
+    file = _file(content, "sources.yaml")
+    if file is None:
+        return
+    for key, source in content.sources.items():
+        if source.url is None:
+            if not source.note:
+                yield Fault(
+                    file.path,
+                    file.line((key,)),
+                    f"Source {key} has no url: add the page that says the thing, or a note saying why there is none",  # noqa: E501 (kept whole so editors can grep it)
+                )
+            continue
+        parts = urlsplit(source.url.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            yield Fault(
+                file.path,
+                file.line((key, "url")),
+                f"Write the whole address of {key}, starting https://",
+            )
+        elif HOME_PAGE_PATH.match(parts.path) and not parts.query:
+            yield Fault(
+                file.path,
+                file.line((key, "url")),
+                f"Source {key} links to a home page ({source.url}): link to the page or document that says the thing, or remove the url and say why in a note",  # noqa: E501 (kept whole so editors can grep it)
+            )
+
+
+def _campaign_views(content: Content, today: dt.date) -> Iterator[Fault]:
+    """A campaign's standard is written as what we think should happen, never as a right."""
+    campaigns = {key for key, source in content.sources.items() if source.campaign}
+    for topic, file in content.topics.values():
+        for loc, step in _steps(topic):
+            if step.source not in campaigns:
+                continue
+            if not CAMPAIGN_VIEW.search(step.text):
+                yield Fault(
+                    file.path,
+                    file.line(loc),
+                    f"{step.source} is a campaign's view: write it as what we think should happen, e.g. 'We think ...'",  # noqa: E501 (kept whole so editors can grep it)
+                )
+            found = CAMPAIGN_NOT_A_RULE.search(step.text)
+            if found:
+                yield Fault(
+                    file.path,
+                    file.line(loc),
+                    f"{step.source} is a campaign's view, not a rule: remove '{found.group(0)}', or cite the law or rule that says it",  # noqa: E501 (kept whole so editors can grep it)
+                )
+
+
+def _every_answer_says(content: Content, today: dt.date) -> Iterator[Fault]:
+    """Every answer in a topic contains the words its file says it must (every_answer_says)."""
+    for topic, file in content.topics.values():
+        for i, answer in enumerate(topic.answers):
+            said = " ".join(text for _, text in _answer_texts(answer, ())).lower()
+            for words in topic.every_answer_says:
+                if words.lower() not in said:
+                    yield Fault(
+                        file.path,
+                        file.line(("answers", i)),
+                        f"Every {topic.topic} answer must say '{words}': add it to this one",
+                    )
 
 
 def _phone_numbers(content: Content, today: dt.date) -> Iterator[Fault]:
@@ -487,13 +567,16 @@ def _all_texts(content: Content) -> Iterator[Text]:
 
 
 def coverage_table(library: Library) -> str:
-    """Markdown: topic x audience x kind of place, and the median reading grade."""
-    header = ["topic", "audience", "not sure", *PLACE_KINDS, "median grade"]
+    """Markdown: for each topic and audience, whether each kind of place is answered.
+
+    A cell says "own" when the place has its own answer, "shared" when it uses the answer
+    for every place, and "missing" when there is none (the coverage rule then fails).
+    """
+    header = ["topic", "audience", "not sure", *PLACE_KINDS]
     rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for topic in library.topic_names:
         for audience in AUDIENCES:
             cells = [topic, audience]
-            grades: list[float] = []
             for setting in (None, *PLACE_KINDS):
                 answer = library.answer(topic, audience, setting)
                 if answer is None:
@@ -501,14 +584,6 @@ def coverage_table(library: Library) -> str:
                     continue
                 own = setting is not None and answer.settings and setting in answer.settings
                 cells.append("own" if own else "shared")
-            seen: set[int] = set()
-            for setting in (None, *PLACE_KINDS):
-                answer = library.answer(topic, audience, setting)
-                if answer is None or id(answer) in seen:
-                    continue
-                bubbles = [" ".join(answer.first), *answer.more, *(a.text for a in answer.actions)]
-                grades.extend(grade(text) for text in bubbles)
-            cells.append(f"{statistics.median(grades):.1f}" if grades else "-")
             rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
@@ -537,7 +612,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="rewrite the coverage table in content/README.md",
     )
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--table",
+        action="store_true",
+        help="print the coverage table (topic x audience x kind of place) and stop",
+    )
+    # `rightsline content check -- --table` hands its options on after a "--".
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(argv[1:] if argv[:1] == ["--"] else argv)
+    if args.table:
+        from content.library import load_library
+
+        print(coverage_table(load_library(args.root)))
+        return 0
     faults = check(args.root)
     for fault in faults:
         print(fault)

@@ -161,9 +161,14 @@ class Source(Strict):
 
     id: str = ""
     title: str
+    # The page or document that says the thing, never a site's home page; None when no such
+    # page is known, and then `note` says so.
     url: str | None = None
     checked: dt.date
     confidence: Confidence = "confirmed"
+    # A charity's or campaign's view of what should happen, not a rule: text citing it is
+    # written as "we think ...", never as a right.
+    campaign: bool = False
     note: str | None = None
 
 
@@ -204,6 +209,8 @@ class TopicFile(Strict):
     topic: str
     reviewed: dt.date
     family_reads_child: bool = False
+    # Words every answer in this topic must contain, e.g. "last resort" for restraint.
+    every_answer_says: list[str] = Field(default_factory=list)
     # One right, said after the crisis lines when a risk message is about this topic.
     crisis_line: Step | None = None
     answers: list[AnswerData] = Field(min_length=1)

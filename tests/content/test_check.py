@@ -10,7 +10,7 @@ from content.loader import DATA_DIR
 from content.schema import MESSAGE_KEYS
 from tests.content.conftest import edit
 
-TODAY = dt.date(2026, 11, 23)
+TODAY = dt.date(2026, 11, 30)
 
 
 def faults_in(data: Path) -> list[tuple[str, int, str]]:
@@ -85,8 +85,8 @@ def test_rule_without_source(data):
     path = data / "topics" / "separation.yaml"
     line = edit(
         path,
-        "      - text: It should be as short as it can be.\n        source: ece-principles-2019\n",
-        "      - It should be as short as it can be.\n",
+        "      - text: Staff must check on you every 15 minutes.\n        source: stc-rules-1998\n",
+        "      - Staff must check on you every 15 minutes.\n",
     )
     assert_fault(data, "separation.yaml", line, "Must have field: source (this text states a rule)")
 
@@ -102,7 +102,7 @@ def test_crisis_line_reads_at_grade_five(data):
     hard = "Practitioners must categorically refrain from employing pain-inducing techniques."
     line = edit(
         data / "topics" / "restraint.yaml",
-        "Staff must never hold you in a way that is meant to hurt you. Ask to see a nurse.",
+        "We think being held should only ever be a last resort. Ask to see a nurse today.",
         hard,
     )
     assert any(f[0] == "restraint.yaml" and f[1] == line - 1 for f in faults_in(data))
