@@ -25,7 +25,7 @@ PLACE_TEXT = 2000
 PLACE_FILLER = frozenset(
     "i im am m me my in at on a an the to of now moved been staying living here there "
     "currently its it is was hi hello hey yes yeah ok okay please thanks thank you they "
-    "put sent just still unit hmp hmyoi yoi stc sch".split()
+    "put sent just still unit ward hmp hmyoi yoi stc sch".split()
 )
 
 

@@ -378,6 +378,9 @@ class Conversation:
             chat.awaiting = None
             return before + [Reply(text=self._say("advocate_no"), buttons=self._after_buttons())]
         chat.awaiting = None
+        named = self._place_named(chat, text)
+        if named is not None:
+            return before + self._after_place(chat, analysis, *named)
         if analysis.topic in self.topics:
             return before + self._answer(chat, analysis.topic)
         if analysis.topic == "greeting":
@@ -425,6 +428,7 @@ class Conversation:
         if not (value in PLACE_KINDS or value == payloads.UNSURE):
             return None
         chat.setting = value if value in PLACE_KINDS else None
+        self._forget_other_place(chat)
         said = (
             self._say("setting_set", place=self.library.kinds[value].child_name)
             if value in PLACE_KINDS
@@ -433,6 +437,62 @@ class Conversation:
         return [
             Reply(text=said),
             Reply(text=self._menu_text(chat), buttons=self._menu_buttons(chat)),
+        ]
+
+    # ---- a place named in words ---------------------------------------------------------
+
+    def _place_named(self, chat: Chat, text: str) -> tuple[list[Reply], bool] | None:
+        """A place named in words ("im in wetherby", "im on a ward"): remember it and say
+        what kind it is; None when none is named. True with it: the message said no more."""
+        found = self.library.find_place(text)
+        if found is not None:
+            place = found.place
+            only = not self.library.other_words(text, found.start, found.end)
+            if not place.holds_children:
+                chat.place = None
+                closed = self._say("place_closed", place=place.name)
+                return [Reply(text=closed, buttons=self._kind_buttons())], only
+            chat.place, chat.setting = place.id, place.kind
+            kind = self.library.kinds[place.kind].child_name
+            if found.former:
+                line = self._say("place_renamed", said=found.said, place=place.name, kind=kind)
+            else:
+                line = self._say("place_known", place=place.name, kind=kind)
+            if place.nation == "wales":
+                line = f"{line} {self._say('place_in_wales', place=place.name)}"
+            return [Reply(text=line)], only
+        named_kind = self.library.find_kind(text)
+        if named_kind is None:
+            return None
+        kind, start, end = named_kind
+        chat.setting = kind
+        self._forget_other_place(chat)
+        said = self._say("setting_set", place=self.library.kinds[kind].child_name)
+        return [Reply(text=said)], not self.library.other_words(text, start, end)
+
+    def _after_place(
+        self, chat: Chat, analysis: Analysis, said: list[Reply], only: bool
+    ) -> list[Reply]:
+        """What the place was said with: the answer for that place, or else the menu."""
+        if not only and analysis.topic in self.topics:
+            return said + self._answer(chat, analysis.topic)
+        if said[-1].buttons:  # a place that holds no children asks where they are now
+            return said
+        return said + [Reply(text=self._menu_text(chat), buttons=self._menu_buttons(chat))]
+
+    def _forget_other_place(self, chat: Chat) -> None:
+        """A kind of place chosen that is not the remembered establishment's: forget it."""
+        place = self.library.place(chat.place)
+        if place is not None and place.kind != chat.setting:
+            chat.place = None
+
+    def _nation(self, chat: Chat) -> str | None:
+        place = self.library.place(chat.place)
+        return place.nation if place is not None else None
+
+    def _kind_buttons(self) -> list[Button]:
+        return [self._button(f"place_{k}", payloads.setting(k)) for k in PLACE_KINDS] + [
+            self._button("button_unsure", payloads.setting(payloads.UNSURE))
         ]
 
     def _on_topic(self, chat: Chat, value: str) -> list[Reply] | None:
@@ -504,7 +564,7 @@ class Conversation:
 
     def _content(self, chat: Chat, topic: str) -> Answer | None:
         audience = chat.role or "child"
-        return self.library.answer(topic, audience, chat.setting)
+        return self.library.answer(topic, audience, chat.setting, self._nation(chat))
 
     def _answer(self, chat: Chat, topic: str) -> list[Reply]:
         chat.topic, chat.step = topic, 0
