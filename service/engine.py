@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from content import Answer, Library
-from content.schema import PLACE_KINDS, ROLES
+from content.schema import PLACE_KINDS, ROLES, PlaceNamed
 from nlp.analysis import Analysis
 from service import payloads, safety, storage
 from service.db import scrub
@@ -371,6 +371,7 @@ class Conversation:
             return [Reply(text=self._say("empty"), buttons=self._menu_buttons(chat))]
         if analysis is None:
             return [Reply(text=self._say("error"), buttons=self._menu_buttons(chat))]
+        known = (chat.place, chat.setting)
         self._learn(chat, analysis, text)
         before = [Reply(text=self._say("long_message"))] if len(text) > LONG_MESSAGE else []
         lowered = text.lower().strip(" .!")
@@ -378,7 +379,7 @@ class Conversation:
             chat.awaiting = None
             return before + [Reply(text=self._say("advocate_no"), buttons=self._after_buttons())]
         chat.awaiting = None
-        named = self._place_named(chat, text)
+        named = self._place_named(chat, text, known)
         if named is not None:
             return before + self._after_place(chat, analysis, *named)
         if analysis.topic in self.topics:
@@ -441,34 +442,51 @@ class Conversation:
 
     # ---- a place named in words ---------------------------------------------------------
 
-    def _place_named(self, chat: Chat, text: str) -> tuple[list[Reply], bool] | None:
+    def _place_named(
+        self, chat: Chat, text: str, known: tuple[str | None, str | None]
+    ) -> tuple[list[Reply], bool] | None:
         """A place named in words ("im in wetherby", "im on a ward"): remember it and say
-        what kind it is; None when none is named. True with it: the message said no more."""
+        what kind it is; True with it when the message said no more than that.
+
+        None when no place is named, or when a question names the place the chat already
+        had (`known`: its place and kind before this message): a child on a ward is not
+        told so every time they say "ward".
+        """
         found = self.library.find_place(text)
         if found is not None:
-            place = found.place
             only = not self.library.other_words(text, found.start, found.end)
-            if not place.holds_children:
-                chat.place = None
-                closed = self._say("place_closed", place=place.name)
-                return [Reply(text=closed, buttons=self._kind_buttons())], only
-            chat.place, chat.setting = place.id, place.kind
-            kind = self.library.kinds[place.kind].child_name
-            if found.former:
-                line = self._say("place_renamed", said=found.said, place=place.name, kind=kind)
-            else:
-                line = self._say("place_known", place=place.name, kind=kind)
-            if place.nation == "wales":
-                line = f"{line} {self._say('place_in_wales', place=place.name)}"
-            return [Reply(text=line)], only
-        named_kind = self.library.find_kind(text)
-        if named_kind is None:
+            if (found.place.id, found.place.kind) == known and not only:
+                return None
+            return self._name_place(chat, found), only
+        named = self.library.find_kind(text)
+        if named is None:
             return None
-        kind, start, end = named_kind
+        kind, start, end = named
+        only = not self.library.other_words(text, start, end)
+        if (None, kind) == known and not only:
+            return None
         chat.setting = kind
         self._forget_other_place(chat)
         said = self._say("setting_set", place=self.library.kinds[kind].child_name)
-        return [Reply(text=said)], not self.library.other_words(text, start, end)
+        return [Reply(text=said)], only
+
+    def _name_place(self, chat: Chat, found: PlaceNamed) -> list[Reply]:
+        """Remember an establishment and say what kind it is, its new name, and that it is in
+        Wales; of one that holds no children now, say so and ask where they are."""
+        place = found.place
+        if not place.holds_children:
+            chat.place = None
+            closed = self._say("place_closed", place=place.name)
+            return [Reply(text=closed, buttons=self._kind_buttons())]
+        chat.place, chat.setting = place.id, place.kind
+        kind = self.library.kinds[place.kind].child_name
+        if found.former:
+            line = self._say("place_renamed", said=found.said, place=place.name, kind=kind)
+        else:
+            line = self._say("place_known", place=place.name, kind=kind)
+        if place.nation == "wales":
+            line = f"{line} {self._say('place_in_wales', place=place.name)}"
+        return [Reply(text=line)]
 
     def _after_place(
         self, chat: Chat, analysis: Analysis, said: list[Reply], only: bool

@@ -147,6 +147,17 @@ async def test_a_place_inside_a_question(conversation: Conversation, library: An
     assert "COMP1" in replies[1].text
 
 
+async def test_a_place_already_known_is_not_said_again(
+    conversation: Conversation, library: Any
+) -> None:
+    await say(conversation, "im on a ward")
+    replies = await say(conversation, "on the ward how do i complain")
+    assert replies[0].text == " ".join(library.answer("complaints", "child", "hospital").first)
+    await say(conversation, "im in wetherby")
+    replies = await say(conversation, "in wetherby how do i complain")
+    assert replies[0].text == " ".join(library.answer("complaints", "child", "yoi").first)
+
+
 # ---- Wales: Welsh bodies, never Coram Voice ----
 
 
