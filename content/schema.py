@@ -381,5 +381,6 @@ class PlaceNamed(Strict):
     place: Establishment
     said: str  # the name as written in places.yaml that matched ("Medway STC")
     former: bool  # `said` is a name it no longer has
-    start: int  # which words of the message named it (in Library.words order)
+    # Which words of the message named it: positions as Library.other_words counts them.
+    start: int
     end: int
