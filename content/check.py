@@ -25,6 +25,7 @@ from content.schema import (
     TOPIC_LABELS,
     ActionData,
     AnswerData,
+    HelplineData,
     Step,
     TopicFile,
 )
@@ -35,12 +36,14 @@ from content.yamlfile import Loc, YamlFile
 # Fields each file may hold are the pydantic models in content/schema.py:
 #   topics/*.yaml   topic, reviewed, family_reads_child, every_answer_says, crisis_line,
 #                   answers
-#   an answer       audience, settings, first, more, actions
+#   an answer       audience, settings, first, more, actions, wales (first, more, actions
+#                   for a child in Wales, each replacing the answer's own)
 #   a step          text, source            an action   route, label, text, source
 #   helplines.yaml  name, number, contact, text_word, hours, cost, who_for,
-#                   on_phone_bill, source, checked, confidence, note
-#   places.yaml   checked, kinds (name, child_name, ages, rules, sources, note),
-#                   establishments (name, kind, aliases, source, note)
+#                   on_phone_bill, source, checked, confidence, note, nations, called
+#   places.yaml     checked, kinds (name, child_name, ages, rules, sources, note, words),
+#                   establishments (id, name, kind, nation, aliases, former_names,
+#                   holds_children, source, note), not_places
 #   sources.yaml    title, url, checked, confidence, campaign, note
 #   glossary.yaml   meaning, also
 #   messages.yaml   key: text, one for each key in MESSAGE_KEYS (content/schema.py)
@@ -63,6 +66,7 @@ PERSON_ROUTES = {
     "imha",
     "childline",
     "childrens_commissioner",
+    "childrens_commissioner_wales",
     "samaritans",
     "shout",
     "coram_voice",
@@ -128,6 +132,8 @@ def check(root: Path | None = None, today: dt.date | None = None) -> list[Fault]
         _jargon,
         _next_steps,
         _messages,
+        _places,
+        _nations,
     ):
         faults.extend(rule(content, today))
     return sorted(set(faults), key=lambda f: (str(f.path), f.line, f.message))
@@ -332,15 +338,16 @@ def _campaign_views(content: Content, today: dt.date) -> Iterator[Fault]:
 def _every_answer_says(content: Content, today: dt.date) -> Iterator[Fault]:
     """Every answer in a topic contains the words its file says it must (every_answer_says)."""
     for topic, file in content.topics.values():
-        for i, answer in enumerate(topic.answers):
-            said = " ".join(text for _, text in _answer_texts(answer, ())).lower()
-            for words in topic.every_answer_says:
-                if words.lower() not in said:
-                    yield Fault(
-                        file.path,
-                        file.line(("answers", i)),
-                        f"Every {topic.topic} answer must say '{words}': add it to this one",
-                    )
+        for i, written in enumerate(topic.answers):
+            for answer, where in _versions(written, ("answers", i)):
+                said = " ".join(text for _, text in _answer_texts(answer, where)).lower()
+                for words in topic.every_answer_says:
+                    if words.lower() not in said:
+                        yield Fault(
+                            file.path,
+                            file.line(where["first"]),
+                            f"Every {topic.topic} answer must say '{words}': add it to this one",
+                        )
 
 
 def _phone_numbers(content: Content, today: dt.date) -> Iterator[Fault]:
@@ -379,10 +386,14 @@ def _jargon(content: Content, today: dt.date) -> Iterator[Fault]:
         (term, [term, *entry.also]) for term, entry in content.glossary.items()
     ]
     for topic, file in content.topics.values():
-        for i, answer in enumerate(topic.answers):
-            if answer.audience == "professional":
-                continue
-            texts = list(_answer_texts(answer, ("answers", i)))
+        versions = [
+            version
+            for i, written in enumerate(topic.answers)
+            if written.audience != "professional"
+            for version in _versions(written, ("answers", i))
+        ]
+        for answer, where in versions:
+            texts = list(_answer_texts(answer, where))
             for term, spellings in terms:
                 pattern = re.compile(
                     r"\b("
@@ -405,17 +416,22 @@ def _jargon(content: Content, today: dt.date) -> Iterator[Fault]:
 
 def _next_steps(content: Content, today: dt.date) -> Iterator[Fault]:
     for topic, file in content.topics.values():
-        for i, answer in enumerate(topic.answers):
+        versions = [
+            version
+            for i, written in enumerate(topic.answers)
+            for version in _versions(written, ("answers", i))
+        ]
+        for answer, where in versions:
             if answer.audience == "child" and not any(
                 a.route in PERSON_ROUTES for a in answer.actions
             ):
                 yield Fault(
                     file.path,
-                    file.line(("answers", i)),
+                    file.line(where["actions"]),
                     "Add an action a child can take today to reach a person, e.g. route: advocate or childline",  # noqa: E501 (kept whole so editors can grep it)
                 )
             if answer.audience in READING:
-                for loc, step in _answer_steps(answer, ("answers", i)):
+                for loc, step in _answer_steps(answer, where):
                     sentences = len(re.findall(r"[.!?](\s|$)", step.text.strip() + " "))
                     if sentences > MAX_SENTENCES_PER_BUBBLE:
                         yield Fault(
@@ -450,6 +466,86 @@ def _messages(content: Content, today: dt.date) -> Iterator[Fault]:
                 file.line((key,)),
                 f"Unknown message {key}: nothing says it; remove it or fix its spelling",
             )
+
+
+def _places(content: Content, today: dt.date) -> Iterator[Fault]:
+    """Each establishment has its own id, and each name (or alias) leads to one place."""
+    settings, file = content.settings, _file(content, "places.yaml")
+    if settings is None or file is None:
+        return
+    ids: set[str] = set()
+    names: dict[str, str] = {}
+    for i, place in enumerate(settings.establishments):
+        if place.id in ids:
+            yield Fault(
+                file.path,
+                file.line(("establishments", i, "id")),
+                f"The id {place.id} is used twice: give this place an id of its own",
+            )
+        ids.add(place.id)
+        for name in (place.name, *place.aliases, *place.former_names):
+            key = " ".join(re.sub(r"[^a-z0-9]+", " ", name.lower().replace("'", "")).split())
+            if names.get(key, place.id) != place.id:
+                yield Fault(
+                    file.path,
+                    file.line(("establishments", i)),
+                    f"The name {name!r} is also a name of {names[key]}: a name must lead to one place",  # noqa: E501 (kept whole so editors can grep it)
+                )
+            names.setdefault(key, place.id)
+
+
+def _nations(content: Content, today: dt.date) -> Iterator[Fault]:
+    """An answer read in Wales never names a body for England only (Coram Voice, Help at
+    Hand, ...): a Welsh variant must not, and an answer that does needs a Welsh variant."""
+    england_only = {
+        key: line for key, line in content.helplines.items() if "wales" not in line.nations
+    }
+    settings = content.settings
+    if not england_only or settings is None:
+        return
+    welsh: dict[str, list[str]] = {}  # kind of place -> the places in Wales of that kind
+    for place in settings.establishments:
+        if place.nation == "wales" and place.holds_children:
+            welsh.setdefault(place.kind, []).append(place.name)
+    library = Library(content)
+    for topic, file in content.topics.values():
+        read_in_wales: dict[int, set[str]] = {}
+        for i, written in enumerate(topic.answers):
+            if written.wales is not None:
+                for body in _bodies_named(written.for_wales(), england_only):
+                    yield Fault(
+                        file.path,
+                        file.line(("answers", i, "wales")),
+                        f"A Welsh answer must not name {body}: it is for England only. Name a Welsh body, such as the Children's Commissioner for Wales",  # noqa: E501 (kept whole so editors can grep it)
+                    )
+        for audience in AUDIENCES:
+            for kind in welsh:
+                chosen = library.choose(topic.topic, audience, kind)
+                if chosen is not None and chosen.wales is None:
+                    index = next(i for i, a in enumerate(topic.answers) if a is chosen)
+                    read_in_wales.setdefault(index, set()).update(welsh[kind])
+        for i, places in sorted(read_in_wales.items()):
+            for body in _bodies_named(topic.answers[i], england_only):
+                yield Fault(
+                    file.path,
+                    file.line(("answers", i)),
+                    f"This answer names {body}, which is for England only, and children at {' and '.join(sorted(places))} read it: add a wales: variant that names a Welsh body instead",  # noqa: E501 (kept whole so editors can grep it)
+                )
+
+
+def _bodies_named(answer: AnswerData, bodies: dict[str, HelplineData]) -> list[str]:
+    """Which of `bodies` the answer names: by a button's route, a source, or in its words."""
+    steps: list[Step | ActionData] = [*answer.first, *answer.more, *answer.actions]
+    routes = {ROUTE_HELPLINES.get(action.route) for action in answer.actions}
+    sources = {step.source for step in steps}
+    words = " ".join(step.text for step in steps)
+    named = []
+    for key, body in bodies.items():
+        spellings = [body.name, *body.called]
+        pattern = r"\b(" + "|".join(re.escape(s) for s in spellings) + r")\b"
+        if key in routes or body.source in sources or re.search(pattern, words, re.IGNORECASE):
+            named.append(body.called[0] if body.called else body.name)
+    return named
 
 
 @dataclass
@@ -515,34 +611,53 @@ def _file(content: Content, name: str) -> YamlFile | None:
     return content.files.get(str(content.root / name))
 
 
-def _answer_steps(answer: AnswerData, loc: Loc) -> Iterator[tuple[Loc, Step]]:
+# Where each part of an answer as read is written: the answer's own place, or its wales:.
+Where = dict[str, Loc]
+ANSWER_PARTS = ("first", "more", "actions")
+
+
+def _versions(answer: AnswerData, loc: Loc) -> Iterator[tuple[AnswerData, Where]]:
+    """The answer as read outside Wales, then (if it has a wales: variant) as read in Wales,
+    each with where its parts are written. A fault in a shared part is reported once."""
+    yield answer, {part: loc for part in ANSWER_PARTS}
+    if answer.wales is not None:
+        own = answer.wales.model_dump(exclude_none=True)
+        yield (
+            answer.for_wales(),
+            {part: loc + ("wales",) if part in own else loc for part in ANSWER_PARTS},
+        )
+
+
+def _answer_steps(answer: AnswerData, where: Where) -> Iterator[tuple[Loc, Step]]:
     for field in ("first", "more"):
         for j, step in enumerate(getattr(answer, field)):
-            yield loc + (field, j), step
+            yield where[field] + (field, j), step
 
 
 def _steps(topic: TopicFile) -> Iterator[tuple[Loc, Step | ActionData]]:
     if topic.crisis_line is not None:
         yield ("crisis_line",), topic.crisis_line
-    for i, answer in enumerate(topic.answers):
-        yield from _answer_steps(answer, ("answers", i))
-        for j, action in enumerate(answer.actions):
-            yield ("answers", i, "actions", j), action
+    for i, written in enumerate(topic.answers):
+        for answer, where in _versions(written, ("answers", i)):
+            yield from _answer_steps(answer, where)
+            for j, action in enumerate(answer.actions):
+                yield where["actions"] + ("actions", j), action
 
 
 def _actions(topic: TopicFile) -> Iterator[tuple[Loc, ActionData]]:
-    for i, answer in enumerate(topic.answers):
-        for j, action in enumerate(answer.actions):
-            yield ("answers", i, "actions", j), action
+    for i, written in enumerate(topic.answers):
+        for answer, where in _versions(written, ("answers", i)):
+            for j, action in enumerate(answer.actions):
+                yield where["actions"] + ("actions", j), action
 
 
-def _answer_texts(answer: AnswerData, loc: Loc) -> Iterator[tuple[Loc, str]]:
+def _answer_texts(answer: AnswerData, where: Where) -> Iterator[tuple[Loc, str]]:
     """The texts of an answer in the order a reader meets them."""
-    yield loc + ("first",), " ".join(step.text for step in answer.first)
+    yield where["first"] + ("first",), " ".join(step.text for step in answer.first)
     for j, step in enumerate(answer.more):
-        yield loc + ("more", j), step.text
+        yield where["more"] + ("more", j), step.text
     for j, action in enumerate(answer.actions):
-        yield loc + ("actions", j, "text"), action.text
+        yield where["actions"] + ("actions", j, "text"), action.text
 
 
 def _reader_texts(content: Content) -> Iterator[Text]:
@@ -554,9 +669,10 @@ def _all_texts(content: Content) -> Iterator[Text]:
     for topic, file in content.topics.values():
         if topic.crisis_line is not None:
             yield Text(topic.crisis_line.text, file, ("crisis_line",), "child")
-        for i, answer in enumerate(topic.answers):
-            for loc, text in _answer_texts(answer, ("answers", i)):
-                yield Text(text, file, loc, answer.audience)
+        for i, written in enumerate(topic.answers):
+            for answer, where in _versions(written, ("answers", i)):
+                for loc, text in _answer_texts(answer, where):
+                    yield Text(text, file, loc, answer.audience)
     messages = _file(content, "messages.yaml")
     if messages:
         for key, text in content.messages.items():

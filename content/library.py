@@ -12,10 +12,27 @@ from content.schema import (
     Action,
     Answer,
     AnswerData,
+    Establishment,
     Helpline,
     Kind,
+    PlaceNamed,
     TopicFile,
 )
+
+# Only this much of a message is searched for a place's name.
+PLACE_TEXT = 2000
+# Words that say nothing but where someone is: "im in feltham" only names a place.
+PLACE_FILLER = frozenset(
+    "i im am m me my in at on a an the to of now moved been staying living here there "
+    "currently its it is was hi hello hey yes yeah ok okay please thanks thank you they "
+    "put sent just still unit ward hmp hmyoi yoi stc sch".split()
+)
+
+
+def typos_allowed(length: int) -> int:
+    """Letters that may be wrong in a name this long: none in a short one ("Parc" is one
+    letter from "park"), one from 7 letters ("feltam"), two from 10 ("werington")."""
+    return 0 if length < 7 else 1 if length < 10 else 2
 
 
 class Library:
@@ -35,10 +52,31 @@ class Library:
             if settings
             else {}
         )
+        # Every place by its id, and the names it goes by: (words, the name, place, former).
+        self.places: dict[str, Establishment] = {}
+        self._place_names: list[tuple[tuple[str, ...], str, Establishment, bool]] = []
+        # Name -> kind, for the places that hold children now (nlp/ learns these names).
         self.establishments: dict[str, str] = {}
-        for place in settings.establishments if settings else []:
-            for name in [place.name, *place.aliases]:
-                self.establishments[name.lower()] = place.kind
+        for data in settings.establishments if settings else []:
+            place = Establishment(**data.model_dump())
+            self.places[place.id] = place
+            for name, former in [
+                *((name, False) for name in (place.name, *place.aliases)),
+                *((name, True) for name in place.former_names),
+            ]:
+                self._place_names.append((tuple(_words(name).split()), name, place, former))
+                if place.holds_children:
+                    self.establishments[name.lower()] = place.kind
+        not_places = settings.not_places if settings else []
+        self._not_places = {_words(word).replace(" ", "") for word in not_places}
+        self._kind_words = sorted(
+            (
+                (tuple(_words(phrase).split()), kind.id)
+                for kind in self.kinds.values()
+                for phrase in kind.words
+            ),
+            key=lambda entry: -len(entry[0]),
+        )
         self.messages: dict[str, str] = dict(content.messages)
         self.sources = dict(content.sources)
         self.glossary = {term: entry.meaning for term, entry in content.glossary.items()}
@@ -53,17 +91,22 @@ class Library:
         data = self._topics.get(topic or "")
         return data.crisis_line.text if data is not None and data.crisis_line else None
 
-    def answer(self, topic: str, audience: str, setting: str | None = None) -> Answer | None:
-        """The answer for a topic, audience and kind of place (None: not sure)."""
-        found = self.choose(topic, audience, setting)
+    def answer(
+        self, topic: str, audience: str, setting: str | None = None, nation: str | None = None
+    ) -> Answer | None:
+        """The answer for a topic, audience and kind of place (None: not sure), in a nation
+        (None: not known; "wales" picks an answer's Welsh variant where it has one)."""
+        found = self.choose(topic, audience, setting, nation)
         return self._build(topic, found) if found else None
 
-    def choose(self, topic: str, audience: str, setting: str | None = None) -> AnswerData | None:
+    def choose(
+        self, topic: str, audience: str, setting: str | None = None, nation: str | None = None
+    ) -> AnswerData | None:
         """Which written answer this audience gets in this kind of place, or None.
 
         The place's own answer if there is one, else the shared one; a family reads the
         child's answer when the topic says so and has none of its own. An unknown place, or
-        None (not sure), gets the shared answer.
+        None (not sure), gets the shared answer. In Wales, its Welsh variant if it has one.
         """
         data = self._topics.get(topic)
         if data is None:
@@ -73,6 +116,8 @@ class Library:
         found = _pick(data, audience, setting)
         if found is None and audience == "family" and data.family_reads_child:
             found = _pick(data, "child", setting)
+        if found is not None and nation == "wales":
+            found = found.for_wales()
         return found
 
     def message(self, key: str, **values: str) -> str:
@@ -91,12 +136,63 @@ class Library:
         return self.helplines[helpline_id]
 
     def find_establishment(self, text: str) -> str | None:
-        """The kind of place named in `text` ("wetherby" -> "yoi"), or None."""
-        lowered = f" {_words(text)} "
-        for name in sorted(self.establishments, key=len, reverse=True):
-            if f" {_words(name)} " in lowered:
-                return self.establishments[name]
+        """The kind of place that holds children named in `text` ("wetherby" -> "yoi")."""
+        found = self.find_place(text)
+        return found.place.kind if found and found.place.holds_children else None
+
+    def find_place(self, text: str) -> PlaceNamed | None:
+        """The establishment named in `text`, by any of its names, with a typo allowed in a
+        long one ("im in wetherbey"); an exact name beats a typo, a longer name a shorter."""
+        words = _words(text[:PLACE_TEXT]).split()
+        # Runs of 1 to 4 words, run together ("oak hill" -> "oakhill"), by size and length.
+        runs: dict[tuple[int, int], list[tuple[int, str]]] = {}
+        for size in range(1, 5):
+            for start in range(len(words) - size + 1):
+                typed = "".join(words[start : start + size])
+                runs.setdefault((size, len(typed)), []).append((start, typed))
+        best: tuple[tuple[int, int, int], PlaceNamed] | None = None
+        for tokens, said, place, former in self._place_names:
+            target = "".join(tokens)
+            allowed = typos_allowed(len(target))
+            for size in {max(1, len(tokens) - 1), len(tokens), len(tokens) + 1}:
+                for length in range(len(target) - allowed, len(target) + allowed + 1):
+                    for start, typed in runs.get((size, length), ()):
+                        if typed == target:
+                            wrong = 0
+                        # A typo keeps the first letter (and checking it keeps this quick).
+                        elif typed[0] != target[0] or typed in self._not_places:
+                            continue
+                        else:
+                            wrong = _distance(typed, target)
+                            if wrong > allowed:
+                                continue
+                        rank = (wrong, -len(target), start)
+                        if best is None or rank < best[0]:
+                            named = PlaceNamed(
+                                place=place, said=said, former=former, start=start, end=start + size
+                            )
+                            best = (rank, named)
+        return best[1] if best else None
+
+    def find_kind(self, text: str) -> tuple[str, int, int] | None:
+        """A kind of place named by its words in places.yaml ("im on a ward" -> hospital),
+        with which words named it; None when none is."""
+        words = _words(text[:PLACE_TEXT]).split()
+        for tokens, kind in self._kind_words:
+            for start in range(len(words) - len(tokens) + 1):
+                if tuple(words[start : start + len(tokens)]) == tokens:
+                    return kind, start, start + len(tokens)
         return None
+
+    def other_words(self, text: str, start: int, end: int) -> list[str]:
+        """The words of `text` outside start:end (a place's name) that say more than where
+        someone is: none for "im in feltham", some for "im in feltham how do i complain"."""
+        words = _words(text[:PLACE_TEXT]).split()
+        return [w for w in words[:start] + words[end:] if w not in PLACE_FILLER]
+
+    def place(self, place_id: str | None) -> Establishment | None:
+        """An establishment by its id (as a chat remembers it), or None."""
+        return self.places.get(place_id or "")
 
     def _build(self, topic: str, data: AnswerData) -> Answer:
         return Answer(
@@ -131,8 +227,29 @@ def _pick(topic: TopicFile, audience: str, setting: str | None) -> AnswerData | 
 
 
 def _words(text: str) -> str:
-    cleaned = "".join(ch if ch.isalnum() else " " for ch in text.lower())
+    cleaned = "".join(ch if ch.isalnum() else " " for ch in text.lower().replace("'", ""))
     return " ".join(cleaned.split())
+
+
+def _distance(a: str, b: str) -> int:
+    """Letters added, dropped, changed or swapped to turn `a` into `b` (Damerau, OSA)."""
+    before: list[int] | None = None
+    row = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(current[j - 1] + 1, row[j] + 1, row[j - 1] + cost)
+            if (
+                before is not None
+                and i > 1
+                and j > 1
+                and a[i - 1] == b[j - 2]
+                and a[i - 2] == b[j - 1]
+            ):
+                current[j] = min(current[j], before[j - 2] + 1)
+        before, row = row, current
+    return row[len(b)]
 
 
 def load_library(root: Path | str | None = None) -> Library:

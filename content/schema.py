@@ -30,6 +30,9 @@ ROLES = AUDIENCES
 # The kinds of place a child can be held in (content/data/places.yaml).
 PlaceKind = Literal["yoi", "stc", "secure_school", "sch", "hospital"]
 PLACE_KINDS: tuple[PlaceKind, ...] = get_args(PlaceKind)
+# The nations whose rules Rightsline knows; a place is in one, a body may serve only some.
+Nation = Literal["england", "wales"]
+NATIONS: tuple[Nation, ...] = get_args(Nation)
 Route = Literal[
     "advocate",
     "childline",
@@ -39,6 +42,8 @@ Route = Literal[
     "howard_league",
     "solicitor",
     "childrens_commissioner",
+    "childrens_commissioner_wales",
+    "ombudsman_wales",
     "samaritans",
     "shout",
     "nyas",
@@ -60,6 +65,8 @@ ROUTE_HELPLINES: dict[str, str] = {
     "shout": "shout",
     "howard_league": "howard_league",
     "childrens_commissioner": "help_at_hand",
+    "childrens_commissioner_wales": "childrens_commissioner_wales",
+    "ombudsman_wales": "ombudsman_wales",
     "nyas": "nyas",
     "coram_voice": "coram_voice",
     "families_helpline": "prisoners_families",
@@ -89,6 +96,11 @@ MESSAGE_KEYS: tuple[str, ...] = (
     *(f"ask_setting_{audience}" for audience in AUDIENCES),
     "setting_set",
     "setting_unsure",
+    # A place named in words: what kind it is, a new name, in Wales, or no longer for children.
+    "place_known",
+    "place_renamed",
+    "place_in_wales",
+    "place_closed",
     "menu_child",
     "menu_family",
     "not_understood",
@@ -193,6 +205,14 @@ class ActionData(Strict):
     source: str | None = None
 
 
+class WelshAnswerData(Strict):
+    """An answer's variant for a child in Wales: each part written here replaces its own."""
+
+    first: list[Step] | None = Field(default=None, min_length=1, max_length=3)
+    more: list[Step] | None = None
+    actions: list[ActionData] | None = None
+
+
 class AnswerData(Strict):
     """One answer in a topic file: for one audience, everywhere or in some kinds of place."""
 
@@ -201,6 +221,17 @@ class AnswerData(Strict):
     first: list[Step] = Field(min_length=1, max_length=3)
     more: list[Step] = Field(default_factory=list)
     actions: list[ActionData] = Field(default_factory=list)
+    # What a child in a place in Wales gets instead (Welsh bodies, never England-only ones).
+    wales: WelshAnswerData | None = None
+
+    def for_wales(self) -> AnswerData:
+        """This answer as read in Wales: the Welsh parts in place of its own."""
+        if self.wales is None:
+            return self
+        changes = {k: v for k, v in self.wales.model_dump(exclude_none=True).items()}
+        return AnswerData.model_validate(
+            {**self.model_dump(exclude={"wales"}), **changes, "wales": None}
+        )
 
 
 class TopicFile(Strict):
@@ -231,6 +262,11 @@ class HelplineData(Strict):
     checked: dt.date
     confidence: Confidence = "confirmed"
     note: str | None = None
+    # Where it helps; left out, England and Wales. A body for England only is never named in
+    # an answer for Wales.
+    nations: list[Nation] = Field(default_factory=lambda: list(NATIONS), min_length=1)
+    # The words answers use to name it ("Coram Voice"), to find where it is named.
+    called: list[str] = Field(default_factory=list)
 
 
 class KindData(Strict):
@@ -242,14 +278,20 @@ class KindData(Strict):
     rules: str
     sources: list[str] = Field(min_length=1)
     note: str | None = None
+    # Phrases that say a child is in this kind of place ("on a ward").
+    words: list[str] = Field(default_factory=list)
 
 
 class EstablishmentData(Strict):
-    """A place that holds children, and its kind."""
+    """A place that holds (or held) children, and its kind."""
 
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=32)
     name: str
     kind: PlaceKind
+    nation: Nation = "england"
     aliases: list[str] = Field(default_factory=list)
+    former_names: list[str] = Field(default_factory=list)
+    holds_children: bool = True
     source: str
     note: str | None = None
 
@@ -260,6 +302,7 @@ class SettingsFile(Strict):
     checked: dt.date
     kinds: dict[PlaceKind, KindData]
     establishments: list[EstablishmentData]
+    not_places: list[str] = Field(default_factory=list)
 
 
 class GlossaryEntry(Strict):
@@ -308,6 +351,8 @@ class Helpline(Strict):
     checked: dt.date
     confidence: Confidence
     note: str | None
+    nations: list[Nation]
+    called: list[str]
 
 
 class Kind(Strict):
@@ -320,3 +365,29 @@ class Kind(Strict):
     rules: str
     sources: list[str]
     note: str | None
+    words: list[str]
+
+
+class Establishment(Strict):
+    """A place that holds (or held) children: its kind, its nation and the names it goes by."""
+
+    id: str
+    name: str
+    kind: PlaceKind
+    nation: Nation
+    aliases: list[str]
+    former_names: list[str]
+    holds_children: bool
+    source: str
+    note: str | None
+
+
+class PlaceNamed(Strict):
+    """A place found in a message, by the name the child used."""
+
+    place: Establishment
+    said: str  # the name as written in places.yaml that matched ("Medway STC")
+    former: bool  # `said` is a name it no longer has
+    # Which words of the message named it: positions as Library.other_words counts them.
+    start: int
+    end: int

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from content import Answer, Library
-from content.schema import PLACE_KINDS, ROLES
+from content.schema import PLACE_KINDS, ROLES, PlaceNamed
 from nlp.analysis import Analysis
 from service import payloads, safety, storage
 from service.db import scrub
@@ -448,6 +448,7 @@ class Conversation:
             return [Reply(text=self._say("empty"), buttons=self._menu_buttons(chat))]
         if analysis is None:
             return [Reply(text=self._say("error"), buttons=self._menu_buttons(chat))]
+        known = (chat.place, chat.setting)
         self._learn(chat, analysis, text)
         before = [Reply(text=self._say("long_message"))] if len(text) > LONG_MESSAGE else []
         lowered = text.lower().strip(" .!")
@@ -455,6 +456,9 @@ class Conversation:
             chat.awaiting = None
             return before + [Reply(text=self._say("advocate_no"), buttons=self._after_buttons())]
         chat.awaiting = None
+        named = self._place_named(chat, text, known)
+        if named is not None:
+            return before + self._after_place(chat, analysis, *named)
         if analysis.topic in self.topics:
             return before + self._answer(chat, analysis.topic)
         if analysis.topic == "greeting":
@@ -502,6 +506,7 @@ class Conversation:
         if not (value in PLACE_KINDS or value == payloads.UNSURE):
             return None
         chat.setting = value if value in PLACE_KINDS else None
+        self._forget_other_place(chat)
         said = (
             self._say("setting_set", place=self.library.kinds[value].child_name)
             if value in PLACE_KINDS
@@ -510,6 +515,79 @@ class Conversation:
         return [
             Reply(text=said),
             Reply(text=self._menu_text(chat), buttons=self._menu_buttons(chat)),
+        ]
+
+    # ---- a place named in words ---------------------------------------------------------
+
+    def _place_named(
+        self, chat: Chat, text: str, known: tuple[str | None, str | None]
+    ) -> tuple[list[Reply], bool] | None:
+        """A place named in words ("im in wetherby", "im on a ward"): remember it and say
+        what kind it is; True with it when the message said no more than that.
+
+        None when no place is named, or when a question names the place the chat already
+        had (`known`: its place and kind before this message): a child on a ward is not
+        told so every time they say "ward".
+        """
+        found = self.library.find_place(text)
+        if found is not None:
+            only = not self.library.other_words(text, found.start, found.end)
+            if (found.place.id, found.place.kind) == known and not only:
+                return None
+            return self._name_place(chat, found), only
+        named = self.library.find_kind(text)
+        if named is None:
+            return None
+        kind, start, end = named
+        only = not self.library.other_words(text, start, end)
+        if (None, kind) == known and not only:
+            return None
+        chat.setting = kind
+        self._forget_other_place(chat)
+        said = self._say("setting_set", place=self.library.kinds[kind].child_name)
+        return [Reply(text=said)], only
+
+    def _name_place(self, chat: Chat, found: PlaceNamed) -> list[Reply]:
+        """Remember an establishment and say what kind it is, its new name, and that it is in
+        Wales; of one that holds no children now, say so and ask where they are."""
+        place = found.place
+        if not place.holds_children:
+            chat.place = None
+            closed = self._say("place_closed", place=place.name)
+            return [Reply(text=closed, buttons=self._kind_buttons())]
+        chat.place, chat.setting = place.id, place.kind
+        kind = self.library.kinds[place.kind].child_name
+        if found.former:
+            line = self._say("place_renamed", said=found.said, place=place.name, kind=kind)
+        else:
+            line = self._say("place_known", place=place.name, kind=kind)
+        if place.nation == "wales":
+            line = f"{line} {self._say('place_in_wales', place=place.name)}"
+        return [Reply(text=line)]
+
+    def _after_place(
+        self, chat: Chat, analysis: Analysis, said: list[Reply], only: bool
+    ) -> list[Reply]:
+        """What the place was said with: the answer for that place, or else the menu."""
+        if not only and analysis.topic in self.topics:
+            return said + self._answer(chat, analysis.topic)
+        if said[-1].buttons:  # a place that holds no children asks where they are now
+            return said
+        return said + [Reply(text=self._menu_text(chat), buttons=self._menu_buttons(chat))]
+
+    def _forget_other_place(self, chat: Chat) -> None:
+        """A kind of place chosen that is not the remembered establishment's: forget it."""
+        place = self.library.place(chat.place)
+        if place is not None and place.kind != chat.setting:
+            chat.place = None
+
+    def _nation(self, chat: Chat) -> str | None:
+        place = self.library.place(chat.place)
+        return place.nation if place is not None else None
+
+    def _kind_buttons(self) -> list[Button]:
+        return [self._button(f"place_{k}", payloads.setting(k)) for k in PLACE_KINDS] + [
+            self._button("button_unsure", payloads.setting(payloads.UNSURE))
         ]
 
     def _on_topic(self, chat: Chat, value: str) -> list[Reply] | None:
@@ -581,7 +659,7 @@ class Conversation:
 
     def _content(self, chat: Chat, topic: str) -> Answer | None:
         audience = chat.role or "child"
-        return self.library.answer(topic, audience, chat.setting)
+        return self.library.answer(topic, audience, chat.setting, self._nation(chat))
 
     def _answer(self, chat: Chat, topic: str) -> list[Reply]:
         chat.topic, chat.step = topic, 0

@@ -24,6 +24,9 @@ class Chat(SQLModel, table=True):
     channel: str = Field(max_length=16)  # web, telegram, console
     role: str | None = Field(default=None, max_length=16)
     setting: str | None = Field(default=None, max_length=16)
+    # The establishment named, by its id in content/data/places.yaml (not personal: it says
+    # which rules and which nation's bodies apply).
+    place: str | None = Field(default=None, max_length=32)
     topic: str | None = Field(default=None, max_length=16)  # the topic last answered
     step: int = 0  # how many "tell me more" steps have been shown for that topic
     awaiting: str | None = Field(default=None, max_length=16)  # a question asked, e.g. "consent"
