@@ -42,6 +42,10 @@ class Library:
         self.messages: dict[str, str] = dict(content.messages)
         self.sources = dict(content.sources)
         self.glossary = {term: entry.meaning for term, entry in content.glossary.items()}
+        words = content.crisis_words
+        self._staff = [_words(word) for word in words.staff] if words else []
+        self._not_staff = [_words(phrase) for phrase in words.not_staff] if words else []
+        self._restraint = [_words(word) for word in words.restraint] if words else []
 
     @property
     def topic_names(self) -> list[str]:
@@ -90,6 +94,17 @@ class Library:
         """One helpline by id; KeyError if there is none."""
         return self.helplines[helpline_id]
 
+    def names_staff(self, text: str) -> bool:
+        """True when `text` names staff (crisis_words.yaml), once its not_staff phrases go."""
+        padded = f" {_words(text)} "
+        for phrase in self._not_staff:
+            padded = padded.replace(f" {phrase} ", " ")
+        return _has_any(padded, self._staff)
+
+    def mentions_restraint(self, text: str) -> bool:
+        """True when `text` is about being held (the restraint words in crisis_words.yaml)."""
+        return _has_any(f" {_words(text)} ", self._restraint)
+
     def find_establishment(self, text: str) -> str | None:
         """The kind of place named in `text` ("wetherby" -> "yoi"), or None."""
         lowered = f" {_words(text)} "
@@ -133,6 +148,11 @@ def _pick(topic: TopicFile, audience: str, setting: str | None) -> AnswerData | 
 def _words(text: str) -> str:
     cleaned = "".join(ch if ch.isalnum() else " " for ch in text.lower())
     return " ".join(cleaned.split())
+
+
+def _has_any(padded: str, phrases: list[str]) -> bool:
+    """Whether any phrase is in `padded` (words as `_words` makes them, a space each side)."""
+    return any(f" {phrase} " in padded for phrase in phrases)
 
 
 def load_library(root: Path | str | None = None) -> Library:

@@ -108,6 +108,17 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "check_in_ask",
     "safe_yes",
     "crisis_no_advocate",
+    "crisis_staff_yoi",
+    "crisis_staff",
+    "crisis_staff_nurse",
+    "crisis_staff_no_advocate",
+    "adult_crisis",
+    "adult_crisis_place",
+    "adult_crisis_nspcc",
+    "adult_crisis_advocate",
+    "adult_crisis_restraint",
+    "adult_crisis_professional",
+    "adult_crisis_no_advocate",
     "talk",
     "talk_consent",
     "talk_childline",
@@ -253,6 +264,14 @@ class SettingsFile(Strict):
     checked: dt.date
     kinds: dict[PlaceKind, KindData]
     establishments: list[EstablishmentData]
+
+
+class CrisisWords(Strict):
+    """crisis_words.yaml: words that change what someone at risk is told."""
+
+    staff: list[str] = Field(min_length=1)
+    not_staff: list[str] = Field(default_factory=list)
+    restraint: list[str] = Field(min_length=1)
 
 
 class GlossaryEntry(Strict):
