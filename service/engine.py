@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import Engine as Database
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +35,18 @@ NO = {"no", "n", "nah", "nope", "no thanks", "not now"}
 SURE_OF_TOPIC = 0.8
 # chat.awaiting while "Are you safe right now?" is on screen.
 CHECK_IN = "safe"
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What a risk message says about who and what, which changes what the writer is told."""
+
+    staff_named: bool = False  # "an officer punched me": help that does not go through staff
+    restraint: bool = False  # "they held me down": restraint must never be used to hurt
+
+
+# Who gets the adult's crisis replies: someone worried about a child, not the child.
+ADULTS = ("family", "professional")
 
 
 class ChatGone(Exception):
@@ -127,8 +140,16 @@ class Conversation:
             log.error("conversation turn failed: %s", type(error).__name__)
             risks = safety.screen(inbound.text) if inbound.text else set()
             if risks:
+                situation = self._situation(inbound.text or "")
                 return await asyncio.to_thread(
-                    self._risk_turn, key, channel, risks, None, None, route=route
+                    self._risk_turn,
+                    key,
+                    channel,
+                    risks,
+                    None,
+                    None,
+                    route=route,
+                    situation=situation,
                 )
             return [Reply(text=safety.fallback_for(inbound.text))]
 
@@ -181,10 +202,14 @@ class Conversation:
         self, key: str, channel: str, inbound: Inbound, must_exist: bool, route: str | None
     ) -> list[Reply]:
         """One turn, on one worker thread: read the message, then answer it."""
-        risks, analysis = self._understand((inbound.text or "").strip())
+        text = (inbound.text or "").strip()
+        risks, analysis = self._understand(text)
         if risks:
             redacted = analysis.redacted if analysis is not None else None
-            return self._risk_turn(key, channel, risks, redacted, analysis, route=route)
+            situation = self._situation(text)
+            return self._risk_turn(
+                key, channel, risks, redacted, analysis, route=route, situation=situation
+            )
         return self._turn(key, channel, inbound, analysis, must_exist, route)
 
     def _turn(
@@ -257,10 +282,13 @@ class Conversation:
         *,
         not_safe: bool = False,
         route: str | None = None,
+        situation: Situation | None = None,
     ) -> list[Reply]:
         """Childline first; then an urgent referral, and say so only if it was saved."""
         saved = False
         topic = analysis.topic if analysis is not None else None
+        # Who is writing, and where: the chat's, or the model's guess if the chat is out of reach.
+        role, setting = (analysis.role, analysis.setting) if analysis is not None else (None, None)
         unkept = self._say("risk_words_not_kept")
         try:
             with Session(self.database) as session:
@@ -268,6 +296,7 @@ class Conversation:
                     session=session, key=key, channel=channel, route=route
                 )
                 self._learn(chat, analysis, "")
+                role, setting = chat.role, chat.setting
                 chat.awaiting = None
                 storage.add_event(
                     session=session, chat=chat, redacted=redacted, topic=None, risks=risks
@@ -289,31 +318,84 @@ class Conversation:
                 saved = True
         except Exception as error:  # noqa: BLE001 - the crisis reply must still go out
             log.error("could not save an urgent referral: %s", type(error).__name__)
-            saved = self._to_outbox(key, channel, risks, redacted or unkept, not_safe)
-        return self._crisis_replies(risks, topic, saved=saved, not_safe=not_safe)
+            saved = self._to_outbox(key, channel, risks, redacted or unkept, not_safe, role)
+        return self._crisis_replies(
+            risks,
+            topic,
+            saved=saved,
+            not_safe=not_safe,
+            role=role,
+            setting=setting,
+            situation=situation or Situation(),
+        )
 
     def _crisis_replies(
-        self, risks: set[str], topic: str | None, *, saved: bool, not_safe: bool
+        self,
+        risks: set[str],
+        topic: str | None,
+        *,
+        saved: bool,
+        not_safe: bool,
+        role: str | None = None,
+        setting: str | None = None,
+        situation: Situation | None = None,
     ) -> list[Reply]:
-        """What a child at risk is told: Childline first, and an advocate only if promised."""
+        """What someone at risk is told: Childline first, and an advocate only if promised.
+
+        A child hears ways to be safe now; when they name staff, ways that do not go through
+        staff. A family member or professional hears what an adult can do for the child.
+        """
+        situation = situation or Situation()
+        restraint = situation.restraint or topic == "restraint"
+        if role in ADULTS:
+            return self._adult_crisis_replies(role, saved=saved, restraint=restraint)
         if not_safe:
             first = self._say("crisis_not_safe")
         else:
             first = self._say("crisis_abuse" if risks == {"abuse"} else "crisis_self_harm")
-        last = self._say("crisis_advocate" if saved else "crisis_no_advocate")
-        replies = [
-            Reply(text=first or safety.FALLBACK_RISK_REPLY),
-            Reply(text=self._say("crisis_danger")),
-        ]
+        replies = [Reply(text=first or safety.FALLBACK_RISK_REPLY)]
+        if situation.staff_named:
+            # Staff are the problem: "tell a member of staff" is no help. The IMB is in YOIs.
+            staff_free = self._say("crisis_staff_yoi" if setting == "yoi" else "crisis_staff")
+            replies.append(Reply(text=staff_free))
+            last = self._say("crisis_advocate" if saved else "crisis_staff_no_advocate")
+        else:
+            replies.append(Reply(text=self._say("crisis_danger")))
+            last = self._say("crisis_advocate" if saved else "crisis_no_advocate")
         # A risk tied to a topic (a restraint that hurt) also hears that topic's one right.
-        right = self.library.crisis_line(topic) if topic in self.topics else None
+        right = self.library.crisis_line("restraint" if restraint else topic)
         if right:
             replies.append(Reply(text=right))
+        if situation.staff_named and not restraint:  # the restraint right names a nurse
+            replies.append(Reply(text=self._say("crisis_staff_nurse")))
         replies.append(Reply(text=last, buttons=self._after_buttons()))
         return replies
 
+    def _adult_crisis_replies(self, role: str, *, saved: bool, restraint: bool) -> list[Reply]:
+        """An adult worried about a child: Childline and 999, the place, advice, an advocate."""
+        said = [
+            self._say("adult_crisis") or safety.FALLBACK_REPLY,
+            self._say("adult_crisis_place"),
+            self._say("adult_crisis_nspcc"),
+            self._say("adult_crisis_advocate"),
+        ]
+        if restraint:
+            said.append(self._say("adult_crisis_restraint"))
+        if role == "professional":
+            said.append(self._say("adult_crisis_professional"))
+        last = self._say("crisis_advocate" if saved else "adult_crisis_no_advocate")
+        return [Reply(text=text) for text in said] + [
+            Reply(text=last, buttons=self._after_buttons())
+        ]
+
     def _to_outbox(
-        self, key: str, channel: str, risks: set[str], summary: str, not_safe: bool
+        self,
+        key: str,
+        channel: str,
+        risks: set[str],
+        summary: str,
+        not_safe: bool,
+        role: str | None = None,
     ) -> bool:
         """The database is away: keep the referral on disk until it is back."""
         if self.outbox is None:
@@ -321,7 +403,7 @@ class Conversation:
         if not_safe:
             summary = f"{summary}\n{self._say('not_safe_note')}"
         try:
-            self.outbox.put(key=key, channel=channel, risks=risks, summary=summary)
+            self.outbox.put(key=key, channel=channel, risks=risks, summary=summary, role=role)
             return True
         except OSError as error:
             log.error("could not keep an urgent referral in the outbox: %s", type(error).__name__)
@@ -613,6 +695,17 @@ class Conversation:
         setting = analysis.setting or (self.library.find_establishment(text) if text else None)
         if setting in PLACE_KINDS:
             chat.setting = setting
+
+    def _situation(self, text: str) -> Situation:
+        """Whether a risk message names staff or restraint (content's crisis_words.yaml)."""
+        try:
+            return Situation(
+                staff_named=self.library.names_staff(text),
+                restraint=self.library.mentions_restraint(text),
+            )
+        except Exception as error:  # noqa: BLE001 - the crisis reply goes out whatever happens
+            log.error("could not read the situation: %s", type(error).__name__)
+            return Situation()
 
     def _event_topic(self, payload: Payload | None, analysis: Analysis | None) -> str | None:
         if payload is not None and payload.name == payloads.TOPIC and payload.value:
