@@ -359,3 +359,18 @@ def test_write_readme(data, tmp_path):
     write_readme(load_library(data), readme)
     text = readme.read_text()
     assert "old" not in text and "| visits | family |" in text
+
+
+def test_adult_messages_are_read_at_the_family_level(data):
+    # The same words: fine for a parent (grade 6.8), too hard for a child.
+    words = "Ask the place for the duty governor or the safer custody team."
+    (data / "messages.yaml").write_text(f"adult_ok: {words}\nchild_hard: {words}\n")
+    faults = [f for f in faults_in(data) if f[2].startswith("Reading grade")]
+    assert [(name, line) for name, line, _ in faults] == [("messages.yaml", 2)]
+
+
+def test_crisis_words_keep_their_fields(data):
+    edit(data / "crisis_words.yaml", "restraint:\n", "restrain:\n")
+    found = [f for f in faults_in(data) if f[0] == "crisis_words.yaml"]
+    assert any(f[2] == "Must have field: restraint" for f in found), found
+    assert any(f[2].startswith("Unknown field: restrain") for f in found), found
