@@ -418,12 +418,15 @@ class Conversation:
         # What they asked about waits for their "yes".
         chat.topic = analysis.topic if analysis.topic in self.topics else None
         chat.step = 0
+        adult = chat.role in ADULTS  # a worried parent is asked about the child, not themselves
         return [
-            Reply(text=self._say("check_in")),
+            Reply(text=self._say("adult_check_in" if adult else "check_in")),
             Reply(
-                text=self._say("check_in_ask"),
+                text=self._say("adult_check_in_ask" if adult else "check_in_ask"),
                 buttons=[
-                    self._button("button_safe_yes", payloads.SAFE_YES),
+                    self._button(
+                        "adult_button_safe_yes" if adult else "button_safe_yes", payloads.SAFE_YES
+                    ),
                     self._button("button_safe_no", payloads.SAFE_NO),
                 ],
             ),
@@ -436,7 +439,7 @@ class Conversation:
 
     def _safe(self, chat: Chat) -> list[Reply]:
         chat.awaiting = None
-        said = Reply(text=self._say("safe_yes"))
+        said = Reply(text=self._say("adult_safe_yes" if chat.role in ADULTS else "safe_yes"))
         if chat.topic in self.topics:
             return [said, *self._answer(chat, chat.topic or "")]
         said.buttons = self._menu_buttons(chat)

@@ -177,6 +177,28 @@ async def test_a_parent_told_of_a_painful_restraint_hears_it_must_never_hurt(
         built.close()
 
 
+async def test_a_worried_parent_is_asked_about_the_child_and_no_makes_it_urgent(
+    settings: Any, analyse: Any
+) -> None:
+    worried = "they restrained my daughter and bent her wrist, she is hurt"
+    graded_as = {"risks": [], "concern": True}
+    built = build_runtime(settings, analyse=graded(analyse, **{worried: graded_as}))
+    try:
+        conversation = built.conversation
+        await press(conversation, "role:family")
+        asked = texts(await say(conversation, worried))
+        assert CHILDLINE in asked[0]
+        assert asked[-1] == "As far as you know, is the child safe right now?"
+        assert "Are you safe right now?" not in asked
+        replies = await press(conversation, "safe:no")
+        assert "duty governor" in joined(replies) and "call bell" not in joined(replies)
+        [referral] = referrals(built.database)
+        assert (referral.urgency, referral.role) == ("urgent", "family")
+        assert "not safe right now" in referral.summary
+    finally:
+        built.close()
+
+
 async def test_a_professional_gets_the_adult_replies_and_their_own_duty(runtime: Any) -> None:
     conversation = runtime.conversation
     await press(conversation, "role:professional")
