@@ -46,9 +46,13 @@ from content.yamlfile import Loc, YamlFile
 #                   holds_children, source, note), not_places
 #   sources.yaml    title, url, checked, confidence, campaign, note
 #   glossary.yaml   meaning, also
+#   crisis_words.yaml  staff, not_staff, restraint (lists of words and phrases)
 #   messages.yaml   key: text, one for each key in MESSAGE_KEYS (content/schema.py)
 MAX_AGE_DAYS = 365
 READING = {"child": (5.0, 15.0), "family": (8.0, 20.0)}  # (grade, words per sentence)
+# messages.yaml is read at the child's level, except lines only adults see (a family member
+# or professional worried about a child), whose keys start with this.
+ADULT_MESSAGES = "adult_"
 # Below this many words the grade formula means little (button labels); labels are
 # kept short by their own limit instead.
 MIN_WORDS_FOR_GRADE = 5
@@ -676,7 +680,8 @@ def _all_texts(content: Content) -> Iterator[Text]:
     messages = _file(content, "messages.yaml")
     if messages:
         for key, text in content.messages.items():
-            yield Text(text, messages, (key,), "child")
+            reader = "family" if key.startswith(ADULT_MESSAGES) else "child"
+            yield Text(text, messages, (key,), reader)
 
 
 # ---- the coverage table in content/README.md --------------------------------------

@@ -80,6 +80,10 @@ class Library:
         self.messages: dict[str, str] = dict(content.messages)
         self.sources = dict(content.sources)
         self.glossary = {term: entry.meaning for term, entry in content.glossary.items()}
+        words = content.crisis_words
+        self._staff = [_words(word) for word in words.staff] if words else []
+        self._not_staff = [_words(phrase) for phrase in words.not_staff] if words else []
+        self._restraint = [_words(word) for word in words.restraint] if words else []
 
     @property
     def topic_names(self) -> list[str]:
@@ -134,6 +138,17 @@ class Library:
     def helpline(self, helpline_id: str) -> Helpline:
         """One helpline by id; KeyError if there is none."""
         return self.helplines[helpline_id]
+
+    def names_staff(self, text: str) -> bool:
+        """True when `text` names staff (crisis_words.yaml), once its not_staff phrases go."""
+        padded = f" {_words(text)} "
+        for phrase in self._not_staff:
+            padded = padded.replace(f" {phrase} ", " ")
+        return _has_any(padded, self._staff)
+
+    def mentions_restraint(self, text: str) -> bool:
+        """True when `text` is about being held (the restraint words in crisis_words.yaml)."""
+        return _has_any(f" {_words(text)} ", self._restraint)
 
     def find_establishment(self, text: str) -> str | None:
         """The kind of place that holds children named in `text` ("wetherby" -> "yoi")."""
@@ -250,6 +265,11 @@ def _distance(a: str, b: str) -> int:
                 current[j] = min(current[j], before[j - 2] + 1)
         before, row = row, current
     return row[len(b)]
+
+
+def _has_any(padded: str, phrases: list[str]) -> bool:
+    """Whether any phrase is in `padded` (words as `_words` makes them, a space each side)."""
+    return any(f" {phrase} " in padded for phrase in phrases)
 
 
 def load_library(root: Path | str | None = None) -> Library:

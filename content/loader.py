@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from content.schema import (
+    CrisisWords,
     GlossaryEntry,
     HelplineData,
     SettingsFile,
@@ -52,6 +53,7 @@ class Content:
     glossary: dict[str, GlossaryEntry] = field(default_factory=dict)
     helplines: dict[str, HelplineData] = field(default_factory=dict)
     settings: SettingsFile | None = None
+    crisis_words: CrisisWords | None = None
     topics: dict[str, tuple[TopicFile, YamlFile]] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
@@ -75,6 +77,9 @@ def read_content(root: Path | None = None) -> Content:
     settings = _read_file(content, base / "places.yaml")
     if settings is not None:
         content.settings = _validate(content, settings, SettingsFile, settings.data, ())
+    crisis_words = _read_file(content, base / "crisis_words.yaml")
+    if crisis_words is not None:
+        content.crisis_words = _validate(content, crisis_words, CrisisWords, crisis_words.data, ())
     topic_dir = base / "topics"
     if not topic_dir.is_dir():
         content.faults.append(Fault(topic_dir, 1, "Add the folder topics/ with one file per topic"))

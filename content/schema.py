@@ -120,6 +120,21 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "check_in_ask",
     "safe_yes",
     "crisis_no_advocate",
+    "crisis_staff_yoi",
+    "crisis_staff",
+    "crisis_staff_nurse",
+    "crisis_staff_no_advocate",
+    "adult_crisis",
+    "adult_crisis_place",
+    "adult_crisis_nspcc",
+    "adult_crisis_advocate",
+    "adult_crisis_restraint",
+    "adult_crisis_professional",
+    "adult_crisis_no_advocate",
+    "adult_check_in",
+    "adult_check_in_ask",
+    "adult_button_safe_yes",
+    "adult_safe_yes",
     "talk",
     "talk_consent",
     "talk_childline",
@@ -303,6 +318,14 @@ class SettingsFile(Strict):
     kinds: dict[PlaceKind, KindData]
     establishments: list[EstablishmentData]
     not_places: list[str] = Field(default_factory=list)
+
+
+class CrisisWords(Strict):
+    """crisis_words.yaml: words that change what someone at risk is told."""
+
+    staff: list[str] = Field(min_length=1)
+    not_staff: list[str] = Field(default_factory=list)
+    restraint: list[str] = Field(min_length=1)
 
 
 class GlossaryEntry(Strict):

@@ -7,7 +7,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine as Database
 from sqlalchemy.exc import IntegrityError
@@ -42,6 +42,18 @@ CHECK_IN = "safe"
 URGENT_WAIT = 1.0
 
 
+@dataclass(frozen=True)
+class Situation:
+    """What a risk message says about who and what, which changes what the writer is told."""
+
+    staff_named: bool = False  # "an officer punched me": help that does not go through staff
+    restraint: bool = False  # "they held me down": restraint must never be used to hurt
+
+
+# Who gets the adult's crisis replies: someone worried about a child, not the child.
+ADULTS = ("family", "professional")
+
+
 class ChatGone(Exception):
     """A message to a chat that was forgotten or never started."""
 
@@ -58,6 +70,7 @@ class Urgent:
     redacted: str | None
     analysis: Analysis | None
     not_safe: bool = False
+    situation: Situation = field(default_factory=Situation)
 
 
 class Keeper:
@@ -70,6 +83,9 @@ class Keeper:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.by: str | None = None
+        # Who is writing and where, as the chat says, once the write has read it.
+        self.role: str | None = None
+        self.setting: str | None = None
 
     def claim(self, by: str) -> bool:
         with self._lock:
@@ -165,7 +181,8 @@ class Conversation:
             risks, analysis = await loop.run_in_executor(self._reading, self._understand, text)
             if risks:
                 redacted = analysis.redacted if analysis is not None else None
-                return await self._urgent(key, channel, Urgent(risks, redacted, analysis), route)
+                urgent = Urgent(risks, redacted, analysis, situation=self._situation(text))
+                return await self._urgent(key, channel, urgent, route)
             turn = await asyncio.to_thread(
                 self._turn, key, channel, inbound, analysis, must_exist, route
             )
@@ -178,7 +195,8 @@ class Conversation:
             log.error("conversation turn failed: %s", type(error).__name__)
             risks = safety.screen(inbound.text) if inbound.text else set()
             if risks:
-                return await self._urgent(key, channel, Urgent(risks, None, None), route)
+                urgent = Urgent(risks, None, None, situation=self._situation(text))
+                return await self._urgent(key, channel, urgent, route)
             return [Reply(text=safety.fallback_for(inbound.text))]
 
     @property
@@ -269,7 +287,9 @@ class Conversation:
             ):
                 # "No" to "are you safe?", or more worrying words: it is urgent now.
                 session.rollback()
-                return Urgent(set(), redacted, analysis, not_safe=True)
+                return Urgent(
+                    set(), redacted, analysis, not_safe=True, situation=self._situation(text)
+                )
             if payload == payloads.FORGET_YES:
                 session.rollback()
                 self._forget(key)
@@ -320,11 +340,25 @@ class Conversation:
         if write not in done and keeper.claim("outbox"):
             log.warning("the database is slow: an urgent referral goes to the outbox")
             loop = asyncio.get_running_loop()
-            saved = await loop.run_in_executor(self._keeping, self._to_outbox, key, channel, urgent)
+            saved = await loop.run_in_executor(
+                self._keeping, self._to_outbox, key, channel, urgent, keeper.role
+            )
         else:
             saved = await write  # done, or committing now
-        topic = urgent.analysis.topic if urgent.analysis is not None else None
-        return self._crisis_replies(urgent.risks, topic, saved=saved, not_safe=urgent.not_safe)
+        analysis = urgent.analysis
+        topic = analysis.topic if analysis is not None else None
+        # Who is writing, and where: the chat's, or the model's guess if the chat was out of reach.
+        role = keeper.role or (analysis.role if analysis is not None else None)
+        setting = keeper.setting or (analysis.setting if analysis is not None else None)
+        return self._crisis_replies(
+            urgent.risks,
+            topic,
+            saved=saved,
+            not_safe=urgent.not_safe,
+            role=role,
+            setting=setting,
+            situation=urgent.situation,
+        )
 
     def _save_urgent(
         self, key: str, channel: str, urgent: Urgent, route: str | None, keeper: Keeper
@@ -338,6 +372,7 @@ class Conversation:
                     session=session, key=key, channel=channel, route=route
                 )
                 self._learn(chat, urgent.analysis, "")
+                keeper.role, keeper.setting = chat.role, chat.setting
                 chat.awaiting = None
                 storage.add_event(
                     session=session,
@@ -367,38 +402,81 @@ class Conversation:
         except Exception as error:  # noqa: BLE001 - the crisis reply must still go out
             log.error("could not save an urgent referral: %s", type(error).__name__)
             if keeper.claim("database"):
-                return self._to_outbox(key, channel, urgent)
+                return self._to_outbox(key, channel, urgent, keeper.role)
             return True
 
     def _crisis_replies(
-        self, risks: set[str], topic: str | None, *, saved: bool, not_safe: bool
+        self,
+        risks: set[str],
+        topic: str | None,
+        *,
+        saved: bool,
+        not_safe: bool,
+        role: str | None = None,
+        setting: str | None = None,
+        situation: Situation | None = None,
     ) -> list[Reply]:
-        """What a child at risk is told: Childline first, and an advocate only if promised."""
+        """What someone at risk is told: Childline first, and an advocate only if promised.
+
+        A child hears ways to be safe now; when they name staff, ways that do not go through
+        staff. A family member or professional hears what an adult can do for the child.
+        """
+        situation = situation or Situation()
+        restraint = situation.restraint or topic == "restraint"
+        if role in ADULTS:
+            return self._adult_crisis_replies(role, saved=saved, restraint=restraint)
         if not_safe:
             first = self._say("crisis_not_safe")
         else:
             first = self._say("crisis_abuse" if risks == {"abuse"} else "crisis_self_harm")
-        last = self._say("crisis_advocate" if saved else "crisis_no_advocate")
-        replies = [
-            Reply(text=first or safety.FALLBACK_RISK_REPLY),
-            Reply(text=self._say("crisis_danger")),
-        ]
+        replies = [Reply(text=first or safety.FALLBACK_RISK_REPLY)]
+        if situation.staff_named:
+            # Staff are the problem: "tell a member of staff" is no help. The IMB is in YOIs.
+            staff_free = self._say("crisis_staff_yoi" if setting == "yoi" else "crisis_staff")
+            replies.append(Reply(text=staff_free))
+            last = self._say("crisis_advocate" if saved else "crisis_staff_no_advocate")
+        else:
+            replies.append(Reply(text=self._say("crisis_danger")))
+            last = self._say("crisis_advocate" if saved else "crisis_no_advocate")
         # A risk tied to a topic (a restraint that hurt) also hears that topic's one right.
-        right = self.library.crisis_line(topic) if topic in self.topics else None
+        right = self.library.crisis_line("restraint" if restraint else topic)
         if right:
             replies.append(Reply(text=right))
+        if situation.staff_named and not restraint:  # the restraint right names a nurse
+            replies.append(Reply(text=self._say("crisis_staff_nurse")))
         replies.append(Reply(text=last, buttons=self._after_buttons()))
         return replies
 
-    def _to_outbox(self, key: str, channel: str, urgent: Urgent) -> bool:
+    def _adult_crisis_replies(self, role: str, *, saved: bool, restraint: bool) -> list[Reply]:
+        """An adult worried about a child: Childline and 999, the place, advice, an advocate."""
+        said = [
+            self._say("adult_crisis") or safety.FALLBACK_REPLY,
+            self._say("adult_crisis_place"),
+            self._say("adult_crisis_nspcc"),
+            self._say("adult_crisis_advocate"),
+        ]
+        if restraint:
+            said.append(self._say("adult_crisis_restraint"))
+        if role == "professional":
+            said.append(self._say("adult_crisis_professional"))
+        last = self._say("crisis_advocate" if saved else "adult_crisis_no_advocate")
+        return [Reply(text=text) for text in said] + [
+            Reply(text=last, buttons=self._after_buttons())
+        ]
+
+    def _to_outbox(self, key: str, channel: str, urgent: Urgent, role: str | None) -> bool:
         """The database is away or slow: keep the referral on disk until it is back."""
         if self.outbox is None:
             return False
+        if role is None and urgent.analysis is not None:
+            role = urgent.analysis.role  # the chat was out of reach: the model's guess
         summary = urgent.redacted or self._say("risk_words_not_kept")
         if urgent.not_safe:
             summary = f"{summary}\n{self._say('not_safe_note')}"
         try:
-            self.outbox.put(key=key, channel=channel, risks=urgent.risks, summary=summary)
+            self.outbox.put(
+                key=key, channel=channel, risks=urgent.risks, summary=summary, role=role
+            )
             return True
         except OSError as failure:
             log.error("could not keep an urgent referral in the outbox: %s", type(failure).__name__)
@@ -413,12 +491,15 @@ class Conversation:
         # What they asked about waits for their "yes".
         chat.topic = analysis.topic if analysis.topic in self.topics else None
         chat.step = 0
+        adult = chat.role in ADULTS  # a worried parent is asked about the child, not themselves
         return [
-            Reply(text=self._say("check_in")),
+            Reply(text=self._say("adult_check_in" if adult else "check_in")),
             Reply(
-                text=self._say("check_in_ask"),
+                text=self._say("adult_check_in_ask" if adult else "check_in_ask"),
                 buttons=[
-                    self._button("button_safe_yes", payloads.SAFE_YES),
+                    self._button(
+                        "adult_button_safe_yes" if adult else "button_safe_yes", payloads.SAFE_YES
+                    ),
                     self._button("button_safe_no", payloads.SAFE_NO),
                 ],
             ),
@@ -431,7 +512,7 @@ class Conversation:
 
     def _safe(self, chat: Chat) -> list[Reply]:
         chat.awaiting = None
-        said = Reply(text=self._say("safe_yes"))
+        said = Reply(text=self._say("adult_safe_yes" if chat.role in ADULTS else "safe_yes"))
         if chat.topic in self.topics:
             return [said, *self._answer(chat, chat.topic or "")]
         said.buttons = self._menu_buttons(chat)
@@ -768,6 +849,17 @@ class Conversation:
         setting = analysis.setting or (self.library.find_establishment(text) if text else None)
         if setting in PLACE_KINDS:
             chat.setting = setting
+
+    def _situation(self, text: str) -> Situation:
+        """Whether a risk message names staff or restraint (content's crisis_words.yaml)."""
+        try:
+            return Situation(
+                staff_named=self.library.names_staff(text),
+                restraint=self.library.mentions_restraint(text),
+            )
+        except Exception as error:  # noqa: BLE001 - the crisis reply goes out whatever happens
+            log.error("could not read the situation: %s", type(error).__name__)
+            return Situation()
 
     def _event_topic(self, payload: Payload | None, analysis: Analysis | None) -> str | None:
         if payload is not None and payload.name == payloads.TOPIC and payload.value:

@@ -87,6 +87,8 @@ class Referral(SQLModel, table=True):
     urgency: Urgency = Field(default="normal", sa_type=AutoString(length=8))
     topic: str | None = Field(default=None, max_length=16)
     setting: str | None = Field(default=None, max_length=16)
+    # Who wrote in (child, family, professional): kept here, as it must outlast the chat.
+    role: str | None = Field(default=None, max_length=16)
     risks: str = Field(default="", max_length=64)
     summary: str = ""  # redacted
     outcome: str | None = Field(default=None, max_length=32)

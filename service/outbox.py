@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Engine as Database
 from sqlmodel import Session
 
+from content.schema import ROLES
 from service import storage
 
 log = logging.getLogger(__name__)
@@ -34,10 +35,27 @@ class Outbox:
         self._lock = threading.Lock()
         self._draining = threading.Lock()
 
-    def put(self, *, key: str, channel: str, risks: Iterable[str], summary: str) -> None:
-        """Keep one urgent referral on disk; returns only once it is there."""
+    def put(
+        self,
+        *,
+        key: str,
+        channel: str,
+        risks: Iterable[str],
+        summary: str,
+        role: str | None = None,
+    ) -> None:
+        """Keep one urgent referral on disk; returns only once it is there.
+
+        `role` is who wrote in (child, family, professional), when known.
+        """
         line = json.dumps(
-            {"key": key, "channel": channel, "risks": sorted(risks), "summary": summary}
+            {
+                "key": key,
+                "channel": channel,
+                "risks": sorted(risks),
+                "summary": summary,
+                "role": role,
+            }
         )
         with self._lock:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -101,6 +119,9 @@ class Outbox:
                 chat = storage.get_or_create_chat(
                     session=session, key=row["key"], channel=row["channel"]
                 )
+                # Lines written before roles were kept have none; a chat's own role stands.
+                if chat.role is None and row.get("role") in ROLES:
+                    chat.role = row["role"]
                 storage.create_referral(
                     session=session,
                     chat=chat,

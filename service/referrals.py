@@ -73,6 +73,7 @@ class ReferralPublic(BaseModel):
     urgency: str
     topic: str | None
     setting: str | None
+    role: str | None  # who wrote in: child, family or professional (None: not known)
     risks: list[str]
     summary: str
     created_at: datetime
@@ -130,6 +131,7 @@ def to_public(
         urgency=referral.urgency,
         topic=referral.topic,
         setting=referral.setting,
+        role=referral.role,
         risks=[risk for risk in referral.risks.split(",") if risk],
         summary=referral.summary,
         created_at=_aware(referral.created_at),

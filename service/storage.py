@@ -100,6 +100,7 @@ def create_referral(
         referral.urgency = "urgent"
     referral.topic = chat.topic or referral.topic
     referral.setting = chat.setting or referral.setting
+    referral.role = chat.role or referral.role
     referral.risks = ",".join(sorted(risks | set(filter(None, referral.risks.split(",")))))
     referral.summary = summary or referral.summary
     referral.updated_at = utcnow()

@@ -25,6 +25,7 @@ FIELDS = {
     "urgency",
     "topic",
     "setting",
+    "role",
     "risks",
     "summary",
     "created_at",

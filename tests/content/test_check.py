@@ -94,7 +94,7 @@ def test_rule_without_source(data):
 def test_crisis_line_without_source(data):
     # The one right said after the crisis lines is a rule like any other.
     path = data / "topics" / "restraint.yaml"
-    line = edit(path, "  source: ece-principles-2019\n\nanswers:", "\nanswers:")
+    line = edit(path, "  source: taylor-pain-review-2020\n\nanswers:", "\nanswers:")
     assert_fault(data, "restraint.yaml", line - 2, "Must have field: source")
 
 
@@ -102,7 +102,7 @@ def test_crisis_line_reads_at_grade_five(data):
     hard = "Practitioners must categorically refrain from employing pain-inducing techniques."
     line = edit(
         data / "topics" / "restraint.yaml",
-        "We think being held should only ever be a last resort. Ask to see a nurse today.",
+        "Staff must never hurt you to make you do as you are told.",
         hard,
     )
     assert any(f[0] == "restraint.yaml" and f[1] == line - 1 for f in faults_in(data))
@@ -359,3 +359,18 @@ def test_write_readme(data, tmp_path):
     write_readme(load_library(data), readme)
     text = readme.read_text()
     assert "old" not in text and "| visits | family |" in text
+
+
+def test_adult_messages_are_read_at_the_family_level(data):
+    # The same words: fine for a parent (grade 6.8), too hard for a child.
+    words = "Ask the place for the duty governor or the safer custody team."
+    (data / "messages.yaml").write_text(f"adult_ok: {words}\nchild_hard: {words}\n")
+    faults = [f for f in faults_in(data) if f[2].startswith("Reading grade")]
+    assert [(name, line) for name, line, _ in faults] == [("messages.yaml", 2)]
+
+
+def test_crisis_words_keep_their_fields(data):
+    edit(data / "crisis_words.yaml", "restraint:\n", "restrain:\n")
+    found = [f for f in faults_in(data) if f[0] == "crisis_words.yaml"]
+    assert any(f[2] == "Must have field: restraint" for f in found), found
+    assert any(f[2].startswith("Unknown field: restrain") for f in found), found

@@ -157,7 +157,8 @@ async def test_risk_gets_childline_first_and_an_urgent_referral(
 ) -> None:
     replies = await say(conversation, message)
     assert CHILDLINE in replies[0].text
-    assert "danger" in replies[1].text
+    # Then help now: staff, or (when staff are named) help that does not go through them.
+    assert "danger" in replies[1].text or "without going to staff" in replies[1].text
     assert "advocate will see" in replies[-1].text
     [referral] = referrals(runtime)
     assert referral.urgency == "urgent" and referral.risks

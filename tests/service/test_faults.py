@@ -69,7 +69,9 @@ async def test_a_risk_message_while_the_database_is_away_is_answered_and_kept(
     assert answer.status_code == 200
     replies = [reply["text"] for reply in answer.json()["replies"]]
     assert CHILDLINE in replies[0]
-    assert any("call bell" in text for text in replies)
+    # Staff are named, so the help offered does not go through staff.
+    assert any("without going to staff" in text for text in replies)
+    assert not any("call bell" in text for text in replies)
     # Kept on disk, private, redacted: never the name.
     outbox = runtime.outbox.path
     assert outbox.stat().st_mode & 0o777 == 0o600

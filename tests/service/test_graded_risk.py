@@ -123,7 +123,7 @@ async def test_a_risk_about_restraint_also_hears_the_right(settings: Any, analys
     replies = await say(built.conversation, hurt)
     said = texts(replies)
     assert CHILDLINE in said[0]
-    assert any("never hold you in a way that is meant to hurt you" in line for line in said)
+    assert any("never hurt you to make you do as you are told" in line for line in said)
     built.close()
 
 

@@ -1,0 +1,250 @@
+"""What someone at risk is told, by who they are and who hurt the child; and who the referral
+says wrote in. Each test is a conversation through the real engine, model and database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from service.db import make_engine
+from service.models import Referral
+from service.runtime import build_runtime
+from tests.service.helpers import press, say, texts
+
+CHILDLINE = "0800 1111"
+# Words that send a child back to staff: wrong when staff are the ones hurting them.
+TO_STAFF = ("member of staff", "call bell")
+NEVER_TO_HURT = "never hurt you to make you do as you are told"
+UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/test?connect_timeout=1"
+
+
+def graded(analyse: Callable[[str], Any], **grades: dict[str, Any]) -> Callable[[str], Any]:
+    """The real analysis, with the grade of some messages fixed: {text: {"risks": [...]}}."""
+
+    def run(text: str) -> Any:
+        found = analyse(text)
+        return found.model_copy(update=grades[text]) if text in grades else found
+
+    return run
+
+
+def referrals(database: Any) -> list[Referral]:
+    with Session(database) as session:
+        return list(session.exec(select(Referral)).all())
+
+
+def joined(replies: list[Any]) -> str:
+    return " ".join(texts(replies))
+
+
+async def child_in(conversation: Any, setting: str) -> None:
+    await press(conversation, "role:child")
+    await press(conversation, f"setting:{setting}")
+
+
+# ---- a child who names staff --------------------------------------------------------------
+
+
+async def test_a_child_hurt_by_an_officer_is_not_sent_back_to_staff(runtime: Any) -> None:
+    conversation = runtime.conversation
+    await child_in(conversation, "yoi")
+    replies = await say(conversation, "an officer punched me in the face last night")
+    said = texts(replies)
+    assert CHILDLINE in said[0]  # Childline first, always
+    assert not any(words in joined(replies) for words in TO_STAFF)
+    assert "IMB" in said[1] and "without going to staff" in said[1]
+    assert any("nurse" in line for line in said)
+    assert "advocate will see your message" in said[-1]
+    [referral] = referrals(runtime.database)
+    assert (referral.urgency, referral.role, referral.setting) == ("urgent", "child", "yoi")
+    assert "abuse" in referral.risks and "punched" in referral.summary
+
+
+async def test_night_staff_outside_a_yoi_hear_of_help_at_hand_not_the_imb(
+    runtime: Any, library: Any
+) -> None:
+    conversation = runtime.conversation
+    await child_in(conversation, "sch")
+    replies = await say(conversation, "the night staff touch me when im in bed")
+    said = texts(replies)
+    assert CHILDLINE in said[0]
+    assert not any(words in joined(replies) for words in TO_STAFF)
+    # Secure children's homes have no IMB: Help at Hand instead, with its own number.
+    assert "IMB" not in joined(replies)
+    assert library.helpline("help_at_hand").number in said[1]
+    assert [r.role for r in referrals(runtime.database)] == ["child"]
+
+
+async def test_a_restraint_that_hurt_hears_it_must_never_be_used_to_hurt(
+    settings: Any, analyse: Any
+) -> None:
+    # Graded urgent whatever the model's latest training, so the test is about the reply.
+    hurt = "staff bent my wrist back when they held me down"
+    built = build_runtime(settings, analyse=graded(analyse, **{hurt: {"risks": ["abuse"]}}))
+    try:
+        await child_in(built.conversation, "yoi")
+        replies = await say(built.conversation, hurt)
+        said = texts(replies)
+        assert CHILDLINE in said[0]
+        assert "IMB" in said[1]
+        assert any(NEVER_TO_HURT in line for line in said)
+        assert not any(words in joined(replies) for words in TO_STAFF)
+        [referral] = referrals(built.database)
+        assert (referral.urgency, referral.role) == ("urgent", "child")
+    finally:
+        built.close()
+
+
+async def test_a_child_hurt_by_another_child_may_still_tell_staff(runtime: Any) -> None:
+    conversation = runtime.conversation
+    await child_in(conversation, "yoi")
+    replies = await say(conversation, "another lad on the wing keeps punching me")
+    said = texts(replies)
+    assert CHILDLINE in said[0]
+    assert "member of staff" in said[1] and "call bell" in said[1]
+    assert "without going to staff" not in joined(replies)
+
+
+async def test_missing_someone_is_not_naming_a_teacher(runtime: Any) -> None:
+    replies = await say(runtime.conversation, "i miss my mum so much i want to die")
+    said = texts(replies)
+    assert CHILDLINE in said[0]
+    assert "call bell" in said[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "staff", "restraint"),
+    [
+        ("an officer punched me", True, False),
+        ("Sir grabbed me by the neck", True, False),
+        ("the screws held me down", True, True),
+        ("i miss my mum", False, False),
+        ("miss hit me", True, False),
+        ("another lad keeps punching me", False, False),
+        ("they put me on the floor", False, True),
+        ("my wrist hurts after restraint", False, True),
+    ],
+)
+def test_the_words_that_name_staff_and_restraint_come_from_content(
+    library: Any, text: str, staff: bool, restraint: bool
+) -> None:
+    assert library.names_staff(text) is staff
+    assert library.mentions_restraint(text) is restraint
+
+
+# ---- a family member, or a professional ---------------------------------------------------
+
+
+async def test_a_parent_on_the_family_page_gets_the_adult_crisis_replies(runtime: Any) -> None:
+    conversation = runtime.conversation
+    await conversation.start("a" * 64, "web", role="family")  # as the /family page does
+    await press(conversation, "setting:yoi")
+    replies = await say(conversation, "my son said staff hurt him and he has bruises")
+    said = texts(replies)
+    everything = joined(replies)
+    assert CHILDLINE in said[0] and "999" in said[0]
+    assert "duty governor" in everything and "safer custody team" in everything
+    assert "NSPCC" in everything and "0808 800 5000" in everything
+    assert "NYAS" in everything and "0808 808 1001" in everything
+    assert "Coram Voice" in everything and "England only" in everything
+    assert "call bell" not in everything
+    assert "Nobody is allowed to hurt you" not in everything  # the child's words, not theirs
+    assert "advocate will see your message" in said[-1]
+    [referral] = referrals(runtime.database)
+    assert (referral.urgency, referral.role, referral.setting) == ("urgent", "family", "yoi")
+    assert "bruises" in referral.summary
+
+
+async def test_a_parent_told_of_a_painful_restraint_hears_it_must_never_hurt(
+    settings: Any, analyse: Any
+) -> None:
+    hurt = "they restrained my daughter and bent her wrist, she is hurt"
+    built = build_runtime(settings, analyse=graded(analyse, **{hurt: {"risks": ["abuse"]}}))
+    try:
+        await press(built.conversation, "role:family")
+        replies = await say(built.conversation, hurt)
+        everything = joined(replies)
+        assert CHILDLINE in texts(replies)[0]
+        assert "must never use pain to make a child do as they are told" in everything
+        assert NEVER_TO_HURT not in everything  # the child's version
+        assert [r.role for r in referrals(built.database)] == ["family"]
+    finally:
+        built.close()
+
+
+async def test_a_worried_parent_is_asked_about_the_child_and_no_makes_it_urgent(
+    settings: Any, analyse: Any
+) -> None:
+    worried = "they restrained my daughter and bent her wrist, she is hurt"
+    graded_as = {"risks": [], "concern": True}
+    built = build_runtime(settings, analyse=graded(analyse, **{worried: graded_as}))
+    try:
+        conversation = built.conversation
+        await press(conversation, "role:family")
+        asked = texts(await say(conversation, worried))
+        assert CHILDLINE in asked[0]
+        assert asked[-1] == "As far as you know, is the child safe right now?"
+        assert "Are you safe right now?" not in asked
+        replies = await press(conversation, "safe:no")
+        assert "duty governor" in joined(replies) and "call bell" not in joined(replies)
+        [referral] = referrals(built.database)
+        assert (referral.urgency, referral.role) == ("urgent", "family")
+        assert "not safe right now" in referral.summary
+    finally:
+        built.close()
+
+
+async def test_a_professional_gets_the_adult_replies_and_their_own_duty(runtime: Any) -> None:
+    conversation = runtime.conversation
+    await press(conversation, "role:professional")
+    replies = await say(conversation, "a boy i work with says officers beat him up")
+    everything = joined(replies)
+    assert CHILDLINE in texts(replies)[0]
+    assert "duty governor" in everything and "safeguarding" in everything
+    assert "call bell" not in everything
+    assert [r.role for r in referrals(runtime.database)] == ["professional"]
+
+
+async def test_a_forgotten_chat_leaves_the_referral_saying_a_parent_raised_it(
+    runtime: Any,
+) -> None:
+    conversation = runtime.conversation
+    await press(conversation, "role:family")
+    await say(conversation, "my son said staff hurt him")
+    assert await conversation.forget("a" * 64)
+    [referral] = referrals(runtime.database)
+    assert (referral.session_id, referral.urgency, referral.role) == (None, "urgent", "family")
+
+
+# ---- the outbox, when the database is away -------------------------------------------------
+
+
+async def test_the_outbox_keeps_who_wrote_in_and_reads_its_older_lines(runtime: Any) -> None:
+    conversation = runtime.conversation
+    await press(conversation, "role:family")
+    real = runtime.database
+    gone = make_engine(UNREACHABLE)
+    conversation.use_database(gone)
+    try:
+        replies = await say(conversation, "my son said staff hurt him")
+    finally:
+        conversation.use_database(real)
+        gone.dispose()
+    # Away from the database the model's guess says who is writing.
+    assert CHILDLINE in texts(replies)[0]
+    assert "advocate will see your message" in texts(replies)[-1]
+    [kept] = runtime.outbox.waiting()
+    assert kept["role"] == "family"
+    # A line written before roles were kept, for another chat, is still read.
+    older = {"key": "b" * 64, "channel": "web", "risks": ["abuse"], "summary": "(older)"}
+    with runtime.outbox.path.open("a") as outbox:
+        outbox.write(json.dumps(older) + "\n")
+    assert runtime.outbox.drain(real) == 2
+    roles = {r.summary: r.role for r in referrals(real)}
+    assert roles["(older)"] is None
+    assert [role for summary, role in roles.items() if summary != "(older)"] == ["family"]
