@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from content.library import Library
+from content.library import Library, phrase_words
 from content.loader import Content, Fault, read_content
 from content.readability import grade, words_per_sentence
 from content.schema import (
     AUDIENCES,
     CONTENT_TOPICS,
+    INTENTS,
     MESSAGE_KEYS,
     PLACE_KINDS,
     ROUTE_HELPLINES,
@@ -43,6 +44,7 @@ from content.yamlfile import Loc, YamlFile
 #   sources.yaml    title, url, checked, confidence, note
 #   glossary.yaml   meaning, also
 #   messages.yaml   key: text, one for each key in MESSAGE_KEYS (content/schema.py)
+#   intents.yaml    ignore (single words), intents (one list of phrases for each of INTENTS)
 MAX_AGE_DAYS = 365
 READING = {"child": (5.0, 15.0), "family": (8.0, 20.0)}  # (grade, words per sentence)
 # Below this many words the grade formula means little (button labels); labels are
@@ -113,6 +115,7 @@ def check(root: Path | None = None, today: dt.date | None = None) -> list[Fault]
         _jargon,
         _next_steps,
         _messages,
+        _intents,
     ):
         faults.extend(rule(content, today))
     return sorted(set(faults), key=lambda f: (str(f.path), f.line, f.message))
@@ -370,6 +373,34 @@ def _messages(content: Content, today: dt.date) -> Iterator[Fault]:
                 file.line((key,)),
                 f"Unknown message {key}: nothing says it; remove it or fix its spelling",
             )
+
+
+def _intents(content: Content, today: dt.date) -> Iterator[Fault]:
+    """Every intent has phrases, and a phrase means one intent only."""
+    intents, file = content.intents, _file(content, "intents.yaml")
+    if intents is None or file is None:
+        return
+    for i, word in enumerate(intents.ignore):
+        if len(phrase_words(word)) != 1:
+            yield Fault(file.path, file.line(("ignore", i)), f"Split {word!r}: one word each")
+    ignored = {word for entry in intents.ignore for word in phrase_words(entry)}
+    meaning: dict[tuple[str, ...], str] = {}
+    for name in INTENTS:
+        phrases = intents.intents.get(name, [])
+        if not phrases:
+            yield Fault(file.path, file.line(("intents",)), f"Add phrases for the intent: {name}")
+        for i, phrase in enumerate(phrases):
+            where = file.line(("intents", name, i))
+            words = tuple(w for w in phrase_words(phrase) if w not in ignored)
+            if not words:
+                yield Fault(file.path, where, f"{phrase!r} is only ignored words: add a word")
+            elif meaning.get(words, name) != name:
+                yield Fault(
+                    file.path,
+                    where,
+                    f"{phrase!r} is also under {meaning[words]}: keep it under one intent",
+                )
+            meaning.setdefault(words, name)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from content.schema import (
     GlossaryEntry,
     HelplineData,
+    IntentsFile,
     SettingsFile,
     Source,
     TopicFile,
@@ -54,6 +55,7 @@ class Content:
     settings: SettingsFile | None = None
     topics: dict[str, tuple[TopicFile, YamlFile]] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)
+    intents: IntentsFile | None = None
     faults: list[Fault] = field(default_factory=list)
 
 
@@ -88,6 +90,9 @@ def read_content(root: Path | None = None) -> Content:
     messages_path = base / "messages.yaml"
     if messages_path.exists():
         content.messages = _read_messages(content, messages_path)
+    intents = _read_file(content, base / "intents.yaml")
+    if intents is not None:
+        content.intents = _validate(content, intents, IntentsFile, intents.data, ())
     return content
 
 
