@@ -6,6 +6,7 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 
+from bot.fsm_storage import FLOOD, chat_key
 from tests.bot.helpers import CHAT_ID, RecordingSession, buttons, message_update
 from tests.service.helpers import count, database_dump
 
@@ -39,6 +40,8 @@ async def test_typing_forget_me_then_yes_leaves_no_words(
     assert "deleted what you wrote" in session.sent(CHAT_ID)[0].text
     assert INVENTED not in database_dump(runtime.database)
     assert count(runtime.database, "chat_session") == 0
+    # The bot's own state for the chat goes too, as when the button is pressed.
+    assert await dp.storage.get_data(chat_key(bot.id, CHAT_ID, FLOOD)) == {}
 
 
 async def test_help_typed_or_as_a_command_gives_childline_and_the_menu(
