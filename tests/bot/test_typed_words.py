@@ -7,6 +7,7 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 
 from bot.fsm_storage import FLOOD, chat_key
+from bot.middlewares import FLOOD_LIMIT
 from tests.bot.helpers import CHAT_ID, RecordingSession, buttons, message_update
 from tests.service.helpers import count, database_dump
 
@@ -53,3 +54,13 @@ async def test_help_typed_or_as_a_command_gives_childline_and_the_menu(
         sent = session.sent(CHAT_ID)
         assert "0800 1111" in sent[0].text
         assert "topic:separation" in buttons(sent[-1]) and "talk" in buttons(sent[-1])
+
+
+async def test_a_typed_forget_me_gets_through_a_flood(
+    dp: Dispatcher, bot: Bot, session: RecordingSession
+) -> None:
+    for _ in range(FLOOD_LIMIT + 2):
+        await dp.feed_update(bot, message_update("hello"))
+    session.clear()
+    await dp.feed_update(bot, message_update("Forget me!"))
+    assert buttons(session.sent(CHAT_ID)[0]) == ["forget:yes", "forget:no"]
