@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from content.library import Library, phrase_words
+from content.library import LONGEST_INTENT, Library, phrase_words
 from content.loader import Content, Fault, read_content
 from content.readability import grade, words_per_sentence
 from content.schema import (
@@ -392,6 +392,8 @@ def _intents(content: Content, today: dt.date) -> Iterator[Fault]:
         for i, phrase in enumerate(phrases):
             where = file.line(("intents", name, i))
             words = tuple(w for w in phrase_words(phrase) if w not in ignored)
+            if len(phrase) > LONGEST_INTENT:
+                yield Fault(file.path, where, f"Shorten this to {LONGEST_INTENT} characters")
             if not words:
                 yield Fault(file.path, where, f"{phrase!r} is only ignored words: add a word")
             elif meaning.get(words, name) != name:

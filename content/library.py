@@ -108,6 +108,8 @@ class Library:
         forgot me" is not. Case, punctuation, extra spaces and the `ignore` words ("please")
         do not count, and a long word may be one letter out ("advocat", "persn").
         """
+        if len(text) > LONGEST_INTENT:
+            return None  # a long message is never a command, and is not worth the reading
         words = self._words_of(text)
         if not words:
             return None
@@ -164,6 +166,8 @@ def _pick(topic: TopicFile, audience: str, setting: str | None) -> AnswerData | 
     return None
 
 
+# No phrase is longer than this; a message that is cannot be one.
+LONGEST_INTENT = 200
 # A word this long or longer may be one letter out and still match a phrase.
 NEAR_LENGTH = 5
 

@@ -61,6 +61,12 @@ def test_a_phrase_of_only_ignored_words_is_a_fault(data: Path) -> None:
     assert any(f[1] == line + 1 and "only ignored words" in f[2] for f in faults_in(data))
 
 
+def test_a_phrase_too_long_to_be_typed_as_a_command_is_a_fault(data: Path) -> None:
+    long = "please " + "really " * 40 + "forget me"
+    line = edit(data / "intents.yaml", "    - main menu\n", f"    - main menu\n    - {long}\n")
+    assert any(f[1] == line + 1 and f[2].startswith("Shorten this") for f in faults_in(data))
+
+
 def test_an_offer_must_be_one_the_engine_knows(data: Path) -> None:
     edit(data / "topics" / "visits.yaml", "        offer: setting\n", "        offer: dance\n")
     assert any(f[0] == "visits.yaml" and "offer" in f[2] for f in faults_in(data))
@@ -88,6 +94,7 @@ def test_an_offer_must_be_one_the_engine_knows(data: Path) -> None:
         ("forget me i want to die", None),
         ("", None),
         ("!!!", None),
+        ("forget me " + "x" * 300, None),
     ],
 )
 def test_typed_words_mean_an_intent_only_when_the_whole_message_says_it(
