@@ -25,7 +25,8 @@ def build_dispatcher(
     dp.update.outer_middleware(Pseudonymise(runtime.keys))
     dp.update.outer_middleware(HandleOnce(runtime.conversation))
     dp.update.outer_middleware(Turns(runtime.conversation, runtime.keys))
-    flood = FloodLimit(storage, notice=runtime.library.message("flood"))
+    library = runtime.library
+    flood = FloodLimit(storage, notice=library.message("flood"), intent=library.intent)
     dp.message.outer_middleware(flood)
     dp.callback_query.outer_middleware(flood)
     dp.include_routers(*routers())

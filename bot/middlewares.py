@@ -100,8 +100,9 @@ class Turns(BaseMiddleware):
 class FloodLimit(BaseMiddleware):
     """At most `limit` messages a minute from one chat.
 
-    A message showing risk always goes on, and so does "forget me": neither may wait.
-    `notice` is what a flood is told (messages.yaml: flood).
+    A message showing risk always goes on, and so does "forget me", pressed or typed:
+    neither may wait. `notice` is what a flood is told (messages.yaml: flood); `intent` is
+    what typed words mean (Library.intent), so that a typed "forget me" is known.
     """
 
     def __init__(
@@ -110,11 +111,13 @@ class FloodLimit(BaseMiddleware):
         notice: str,
         limit: int = FLOOD_LIMIT,
         window: int = FLOOD_WINDOW,
+        intent: Callable[[str], str | None] | None = None,
     ) -> None:
         self.storage = storage
         self.notice = notice
         self.limit = limit
         self.window = window
+        self.intent = intent
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         chat: Chat | None = data.get("event_chat")
@@ -126,7 +129,7 @@ class FloodLimit(BaseMiddleware):
         except Exception as error:  # noqa: BLE001 - no count is no reason to leave a child unanswered
             log.error("flood count failed: %s", type(error).__name__)
             count = 0
-        if count <= self.limit or _always_through(event):
+        if count <= self.limit or _always_through(event) or self._forget_typed(event):
             return await handler(event, data)
         log.info("flood limit reached; a message was not handled")
         if isinstance(event, CallbackQuery):
@@ -135,6 +138,11 @@ class FloodLimit(BaseMiddleware):
             # Said once a window: repeating it would be one more flood.
             await bot.send_message(chat_id=chat.id, text=self.notice)
         return None
+
+    def _forget_typed(self, event: TelegramObject) -> bool:
+        if self.intent is None or not isinstance(event, Message):
+            return False
+        return self.intent(event.text or "") == "forget"
 
     async def _count(self, key: Any) -> int:
         """This window's count, including this message.

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from content.library import Library
+from content.library import LONGEST_INTENT, Library, phrase_words
 from content.loader import Content, Fault, read_content
 from content.readability import grade, words_per_sentence
 from content.schema import (
     AUDIENCES,
     CONTENT_TOPICS,
+    INTENTS,
     MESSAGE_KEYS,
     PLACE_KINDS,
     ROUTE_HELPLINES,
@@ -48,6 +49,7 @@ from content.yamlfile import Loc, YamlFile
 #   glossary.yaml   meaning, also
 #   crisis_words.yaml  staff, not_staff, restraint (lists of words and phrases)
 #   messages.yaml   key: text, one for each key in MESSAGE_KEYS (content/schema.py)
+#   intents.yaml    ignore (single words), intents (one list of phrases for each of INTENTS)
 MAX_AGE_DAYS = 365
 READING = {"child": (5.0, 15.0), "family": (8.0, 20.0)}  # (grade, words per sentence)
 # messages.yaml is read at the child's level, except lines only adults see (a family member
@@ -138,6 +140,7 @@ def check(root: Path | None = None, today: dt.date | None = None) -> list[Fault]
         _messages,
         _places,
         _nations,
+        _intents,
     ):
         faults.extend(rule(content, today))
     return sorted(set(faults), key=lambda f: (str(f.path), f.line, f.message))
@@ -550,6 +553,36 @@ def _bodies_named(answer: AnswerData, bodies: dict[str, HelplineData]) -> list[s
         if key in routes or body.source in sources or re.search(pattern, words, re.IGNORECASE):
             named.append(body.called[0] if body.called else body.name)
     return named
+
+
+def _intents(content: Content, today: dt.date) -> Iterator[Fault]:
+    """Every intent has phrases, and a phrase means one intent only."""
+    intents, file = content.intents, _file(content, "intents.yaml")
+    if intents is None or file is None:
+        return
+    for i, word in enumerate(intents.ignore):
+        if len(phrase_words(word)) != 1:
+            yield Fault(file.path, file.line(("ignore", i)), f"Split {word!r}: one word each")
+    ignored = {word for entry in intents.ignore for word in phrase_words(entry)}
+    meaning: dict[tuple[str, ...], str] = {}
+    for name in INTENTS:
+        phrases = intents.intents.get(name, [])
+        if not phrases:
+            yield Fault(file.path, file.line(("intents",)), f"Add phrases for the intent: {name}")
+        for i, phrase in enumerate(phrases):
+            where = file.line(("intents", name, i))
+            words = tuple(w for w in phrase_words(phrase) if w not in ignored)
+            if len(phrase) > LONGEST_INTENT:
+                yield Fault(file.path, where, f"Shorten this to {LONGEST_INTENT} characters")
+            if not words:
+                yield Fault(file.path, where, f"{phrase!r} is only ignored words: add a word")
+            elif meaning.get(words, name) != name:
+                yield Fault(
+                    file.path,
+                    where,
+                    f"{phrase!r} is also under {meaning[words]}: keep it under one intent",
+                )
+            meaning.setdefault(words, name)
 
 
 @dataclass

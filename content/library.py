@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from content.loader import Content, ContentError, read_content
 from content.schema import (
+    INTENTS,
     MESSAGE_KEYS,
     PLACE_KINDS,
     ROUTE_HELPLINES,
@@ -84,6 +86,15 @@ class Library:
         self._staff = [_words(word) for word in words.staff] if words else []
         self._not_staff = [_words(phrase) for phrase in words.not_staff] if words else []
         self._restraint = [_words(word) for word in words.restraint] if words else []
+        intents = content.intents
+        self._ignored: frozenset[str] = frozenset(
+            word for phrase in (intents.ignore if intents else []) for word in phrase_words(phrase)
+        )
+        # Each phrase as its words, in file order, with the intent it means.
+        self._phrases: dict[tuple[str, ...], str] = {}
+        for name in INTENTS:
+            for phrase in intents.intents.get(name, []) if intents else []:
+                self._phrases.setdefault(self._words_of(phrase), name)
 
     @property
     def topic_names(self) -> list[str]:
@@ -149,6 +160,29 @@ class Library:
     def mentions_restraint(self, text: str) -> bool:
         """True when `text` is about being held (the restraint words in crisis_words.yaml)."""
         return _has_any(f" {_words(text)} ", self._restraint)
+
+    def intent(self, text: str) -> str | None:
+        """What typed words mean, when they are one of the phrases in intents.yaml, or None.
+
+        The whole message must be the phrase, so "forget me" is a command and "they all
+        forgot me" is not. Case, punctuation, extra spaces and the `ignore` words ("please")
+        do not count, and a long word may be one letter out ("advocat", "persn").
+        """
+        if len(text) > LONGEST_INTENT:
+            return None  # a long message is never a command, and is not worth the reading
+        words = self._words_of(text)
+        if not words:
+            return None
+        found = self._phrases.get(words)
+        if found is not None:
+            return found
+        for phrase, name in self._phrases.items():
+            if len(phrase) == len(words) and all(map(_near, phrase, words)):
+                return name
+        return None
+
+    def _words_of(self, text: str) -> tuple[str, ...]:
+        return tuple(word for word in phrase_words(text) if word not in self._ignored)
 
     def find_establishment(self, text: str) -> str | None:
         """The kind of place that holds children named in `text` ("wetherby" -> "yoi")."""
@@ -225,6 +259,8 @@ class Library:
                 )
                 for action in data.actions
             ],
+            first_offer=data.first[-1].offer,
+            more_offers=tuple(step.offer for step in data.more),
         )
 
 
@@ -239,6 +275,35 @@ def _pick(topic: TopicFile, audience: str, setting: str | None) -> AnswerData | 
         if not answer.settings:
             return answer
     return None
+
+
+# No phrase is longer than this; a message that is cannot be one.
+LONGEST_INTENT = 200
+# A word this long or longer may be one letter out and still match a phrase.
+NEAR_LENGTH = 5
+
+
+def phrase_words(text: str) -> list[str]:
+    """A phrase as intents.yaml compares it: lower case, no apostrophes, letters and digits."""
+    joined = re.sub(r"['’‘`]", "", text.lower())
+    return _words(joined).split()
+
+
+def _near(written: str, typed: str) -> bool:
+    """The same word, or for a long word one letter added, lost, changed or swapped."""
+    if written == typed:
+        return True
+    if min(len(written), len(typed)) < NEAR_LENGTH or abs(len(written) - len(typed)) > 1:
+        return False
+    if len(written) == len(typed):
+        differ = [i for i, (a, b) in enumerate(zip(written, typed, strict=True)) if a != b]
+        if len(differ) == 1:
+            return True
+        first = differ[0]
+        swapped = written[first : first + 2] == typed[first : first + 2][::-1]
+        return differ == [first, first + 1] and swapped
+    short, long = sorted((written, typed), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def _words(text: str) -> str:

@@ -13,6 +13,7 @@ from content.schema import (
     CrisisWords,
     GlossaryEntry,
     HelplineData,
+    IntentsFile,
     SettingsFile,
     Source,
     TopicFile,
@@ -56,6 +57,7 @@ class Content:
     crisis_words: CrisisWords | None = None
     topics: dict[str, tuple[TopicFile, YamlFile]] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)
+    intents: IntentsFile | None = None
     faults: list[Fault] = field(default_factory=list)
 
 
@@ -93,6 +95,9 @@ def read_content(root: Path | None = None) -> Content:
     messages_path = base / "messages.yaml"
     if messages_path.exists():
         content.messages = _read_messages(content, messages_path)
+    intents = _read_file(content, base / "intents.yaml")
+    if intents is not None:
+        content.intents = _validate(content, intents, IntentsFile, intents.data, ())
     return content
 
 

@@ -75,6 +75,15 @@ ROUTE_HELPLINES: dict[str, str] = {
     "lgsco": "lgsco",
 }
 Confidence = Literal["confirmed", "unconfirmed"]
+# What typed words can mean, besides a question for the model (data/intents.yaml): a button
+# ("talk", "forget", "menu", "start", "help", "privacy") or an answer to the question on
+# screen ("yes", "no").
+Intent = Literal["talk", "forget", "menu", "start", "help", "privacy", "yes", "no"]
+INTENTS: tuple[Intent, ...] = get_args(Intent)
+# What a typed "yes" takes after a bubble that offers something (a step's `offer`): the talk
+# button's question, the next "tell me more" step, "what can I do?", or "where are you?".
+Offer = Literal["talk", "more", "actions", "setting"]
+OFFERS: tuple[Offer, ...] = get_args(Offer)
 
 # Every key in messages.yaml: what the engine and the channels say. `content check` reports a
 # key missing from messages.yaml, or one in it that nothing says; Library.message() refuses a
@@ -145,6 +154,8 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "forget_done",
     "forget_no",
     "referral_forgotten",
+    "help",
+    "offer_no",
     "chat_gone",
     "flood",
     "error",
@@ -204,6 +215,8 @@ class Step(Strict):
 
     text: str = Field(min_length=1)
     source: str | None = None
+    # What a typed "yes" takes after this bubble, when it offers something.
+    offer: Offer | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -328,6 +341,13 @@ class CrisisWords(Strict):
     restraint: list[str] = Field(min_length=1)
 
 
+class IntentsFile(Strict):
+    """intents.yaml: the phrases that mean each intent, and words to pass over when matching."""
+
+    ignore: list[str] = Field(default_factory=list)
+    intents: dict[Intent, list[str]]
+
+
 class GlossaryEntry(Strict):
     """A hard word and its meaning in plain words."""
 
@@ -356,6 +376,9 @@ class Answer(Strict):
     first: list[str]
     more: list[str]
     actions: list[Action]
+    # What a typed "yes" takes after the first reply, and after each "tell me more" step.
+    first_offer: Offer | None = None
+    more_offers: tuple[Offer | None, ...] = ()
 
 
 class Helpline(Strict):

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from content import Answer, Library
-from content.schema import PLACE_KINDS, ROLES, PlaceNamed
+from content.schema import OFFERS, PLACE_KINDS, ROLES, PlaceNamed
 from nlp.analysis import Analysis
 from service import payloads, safety, storage
 from service.db import scrub
@@ -40,6 +40,21 @@ CHECK_IN = "safe"
 # How long a child at risk waits for the database to take their urgent referral; after
 # this it goes to the outbox on disk, and the crisis reply goes out at once.
 URGENT_WAIT = 1.0
+# chat.awaiting while "Do you want an advocate to reply to you here?" is on screen.
+CONSENT = "consent"
+# chat.awaiting while "Do you want me to delete what you wrote?" is on screen.
+FORGET_ASKED = "forget"
+# After a reply that offers something, chat.awaiting is the offer (content.schema.Offer:
+# "talk", "more", "actions", "setting"), and a typed "yes" takes it.
+# Typed words that mean a button (content/data/intents.yaml) become that button.
+TYPED_BUTTONS = {
+    "talk": payloads.TALK,
+    "forget": payloads.FORGET,
+    "menu": payloads.MENU,
+    "start": payloads.START,
+    "help": payloads.HELP,
+    "privacy": payloads.PRIVACY,
+}
 
 
 @dataclass(frozen=True)
@@ -138,6 +153,8 @@ class Conversation:
             payloads.ADVOCATE_NO.name: self._on_advocate,
             payloads.PRIVACY.name: self._on_privacy,
             payloads.FORGET.name: self._on_forget,
+            payloads.HELP.name: self._on_help,
+            payloads.DECLINE.name: self._on_decline,
         }
 
     # ---- the public surface -------------------------------------------------------------
@@ -282,6 +299,9 @@ class Conversation:
             chat = storage.get_or_create_chat(
                 session=session, key=key, channel=channel, route=route
             )
+            if payload is None and (typed := self._typed_button(session, chat, text, concern)):
+                # The words only pressed a button: like a press, nothing of them is kept.
+                payload, redacted = typed, None
             if payload == payloads.SAFE_NO or (
                 chat.awaiting == CHECK_IN and self._not_safe(payload, text, concern)
             ):
@@ -532,6 +552,10 @@ class Conversation:
         known = (chat.place, chat.setting)
         self._learn(chat, analysis, text)
         before = [Reply(text=self._say("long_message"))] if len(text) > LONG_MESSAGE else []
+        if self.library.intent(text) in ("yes", "no"):
+            # "yes" or "no" with no question on screen: what they can choose from.
+            chat.awaiting = None
+            return before + [Reply(text=self._menu_text(chat), buttons=self._menu_buttons(chat))]
         lowered = text.lower().strip(" .!")
         if chat.awaiting == "consent" and lowered in NO:
             chat.awaiting = None
@@ -710,6 +734,7 @@ class Conversation:
 
     def _on_forget(self, chat: Chat, value: str) -> list[Reply] | None:
         if not value:
+            chat.awaiting = FORGET_ASKED
             return [
                 Reply(
                     text=self._say("forget_ask"),
@@ -722,6 +747,53 @@ class Conversation:
         if value == payloads.FORGET_NO.value:
             return [Reply(text=self._say("forget_no"), buttons=self._menu_buttons(chat))]
         return None
+
+    def _on_help(self, chat: Chat, value: str) -> list[Reply] | None:
+        return [
+            Reply(text=self._say("help")),
+            Reply(text=self._menu_text(chat), buttons=self._menu_buttons(chat)),
+        ]
+
+    def _on_decline(self, chat: Chat, value: str) -> list[Reply] | None:
+        return [Reply(text=self._say("offer_no"), buttons=self._menu_buttons(chat))]
+
+    # ---- typed words that mean a button ---------------------------------------------------
+
+    def _typed_button(
+        self, session: Session, chat: Chat, text: str, concern: bool
+    ) -> Payload | None:
+        """The button typed words mean (intents.yaml), or None: the words are read as usual.
+
+        Only a message with no named risk gets here: a risk always takes the risk path first.
+        Worrying words (`concern`) still get the check-in, unless they ask for a person, or
+        answer the question on screen.
+        """
+        intent = self.library.intent(text) if text else None
+        if intent is None or (chat.awaiting == CHECK_IN and concern):
+            return None
+        if intent in ("yes", "no"):
+            return self._answer_to(session, chat, yes=intent == "yes")
+        if concern and intent != "talk":
+            return None
+        return TYPED_BUTTONS.get(intent)
+
+    def _answer_to(self, session: Session, chat: Chat, *, yes: bool) -> Payload | None:
+        """A typed "yes" or "no" as the answer to what is on screen; None when nothing is."""
+        asked = chat.awaiting
+        if asked == CONSENT:
+            return payloads.ADVOCATE_YES if yes else payloads.ADVOCATE_NO
+        if asked == CHECK_IN:
+            return payloads.SAFE_YES if yes else payloads.SAFE_NO
+        if asked == FORGET_ASKED:
+            return payloads.FORGET_YES if yes else payloads.FORGET_NO
+        if asked not in OFFERS:
+            return None
+        referral = storage.open_referral(session=session, chat=chat)
+        if referral is not None and referral.status in ("claimed", "waiting"):
+            return None  # an advocate is talking with them: their "yes" is for the advocate
+        if not yes:
+            return payloads.DECLINE
+        return payloads.role(chat.role or "child") if asked == "setting" else Payload(asked)
 
     def _greeting(self, chat: Chat) -> list[Reply]:
         replies = [Reply(text=self._say("greeting"))]
@@ -752,6 +824,9 @@ class Conversation:
         if topic == "privacy":
             buttons.append(self._button("button_forget", payloads.FORGET))
         buttons.append(self._button("button_talk", payloads.TALK))
+        # Every child answer offers a way to a person today: "yes" takes it, unless the
+        # answer offers something else.
+        chat.awaiting = answer.first_offer or ("talk" if answer.audience == "child" else None)
         return [Reply(text=" ".join(answer.first), buttons=buttons)]
 
     def _more(self, chat: Chat) -> list[Reply]:
@@ -759,7 +834,9 @@ class Conversation:
         if answer is None or chat.step >= len(answer.more):
             return [Reply(text=self._say("more_done"))] + self._actions(chat)
         text = answer.more[chat.step]
+        offer = answer.more_offers[chat.step] if chat.step < len(answer.more_offers) else None
         chat.step += 1
+        chat.awaiting = offer or ("more" if chat.step < len(answer.more) else "actions")
         buttons = (
             [self._button("button_more", payloads.MORE)] if chat.step < len(answer.more) else []
         )

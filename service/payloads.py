@@ -39,6 +39,9 @@ SAFE_YES = Payload("safe", "yes")
 SAFE_NO = Payload("safe", "no")
 ADVOCATE_YES = Payload("advocate", "yes")
 ADVOCATE_NO = Payload("advocate", "no")
+# No button carries these two: typed words become them (service/engine.py, intents.yaml).
+HELP = Payload("help")  # "help": what Rightsline can do, Childline's number, the menu
+DECLINE = Payload("decline")  # "no" to an offer on screen
 # Payloads that carry a value chosen at run time: their names.
 ROLE = "role"
 SETTING = "setting"

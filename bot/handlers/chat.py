@@ -11,11 +11,23 @@ from bot.keyboards import Press
 from bot.turns import Turn
 from service.payloads import FORGET_YES
 from service.replies import Inbound
+from service.runtime import Runtime
 
 
-async def text_message(message: Message, turn: Turn) -> None:
+async def text_message(
+    message: Message,
+    turn: Turn,
+    runtime: Runtime,
+    bot: Bot,
+    event_chat: Chat,
+    fsm_storage: BaseStorage,
+) -> None:
     # A photo's caption is read like a message, so a risk written there is still caught.
-    await turn(Inbound(text=message.text or message.caption or ""))
+    replies = await turn(Inbound(text=message.text or message.caption or ""))
+    # A typed "yes" to "delete what you wrote?" forgets as the button does: the bot's own
+    # state for the chat goes too.
+    if replies and replies[0].text == runtime.library.message("forget_done"):
+        await forget_chat(fsm_storage, bot.id, event_chat.id)
 
 
 async def button_press(

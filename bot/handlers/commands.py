@@ -10,7 +10,8 @@ from bot.turns import Turn
 from service.replies import Inbound
 
 # Each command is a button the engine already knows.
-PAYLOADS = {"help": "menu", "privacy": "privacy", "forget": "forget"}
+# /help says what Rightsline can do, with Childline's number, then the menu (as typed "help").
+PAYLOADS = {"help": "help", "privacy": "privacy", "forget": "forget"}
 
 
 async def start(message: Message, turn: Turn) -> None:

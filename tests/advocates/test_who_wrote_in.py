@@ -40,4 +40,4 @@ async def test_the_queue_and_the_referral_say_a_parent_wrote_in(
     assert urgent["role"] == "family"
     page = (await client.get(f"/dashboard/referrals/{urgent['id']}")).text
     assert '<dt>Who wrote in</dt><dd id="role">family</dd>' in page
-    assert "What the family member said before asking" in page
+    assert "The family member's last messages when this was raised" in page
