@@ -10,7 +10,9 @@ from typing import Any
 import httpx
 
 from tests.advocates.helpers import add_advocate, bearer
-from tests.web.helpers import advocate_replies, bubbles, open_chat, say, tap
+from tests.web.helpers import advocate_replies, bubbles, open_chat, say, tap, worker_ready
+from tests.web.live import LiveServer
+from tests.web.test_offline import received
 
 # Ofcom's drama numbers (07700 900000 to 900999): no one's real phone.
 DRAMA = "07700 900123"
@@ -83,6 +85,31 @@ async def test_a_reload_shows_the_conversation_and_an_earlier_advocate_reply(
     held = await page.evaluate(TAB_HOLDS)
     assert held.count("Hello, I am Sam.") == 1  # in sessionStorage, once
     assert "Hello, I am Sam." in await page.evaluate("() => JSON.stringify(sessionStorage)")
+
+
+async def test_a_message_not_yet_sent_is_kept_over_a_reload_and_sent_once(
+    page: Any, server: LiveServer, runtime: Any
+) -> None:
+    session_id = await open_chat(page)
+    assert await worker_ready(page)  # so the page opens while the service is down
+    await tap(page, "Not sure")
+    server.stop()
+    await page.get_by_label("Type your message").fill("they took my letters")
+    await page.keyboard.press("Enter")
+    await page.locator(".msg.me.unsent").wait_for()
+
+    await page.reload()
+    unsent = page.locator(".msg.me.unsent")
+    await unsent.wait_for()
+    assert runtime.library.messages["web_not_sent"] in await unsent.inner_text()
+    assert await bubbles(page, "me") == ["Not sure", "they took my letters"]
+
+    server.start()
+    await unsent.wait_for(state="detached", timeout=30_000)
+    assert await page.locator(".msg.me.unsent").count() == 0
+    assert await bubbles(page, "me") == ["Not sure", "they took my letters"]
+    said, _ = received(runtime, session_id)
+    assert sum("letters" in words for words in said) == 1  # sent once, to the same chat
 
 
 async def test_quick_exit_clears_what_the_tab_kept(page: Any, runtime: Any) -> None:
