@@ -18,10 +18,11 @@ from content.schema import OFFERS, PLACE_KINDS, ROLES, PlaceNamed
 from nlp.analysis import Analysis
 from service import payloads, safety, storage
 from service.db import scrub
-from service.models import Chat
+from service.models import Chat, RelayMessage
 from service.outbox import Outbox
 from service.payloads import Payload
 from service.replies import Button, Inbound, Reply
+from service.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +124,12 @@ class Conversation:
         analyse: Callable[[str], Analysis],
         outbox: Outbox | None = None,
         strict: bool = False,
+        settings: Settings | None = None,
     ) -> None:
         self.database = database
+        # How long a web chat is kept, and whether its screen clears itself (a kiosk): the
+        # child asking for an advocate is told these, so the promise matches what happens.
+        self.settings = settings or Settings()
         # Under tests a message missing from content raises; in service it is logged.
         self.strict = strict
         self.outbox = outbox
@@ -243,6 +248,11 @@ class Conversation:
     def advocate_says(self, text: str) -> str:
         """An advocate's words as the child sees them, on every channel (the relay's too)."""
         return f"{self._say('advocate_said')} {text}".strip()
+
+    def advocate_finished(self) -> str:
+        """What the child is told when their advocate closes the referral: it has ended, and
+        how to ask again (the button it names is the one under Rightsline's words)."""
+        return self._say("advocate_finished", talk=self._say("button_talk"))
 
     async def claim_update(self, key: str) -> bool:
         """True the first time a channel's update (`key`) is seen, False for a copy sent again."""
@@ -876,8 +886,25 @@ class Conversation:
         storage.create_referral(session=session, chat=chat, urgency="normal", summary=summary)
         channel = chat.channel if chat.channel in ("web", "telegram") else "console"
         return [
-            Reply(text=self._say(f"advocate_yes_{channel}")),
+            *self._where_replies_wait(channel),
             Reply(text=self._say("advocate_yes_note"), buttons=self._after_buttons()),
+        ]
+
+    def _where_replies_wait(self, channel: str) -> list[Reply]:
+        """Where the advocate's reply will come, and, on the web, what the child must keep
+        for it to reach them and for how long (the page's tab: service/static/chat.js)."""
+        if channel != "web":
+            return [Reply(text=self._say(f"advocate_yes_{channel}"))]
+        if self.settings.kiosk_mode:
+            minutes = _how_many(self.settings.kiosk_idle_minutes, "minute")
+            return [
+                Reply(text=self._say("advocate_yes_kiosk")),
+                Reply(text=self._say("advocate_wait_kiosk", minutes=minutes)),
+            ]
+        days = _how_many(self.settings.retention_days, "day")
+        return [
+            Reply(text=self._say("advocate_yes_web")),
+            Reply(text=self._say("advocate_wait_web", days=days)),
         ]
 
     # ---- other operations ---------------------------------------------------------------
@@ -897,7 +924,14 @@ class Conversation:
                 return None
             messages = storage.take_advocate_messages(session=session, chat=chat)
             session.commit()
-            return [Reply(text=self.advocate_says(m.text)) for m in messages]
+            return [self._relayed(message) for message in messages]
+
+    def _relayed(self, message: RelayMessage) -> Reply:
+        """An advocate's words, introduced; or Rightsline's own (the advocate has finished),
+        with the buttons they name."""
+        if message.sender == "rightsline":
+            return Reply(text=message.text, buttons=self._after_buttons())
+        return Reply(text=self.advocate_says(message.text))
 
     def _claim_update(self, key: str) -> bool:
         with Session(self.database) as session:
@@ -973,3 +1007,8 @@ class Conversation:
             self._button("button_talk", payloads.TALK),
             self._button("button_menu", payloads.MENU),
         ]
+
+
+def _how_many(count: int, unit: str) -> str:
+    """A count in words: 1 day, 90 days."""
+    return f"{count} {unit}{'' if count == 1 else 's'}"

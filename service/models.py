@@ -109,9 +109,9 @@ class RelayMessage(SQLModel, table=True):
     session_id: int | None = Field(
         default=None, foreign_key="chat_session.id", index=True, ondelete="SET NULL"
     )
-    sender: str = Field(max_length=16)  # advocate, child
+    sender: str = Field(max_length=16)  # child, advocate, rightsline (service/vocabulary.py)
     advocate_id: int | None = Field(default=None, foreign_key="advocate.id")
-    text: str  # an advocate's words, or a child's words redacted
+    text: str  # an advocate's words, a child's words redacted, or Rightsline's own
     created_at: datetime = Field(default_factory=utcnow)
     delivered_at: datetime | None = None
 

@@ -18,7 +18,7 @@ from service import audit
 from service.audit import Via
 from service.models import Advocate, Event, Referral, RelayMessage, utcnow
 from service.settings import Settings
-from service.vocabulary import OPEN, STATUSES, URGENCIES, Status, Urgency
+from service.vocabulary import OPEN, SENDERS, STATUSES, URGENCIES, Sender, Status, Urgency
 
 if TYPE_CHECKING:
     from service.relay import Relay
@@ -85,7 +85,7 @@ class ReferralPublic(BaseModel):
 
 
 class ConversationLine(BaseModel):
-    sender: Literal["child", "advocate"]
+    sender: Sender
     text: str
     at: datetime
 
@@ -408,9 +408,7 @@ def conversation(*, session: Session, referral: Referral) -> list[ConversationLi
         .order_by(col(RelayMessage.id))
     ).all()
     for message in messages:
-        sender: Literal["child", "advocate"] = (
-            "advocate" if message.sender == "advocate" else "child"
-        )
+        sender = cast(Sender, message.sender if message.sender in SENDERS else "child")
         lines.append(
             ConversationLine(sender=sender, text=message.text, at=_aware(message.created_at))
         )
@@ -490,9 +488,13 @@ def reply_to_referral(
 
 
 def close_referral(
-    *, session: Session, referral_id: int, advocate: Advocate, outcome: str
+    *, session: Session, referral_id: int, advocate: Advocate, outcome: str, told: str = ""
 ) -> Referral:
-    """Only the advocate who claimed it, or an admin, closes it with one of the outcomes."""
+    """Only the advocate who claimed it, or an admin, closes it with one of the outcomes.
+
+    `told` is what the child is then told (that the advocate has finished, and how to ask
+    again): it waits for their channel as an advocate's reply does, if their chat is still there.
+    """
     if outcome not in OUTCOMES:
         raise ReferralConflict("Choose one of the outcomes.")
     referral = get_referral(session=session, referral_id=referral_id)
@@ -505,6 +507,17 @@ def close_referral(
     referral.outcome = outcome
     referral.closed_at = now
     referral.updated_at = now
+    words = told.strip()
+    if words and referral.session_id is not None:
+        session.add(
+            RelayMessage(
+                referral_id=referral_id,
+                session_id=referral.session_id,
+                sender="rightsline",
+                advocate_id=advocate.id,
+                text=words[:MAX_REPLY],
+            )
+        )
     session.flush()
     return referral
 
@@ -618,11 +631,19 @@ async def send_reply(
     return Sent(message_id=message_id, pushed=await relay.deliver(message_id))
 
 
-def close(*, session: Session, referral_id: int, by: Advocate, outcome: str, via: Via) -> Referral:
+def close(
+    *,
+    session: Session,
+    referral_id: int,
+    by: Advocate,
+    outcome: str,
+    via: Via,
+    told: str = "",
+) -> Referral:
     """Closed with an outcome (see `close_referral`), audited and committed."""
     with _refused_undone(session):
         referral = close_referral(
-            session=session, referral_id=referral_id, advocate=by, outcome=outcome
+            session=session, referral_id=referral_id, advocate=by, outcome=outcome, told=told
         )
     audit.record(
         session=session,
@@ -633,3 +654,39 @@ def close(*, session: Session, referral_id: int, by: Advocate, outcome: str, via
     )
     session.commit()
     return referral
+
+
+async def finish(
+    *,
+    session: Session,
+    relay: Relay,
+    referral_id: int,
+    by: Advocate,
+    outcome: str,
+    via: Via,
+    told: str,
+) -> Referral:
+    """`close`, off the event loop; then what the child is `told` goes to their channel
+    (pushed now to Telegram; a web chat reads it when the page next asks)."""
+    referral = await asyncio.to_thread(
+        close,
+        session=session,
+        referral_id=referral_id,
+        by=by,
+        outcome=outcome,
+        via=via,
+        told=told,
+    )
+    told_id = await asyncio.to_thread(_told_id, session, referral_id)
+    if told_id is not None:
+        await relay.deliver(told_id)
+    return referral
+
+
+def _told_id(session: Session, referral_id: int) -> int | None:
+    """The newest message from Rightsline itself on this referral, if there is one."""
+    return session.exec(
+        select(RelayMessage.id)
+        .where(RelayMessage.referral_id == referral_id, RelayMessage.sender == "rightsline")
+        .order_by(col(RelayMessage.id).desc())
+    ).first()

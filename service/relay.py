@@ -1,5 +1,8 @@
 """The relay: an advocate's reply reaches the child's channel, addressed by pseudonym only.
 
+So do Rightsline's own words about the referral (the advocate has finished): they travel the
+same way, shown as they are rather than as the advocate's.
+
 Web chats read their messages by polling the chat API; channels that push (Telegram)
 register a sender here, which is given the decrypted route and the text. A message a push
 did not deliver (the channel runs in another process, or the send failed) is `undelivered`
@@ -43,16 +46,16 @@ class Relay:
         self._senders[channel] = send
 
     async def deliver(self, message_id: int) -> bool:
-        """Push one advocate message now if its channel pushes; web chats poll instead."""
+        """Push one message for the child now if its channel pushes; web chats poll instead."""
         found = await asyncio.to_thread(self._route_for, message_id)
         if found is None:
             return False
-        channel, route, text = found
+        channel, route, sender, text = found
         send = self._senders.get(channel)
         if send is None or route is None:
             return False
         try:
-            await send(route, self.says(text))
+            await send(route, text if sender == "rightsline" else self.says(text))
         except Exception as error:  # noqa: BLE001 - kept for polling or a later try
             log.error("relay to %s failed: %s", channel, type(error).__name__)
             return False
@@ -71,7 +74,7 @@ class Relay:
                 session=session, channel=channel, after=now - GIVE_UP, before=now - SETTLE
             )
 
-    def _route_for(self, message_id: int) -> tuple[str, str | None, str] | None:
+    def _route_for(self, message_id: int) -> tuple[str, str | None, str, str] | None:
         with Session(self.database) as session:
             message = session.get(RelayMessage, message_id)
             if message is None or message.session_id is None:
@@ -80,7 +83,7 @@ class Relay:
             if chat is None:
                 return None
             route = self.keys.decrypt_route(chat.route) if chat.route else None
-            return chat.channel, route, message.text
+            return chat.channel, route, message.sender, message.text
 
     def _mark_delivered(self, message_id: int) -> None:
         with Session(self.database) as session:

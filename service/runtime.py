@@ -116,6 +116,7 @@ def build_runtime(
         analyse=analyse,
         outbox=outbox,
         strict=settings.env == "test",
+        settings=settings,
     )
     relay = Relay(database=database, keys=keys, says=conversation.advocate_says)
     runtime = Runtime(settings, keys, database, library, conversation, relay, outbox, ready)

@@ -17,7 +17,7 @@ from service.models import (
     RelayMessage,
     utcnow,
 )
-from service.vocabulary import OPEN, Urgency
+from service.vocabulary import OPEN, TO_CHILD, Urgency
 
 
 def find_chat(*, session: Session, key: str) -> Chat | None:
@@ -122,8 +122,9 @@ def pass_to_advocate(*, session: Session, chat: Chat, redacted: str) -> bool:
 
 
 def _not_delivered() -> tuple[Any, ...]:
-    """An advocate's message that has not reached the child yet: the one test of delivered_at."""
-    return (RelayMessage.sender == "advocate", col(RelayMessage.delivered_at).is_(None))
+    """A message for the child (an advocate's, or Rightsline's own) that has not reached them
+    yet: the one test of delivered_at."""
+    return (col(RelayMessage.sender).in_(TO_CHILD), col(RelayMessage.delivered_at).is_(None))
 
 
 def mark_delivered(*, session: Session, messages: Iterable[RelayMessage]) -> None:
@@ -133,7 +134,8 @@ def mark_delivered(*, session: Session, messages: Iterable[RelayMessage]) -> Non
 
 
 def take_advocate_messages(*, session: Session, chat: Chat) -> list[RelayMessage]:
-    """Advocate messages not yet shown to this chat; marks them delivered."""
+    """Messages for this chat not yet shown (an advocate's, or Rightsline's own saying the
+    advocate has finished); marks them delivered."""
     rows = list(
         session.exec(
             select(RelayMessage)
@@ -146,8 +148,8 @@ def take_advocate_messages(*, session: Session, chat: Chat) -> list[RelayMessage
 
 
 def undelivered(*, session: Session, channel: str, after: datetime, before: datetime) -> list[int]:
-    """Ids of advocate messages to this channel's chats, written between `after` and `before`,
-    that have not been delivered, oldest first."""
+    """Ids of messages for the child (see `_not_delivered`) to this channel's chats, written
+    between `after` and `before`, that have not been delivered, oldest first."""
     rows = session.exec(
         select(RelayMessage.id)
         .join(Chat, col(RelayMessage.session_id) == col(Chat.id))

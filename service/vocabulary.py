@@ -17,3 +17,9 @@ OPEN: tuple[OpenStatus, ...] = get_args(OpenStatus)
 
 Urgency = Literal["urgent", "normal"]
 URGENCIES: tuple[Urgency, ...] = get_args(Urgency)
+
+# Who wrote a relay message: the child, their advocate, or Rightsline itself (telling the
+# child their advocate has finished). The last two are for the child to read.
+Sender = Literal["child", "advocate", "rightsline"]
+SENDERS: tuple[Sender, ...] = get_args(Sender)
+TO_CHILD: tuple[Sender, ...] = ("advocate", "rightsline")

@@ -378,7 +378,7 @@ async def reply(
 
 
 @router.post("/referrals/{referral_id}/close", dependencies=[CsrfChecked])
-def close(
+async def close(
     referral_id: ReferralId,
     request: Request,
     advocate: DashboardAdvocate,
@@ -387,11 +387,19 @@ def close(
     outcome: Annotated[str, Form(max_length=40)],
 ) -> Response:
     try:
-        referrals.close(
-            session=session, referral_id=referral_id, by=advocate, outcome=outcome, via="dashboard"
+        await referrals.finish(
+            session=session,
+            relay=runtime.relay,
+            referral_id=referral_id,
+            by=advocate,
+            outcome=outcome,
+            via="dashboard",
+            told=runtime.conversation.advocate_finished(),
         )
     except referrals.ReferralError as error:
-        return refused(request, runtime, session, advocate, referral_id, error)
+        return await run_in_threadpool(
+            refused, request, runtime, session, advocate, referral_id, error
+        )
     return back_to(referral_id)
 
 

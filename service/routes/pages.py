@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from service import payloads
 from service.deps import RuntimeDep
 
 HERE = Path(__file__).resolve().parent.parent
@@ -44,12 +45,19 @@ def _private(response: Response) -> Response:
     return response
 
 
+def tel(number: str) -> str:
+    """A tel: link's address for a number as written: "0800 1111" -> "tel:08001111"."""
+    return "tel:" + "".join(c for c in number if c.isdigit() or c == "+")
+
+
 def _chat_page(request: Request, runtime: RuntimeDep, role: str) -> Response:
     settings = runtime.settings
     childline = runtime.library.helpline("childline")
     page = {
         "role": role,
         "childline": childline.number,
+        "childline_tel": tel(childline.number or ""),
+        "forget_payload": str(payloads.FORGET_YES),
         "kiosk": settings.kiosk_mode,
         "idle_minutes": settings.kiosk_idle_minutes,
         "poll_seconds": POLL_SECONDS,

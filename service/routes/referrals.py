@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from service import referrals
@@ -133,22 +134,27 @@ async def reply(
 
 
 @router.post("/{referral_id}/close", responses=REFUSALS)
-def close(
+async def close(
     referral_id: ReferralId,
     body: CloseIn,
     advocate: AdvocateDep,
     runtime: RuntimeDep,
     session: SessionDep,
 ) -> ReferralPublic:
-    """Closed with an outcome, by the advocate who claimed it or an admin."""
+    """Closed with an outcome, by the advocate who claimed it or an admin; the child is told
+    in their chat that the advocate has finished, and how to ask again."""
     try:
-        referral = referrals.close(
+        referral = await referrals.finish(
             session=session,
+            relay=runtime.relay,
             referral_id=referral_id,
             by=advocate,
             outcome=body.outcome,
             via="api",
+            told=runtime.conversation.advocate_finished(),
         )
     except referrals.ReferralError as error:
         raise refusal(error) from None
-    return referrals.public_view(session=session, referral=referral, settings=runtime.settings)
+    return await run_in_threadpool(
+        referrals.public_view, session=session, referral=referral, settings=runtime.settings
+    )

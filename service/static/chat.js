@@ -1,12 +1,18 @@
 /* The web chat: talks to the chat API, shows replies, reads them aloud, and clears itself.
    What the child sends waits in an outbox until the service has it, so nothing typed while
-   the service cannot be reached is lost. */
+   the service cannot be reached is lost. What the page has shown is kept in this tab only
+   (sessionStorage, which goes with the tab), so a reload shows the conversation again, the
+   advocate's replies too: the service hands each of those over once. Quick exit, "Forget me"
+   and a kiosk clearing itself remove it. */
 "use strict";
 
 (() => {
   const API = "/api/chat/sessions";
-  const STORE = "rightsline-session"; // the session id only; never the words
+  const STORE = "rightsline-session"; // the session id
+  const SHOWN = "rightsline-shown"; // what the page has shown, in this tab only
+  const KEEP_SHOWN = 400; // the newest bubbles a reload shows again
   const page = document.body.dataset;
+  const forgetPayload = page.forgetPayload; // "Forget me", confirmed: the chat is deleted
   const kiosk = page.kiosk === "on";
   const idleMs = Number(page.idleMinutes) * 60000;
   const pollMs = Number(page.pollSeconds) * 1000;
@@ -24,6 +30,10 @@
 
   let sessionId = null;
   let ended = false;
+  // Each bubble on screen as it is kept for a reload, in order; the child's own bubbles carry
+  // what was sent and whether the service has it yet.
+  let shown = [];
+  const entryOf = new WeakMap();
   let pollTimer = 0;
   let idleTimer = 0;
 
@@ -84,8 +94,18 @@
     } catch {
       saved = null;
     }
-    if (saved) {
-      // The page was reloaded: carry on with the same chat, from the menu.
+    if (saved && shown.length) {
+      // The page was reloaded and shows the conversation so far again: carry on with the same
+      // chat, and show any advocate reply that came in the meantime.
+      const waiting = await call("GET", `${API}/${encodeURIComponent(saved)}/messages`);
+      if (!waiting.gone) {
+        sessionId = saved;
+        if (Array.isArray(waiting.replies)) show(waiting.replies, "relayed", false);
+        return;
+      }
+      clearShown(); // the chat has gone from the service, so its words go from here too
+    } else if (saved) {
+      // Reloaded with nothing kept to show (storage was full, say): carry on, from the menu.
       const resumed = await call("POST", `${API}/${encodeURIComponent(saved)}/messages`, {
         payload: "menu",
       });
@@ -108,6 +128,12 @@
       result = await call("POST", url(), inbound);
     }
     if (result.gone || !Array.isArray(result.replies)) throw new Problem("server");
+    if (forgetPayload && inbound.payload === forgetPayload) {
+      // The service has deleted the chat: what it said goes from the screen and this tab too,
+      // and the next message starts a new chat.
+      clearShown();
+      remember(null);
+    }
     show(result.replies, "bot", fromChoice);
   }
 
@@ -153,7 +179,7 @@
 
   function send(inbound, said, fromChoice) {
     if (ended) return;
-    queue(() => post(inbound, fromChoice), addMine(said));
+    queue(() => post(inbound, fromChoice), addMine(said, inbound, false));
   }
 
   // ---- advocate replies -----------------------------------------------------------------
@@ -169,7 +195,7 @@
         const result = await call("GET", `${API}/${encodeURIComponent(sessionId)}/messages`);
         if (result.gone) remember(null);
         else if (Array.isArray(result.replies) && result.replies.length && !ended) {
-          show(result.replies, "advocate", false);
+          show(result.replies, "relayed", false);
         }
         // The service answers again: send what waits now rather than at the next try.
         if (outbox.length) flush();
@@ -190,10 +216,32 @@
     return node;
   }
 
-  function addMine(text) {
+  // Phone numbers as UK numbers are written (0800 1111, 0808 800 5792, 116 123, +44 ...),
+  // not inside a longer run of digits. No look-behind: older tablets' browsers lack it.
+  const PHONE = /(^|[^\d/])((?:\+44[ -]?|0)\d(?:[ -]?\d){6,10}|116[ -]?\d{3})(?![\d/])/g;
+
+  // The words as text nodes, each phone number a tel: link; never parsed as markup.
+  function withPhoneLinks(node, text) {
+    let at = 0;
+    for (const found of text.matchAll(PHONE)) {
+      const start = found.index + found[1].length;
+      const number = found[2];
+      node.append(text.slice(at, start));
+      const link = make("a", "tel", number);
+      link.href = `tel:${number.replace(/[ -]/g, "")}`;
+      node.append(link);
+      at = start + number.length;
+    }
+    node.append(text.slice(at));
+    return node;
+  }
+
+  // `inbound` is what was sent for it, kept so a reload can send it if the service never had it.
+  function addMine(text, inbound, sent) {
     const item = make("li", "msg me");
     item.append(make("span", "visually-hidden", "You said: "), make("p", "text", text));
     messages.append(item);
+    keep(item, { who: "me", text, inbound, sent });
     reveal(item);
     return item;
   }
@@ -207,38 +255,57 @@
   function markSent(item) {
     item.classList.remove("unsent");
     item.querySelector(".status")?.remove();
+    const entry = entryOf.get(item);
+    if (entry && !entry.sent) {
+      entry.sent = true;
+      save();
+    }
   }
 
-  function show(replies, who, fromChoice) {
-    if (!replies.length) return;
-    if (who === "bot" && replies.some((reply) => reply.buttons.length)) {
-      // Only the newest buttons stay: one step at a time.
-      messages.querySelectorAll(".choices").forEach((group) => group.remove());
+  // One reply's bubble, with its buttons; `who` is "bot" or "advocate".
+  function addReply(reply, who) {
+    const item = make("li", `msg ${who}`);
+    const name = who === "advocate" ? "Advocate: " : "Rightsline: ";
+    item.append(make("span", "visually-hidden", name), withPhoneLinks(make("p", "text"), reply.text));
+    if (speech) item.append(speakButton(reply));
+    let firstChoice = null;
+    if (reply.buttons.length) {
+      const group = make("div", "choices");
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", "Choices");
+      for (const button of reply.buttons) {
+        const choice = make("button", "choice", button.label);
+        choice.type = "button";
+        choice.addEventListener("click", () =>
+          send({ payload: button.payload }, button.label, true),
+        );
+        group.append(choice);
+      }
+      item.append(group);
+      firstChoice = group.firstChild;
     }
+    messages.append(item);
+    keep(item, { who, text: reply.text, buttons: reply.buttons });
+    return { item, firstChoice };
+  }
+
+  // Only the newest buttons stay: one step at a time.
+  function dropChoices() {
+    messages.querySelectorAll(".choices").forEach((group) => group.remove());
+  }
+
+  // `who` is "bot", or "relayed" for what the service kept for this chat: an advocate's words,
+  // or Rightsline's own (the advocate has finished), which alone come with buttons.
+  function show(replies, who, fromChoice) {
+    if (ended || !replies.length) return;
+    const whoSaid = (reply) => (who !== "relayed" || reply.buttons.length ? "bot" : "advocate");
+    if (replies.some((reply) => whoSaid(reply) === "bot" && reply.buttons.length)) dropChoices();
     let first = null;
     let firstChoice = null;
     for (const reply of replies) {
-      const item = make("li", `msg ${who}`);
-      const name = who === "advocate" ? "Advocate: " : "Rightsline: ";
-      item.append(make("span", "visually-hidden", name), make("p", "text", reply.text));
-      if (speech) item.append(speakButton(reply));
-      if (reply.buttons.length) {
-        const group = make("div", "choices");
-        group.setAttribute("role", "group");
-        group.setAttribute("aria-label", "Choices");
-        for (const button of reply.buttons) {
-          const choice = make("button", "choice", button.label);
-          choice.type = "button";
-          choice.addEventListener("click", () =>
-            send({ payload: button.payload }, button.label, true),
-          );
-          group.append(choice);
-        }
-        item.append(group);
-        firstChoice = firstChoice || group.firstChild;
-      }
-      messages.append(item);
-      first = first || item;
+      const added = addReply(reply, whoSaid(reply));
+      first = first || added.item;
+      firstChoice = firstChoice || added.firstChoice;
     }
     announce($("announce"), replies.map((reply) => reply.text).join(" "));
     reveal(first);
@@ -246,6 +313,63 @@
     if (fromChoice && (!document.activeElement || document.activeElement === document.body)) {
       (firstChoice || input).focus({ preventScroll: true });
     }
+  }
+
+  // ---- what this tab keeps, for a reload ---------------------------------------------------
+
+  function keep(item, entry) {
+    entryOf.set(item, entry);
+    shown.push(entry);
+    if (shown.length > 2 * KEEP_SHOWN) shown = shown.slice(-KEEP_SHOWN);
+    save();
+  }
+
+  function save() {
+    if (ended) return; // cleared: nothing may write the words back
+    try {
+      sessionStorage.setItem(SHOWN, JSON.stringify(shown.slice(-KEEP_SHOWN)));
+    } catch {
+      // Storage full or switched off: the chat goes on; a reload shows less.
+    }
+  }
+
+  // Everything shown goes, from the screen and from this tab, except the child's messages
+  // still waiting to be sent after the step now being sent.
+  function clearShown() {
+    const waiting = new Set(outbox.slice(1).map(({ item }) => item));
+    for (const item of [...messages.children]) if (!waiting.has(item)) item.remove();
+    shown = shown.filter((entry) => [...waiting].some((item) => entryOf.get(item) === entry));
+    save();
+  }
+
+  // What this tab showed before a reload, shown again without reading it all out. Returns the
+  // child's messages the service may never have had, to be sent again.
+  function restore() {
+    let kept;
+    try {
+      kept = JSON.parse(sessionStorage.getItem(SHOWN) || "[]");
+    } catch {
+      kept = [];
+    }
+    if (!Array.isArray(kept)) return [];
+    const unsent = [];
+    const isButton = (b) => b && typeof b.label === "string" && typeof b.payload === "string";
+    for (const entry of kept) {
+      if (!entry || typeof entry.text !== "string") continue;
+      if (entry.who === "me") {
+        const item = addMine(entry.text, entry.inbound, Boolean(entry.sent));
+        if (!entry.sent && entry.inbound) {
+          markUnsent(item);
+          unsent.push({ step: () => post(entry.inbound, false), item });
+        }
+      } else if (entry.who === "bot" || entry.who === "advocate") {
+        const buttons = Array.isArray(entry.buttons) ? entry.buttons.filter(isButton) : [];
+        if (entry.who === "bot" && buttons.length) dropChoices();
+        addReply({ text: entry.text, buttons }, entry.who);
+      }
+    }
+    messages.lastElementChild?.scrollIntoView({ block: "end" });
+    return unsent;
   }
 
   function reveal(item) {
@@ -323,6 +447,7 @@
     stopSpeaking();
     const id = sessionId;
     sessionId = null;
+    shown = [];
     document.body.replaceChildren();
     document.title = "New tab";
     try {
@@ -394,6 +519,8 @@
     });
   }
 
+  const unsent = restore();
   queue(begin, null);
+  for (const { step, item } of unsent) queue(step, item);
   schedulePoll();
 })();

@@ -117,6 +117,7 @@ async def test_after_one_visit_the_page_opens_with_the_service_down(
     page: Any, server: LiveServer, runtime: Any
 ) -> None:
     await open_chat(page)
+    shown = await bubbles(page)
     assert await worker_ready(page)
     server.stop()
 
@@ -130,13 +131,14 @@ async def test_after_one_visit_the_page_opens_with_the_service_down(
         assert childline(runtime) in await fresh.inner_text(".helpline")
         await fresh.close()
 
-    # The tab that was open reloads too, and the chat starts by itself once the service is back.
+    # The tab that was open reloads too: it shows the chat so far (kept in the tab), and carries
+    # on with it by itself once the service is back.
     await page.reload()
     await page.locator("#problem").wait_for()
-    assert await page.locator(".msg.bot").count() == 0
+    assert await bubbles(page) == shown
     server.start()
-    await page.locator(".msg.bot").first.wait_for(timeout=30_000)
-    await page.locator("#problem").wait_for(state="hidden")
+    await page.locator("#problem").wait_for(state="hidden", timeout=30_000)
+    assert await bubbles(page) == shown
 
 
 async def test_the_worker_keeps_the_page_shell_and_never_the_conversation(
