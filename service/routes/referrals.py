@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
+from content.schema import ContentTopic, PlaceKind
 from service import referrals
 from service.deps import AdvocateDep, ReferralId, RuntimeDep, SessionDep
 from service.referrals import (
@@ -55,8 +56,8 @@ def list_referrals(
     response: Response,
     status: StatusFilter = "open",
     urgency: Urgency | None = None,
-    topic: Annotated[str | None, Query(max_length=16)] = None,
-    setting: Annotated[str | None, Query(max_length=16)] = None,
+    topic: ContentTopic | None = None,
+    setting: PlaceKind | None = None,
     waited_minutes: Annotated[int | None, Query(ge=0, le=referrals.MAX_WAITED)] = None,
     page: Annotated[int, Query(ge=1, le=referrals.MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,

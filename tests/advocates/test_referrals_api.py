@@ -330,3 +330,16 @@ async def test_words_that_show_risk_reach_the_advocate_already_talking(
     assert "self_harm" in detail["risks"]
     assert detail["conversation"][-1]["sender"] == "child"
     assert "kill myself" in detail["conversation"][-1]["text"]
+
+
+async def test_a_filter_outside_the_vocabulary_is_refused_not_a_server_error(
+    client: httpx.AsyncClient, advocates: dict[str, int]
+) -> None:
+    # A NUL in a filter once reached PostgreSQL, which refused it with a DataError (a 500).
+    headers = await bearer(client, ADVOCATE)
+    for query in ("setting=yo%00i", "topic=%00", "setting=prison", "topic=visits%F0%9F%98%80"):
+        answer = await client.get(f"/api/referrals?{query}", headers=headers)
+        assert answer.status_code == 422, query
+    assert (
+        await client.get("/api/referrals?setting=yoi&topic=visits", headers=headers)
+    ).json() == []
