@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from rapidfuzz.distance import OSA
+
 from content.loader import Content, ContentError, read_content
 from content.schema import (
     INTENTS,
@@ -212,7 +214,7 @@ class Library:
                         elif typed[0] != target[0] or typed in self._not_places:
                             continue
                         else:
-                            wrong = _distance(typed, target)
+                            wrong = OSA.distance(typed, target)
                             if wrong > allowed:
                                 continue
                         rank = (wrong, -len(target), start)
@@ -309,27 +311,6 @@ def _near(written: str, typed: str) -> bool:
 def _words(text: str) -> str:
     cleaned = "".join(ch if ch.isalnum() else " " for ch in text.lower().replace("'", ""))
     return " ".join(cleaned.split())
-
-
-def _distance(a: str, b: str) -> int:
-    """Letters added, dropped, changed or swapped to turn `a` into `b` (Damerau, OSA)."""
-    before: list[int] | None = None
-    row = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            current[j] = min(current[j - 1] + 1, row[j] + 1, row[j - 1] + cost)
-            if (
-                before is not None
-                and i > 1
-                and j > 1
-                and a[i - 1] == b[j - 2]
-                and a[i - 2] == b[j - 1]
-            ):
-                current[j] = min(current[j], before[j - 2] + 1)
-        before, row = row, current
-    return row[len(b)]
 
 
 def _has_any(padded: str, phrases: list[str]) -> bool:
