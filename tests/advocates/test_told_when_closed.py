@@ -65,7 +65,8 @@ async def test_the_child_can_type_to_ask_again_as_the_words_say(
     await client.post(f"{url}/close", headers=headers, json={"outcome": "advice_given"})
     assert '"advocate"' in finished(runtime)
     answer = await child_says(client, session_id, "advocate")
-    assert talk_button(runtime) in answer["replies"][-1]["buttons"]
+    # Typed, the word asks straight away whether they want an advocate to reply again.
+    assert "advocate:yes" in [button["payload"] for button in answer["replies"][-1]["buttons"]]
 
 
 async def test_closing_from_the_dashboard_tells_the_child_too(
