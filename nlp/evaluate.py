@@ -198,6 +198,12 @@ def redaction_scores(analyse: Analyse, cases: list[Case] | None = None) -> dict[
     }
 
 
+def also_trained(rows: list[dict[str, Any]]) -> int:
+    """How many of these messages are training messages too (case and spacing aside)."""
+    trained = {" ".join(row["text"].lower().split()) for row in data.examples("train")}
+    return sum(" ".join(row["text"].lower().split()) in trained for row in rows)
+
+
 def report(analyse: Analyse) -> str:
     redaction = redaction_scores(analyse)
     lines: list[str] = []
@@ -209,7 +215,9 @@ def report(analyse: Analyse) -> str:
         if not rows:
             continue
         topics = topic_scores(analyse, rows)
-        lines.append(f"Topic ({title}, {topics['n']} messages)")
+        lines.append(
+            f"Topic ({title}, {topics['n']} messages, {also_trained(rows)} also trained on)"
+        )
         lines.append("label         precision recall  f1     n")
         for label, v in topics["per_label"].items():
             lines.append(
@@ -226,7 +234,7 @@ def report(analyse: Analyse) -> str:
         if not rows:
             continue
         risks = risk_scores(analyse, rows)
-        lines.append(f"Risk ({title}, {len(rows)} messages)")
+        lines.append(f"Risk ({title}, {len(rows)} messages, {also_trained(rows)} also trained on)")
         for label in RISKS:
             found = risks[label]
             lines.append(

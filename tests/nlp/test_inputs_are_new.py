@@ -138,3 +138,14 @@ def test_no_test_input_is_a_training_message() -> None:
         if normalise(text) in trained
     ]
     assert copied == [], "\n".join(copied)
+
+
+def test_no_validation_message_is_a_training_message() -> None:
+    """The thresholds are chosen on validation: a message also trained on would flatter it."""
+
+    def texts(split: str) -> dict[str, str]:
+        return {normalise(row["text"]): f"{split} {row['text']!r}" for row in data.examples(split)}
+
+    trained = texts("train")
+    both = [said for text, said in texts("test").items() if text in trained]
+    assert both == [], "\n".join(both)
