@@ -451,10 +451,11 @@ def accounts_page(
     admin: Advocate,
     *,
     error: str | None = None,
-    new_password: tuple[str, str] | None = None,
+    new_password: tuple[str, str, bool] | None = None,
     status_code: int = 200,
 ) -> Response:
-    """Every account, with its forms; `new_password`: (email, password) shown this once."""
+    """Every account, with its forms; `new_password`: (email, password, whether the account
+    is active) shown this once."""
     if not admin.is_admin:
         message = {"message": ADMINS_ONLY}
         return render(request, runtime, "error.html", message, advocate=admin, status_code=403)
@@ -543,5 +544,5 @@ def reset_password(
             request, runtime, session, advocate, error=str(error), status_code=error.status
         )
     limiter.succeeded(account.email)
-    shown = (account.email, password)
+    shown = (account.email, password, account.active)
     return accounts_page(request, runtime, session, advocate, new_password=shown)

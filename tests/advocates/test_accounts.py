@@ -359,6 +359,16 @@ async def test_an_admin_resets_a_password_shown_once_and_the_account_is_signed_o
     assert password not in database_dump(runtime.database)
     # The admin who did it is still signed in.
     assert (await client.get("/dashboard")).status_code == 200
+    assert "sign in with it now" in shown.text
+
+    # A disabled account's new password does not switch it back on.
+    url = f"/dashboard/accounts/{advocates[OTHER]}"
+    assert (await client.post(f"{url}/disable", data={"csrf_token": token})).status_code == 303
+    shown = await client.post(f"{url}/password", data={"csrf_token": token})
+    assert "The account stays disabled until you enable it." in shown.text
+    found = re.search(r"<code>([a-z0-9-]+)</code>", shown.text)
+    assert found is not None
+    assert await token_status(other_browser, OTHER, found.group(1)) == 401
 
 
 async def test_every_change_is_audited_by_whom_and_never_with_the_password(
