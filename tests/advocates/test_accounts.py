@@ -411,3 +411,21 @@ async def test_every_change_is_audited_by_whom_and_never_with_the_password(
     assert f"dashboard: account #{mine} {ADVOCATE}" in log.text
     api = (await client.get("/api/audit", headers=await bearer(client, ADMIN))).json()
     assert {entry["action"] for entry in api} >= {"account_disable", "account_password"}
+
+
+async def test_a_new_password_from_an_admin_lifts_the_hold_on_a_locked_out_account(
+    client: httpx.AsyncClient,
+    other_browser: httpx.AsyncClient,
+    advocates: dict[str, int],
+) -> None:
+    for _ in range(5):
+        assert await token_status(other_browser, ADVOCATE, "a wrong guess") == 401
+    assert await token_status(other_browser, ADVOCATE, PASSWORD) == 429
+    await sign_in(client, ADMIN)
+    token = csrf_of((await client.get("/dashboard/accounts")).text)
+    shown = await client.post(
+        f"/dashboard/accounts/{advocates[ADVOCATE]}/password", data={"csrf_token": token}
+    )
+    found = re.search(r"<code>([a-z0-9-]+)</code>", shown.text)
+    assert found is not None
+    assert await token_status(other_browser, ADVOCATE, found.group(1)) == 200
