@@ -1,21 +1,31 @@
-"""Advocate accounts: add one, find one, sign in and out, check a token, deactivate."""
+"""Advocate accounts: add, list, find, sign in and out, check a token, disable, enable and
+reset a password (each change audited)."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from service import audit, auth
-from service.audit import Via
+from service.audit import Action, ChangedVia, Via
 from service.auth import Claims, LoginLimiter, hash_password, verify_password
 
 # The type routes name the signed-in advocate by; they never reach into service.models.
 from service.models import Advocate as Advocate
+from service.models import AuditEntry
 
 WRONG = "Wrong email or password."
 TOO_MANY = "Too many failed sign-ins. Wait 15 minutes and try again."
+
+# The same rules wherever a password is chosen: `advocate add`, `reset-password`, the dashboard.
+MIN_PASSWORD = 12
+MAX_PASSWORD = 1000  # the dashboard's sign-in form takes no more
+# Read aloud or copied without confusion: no 0/o, 1/l/i.
+_PASSWORD_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
 class AccountExists(ValueError):
@@ -30,6 +40,22 @@ def find_advocate(*, session: Session, email: str) -> Advocate | None:
     return session.exec(
         select(Advocate).where(func.lower(Advocate.email) == normalise_email(email))
     ).first()
+
+
+def password_problem(password: str) -> str | None:
+    """Why this password will not do, in words for the person choosing it; None if it will."""
+    if len(password) < MIN_PASSWORD:
+        return f"The password must be at least {MIN_PASSWORD} characters."
+    if len(password) > MAX_PASSWORD:
+        return f"The password must be at most {MAX_PASSWORD} characters."
+    return None
+
+
+def new_password() -> str:
+    """A strong random password made to be passed on by hand: 'abcd-efgh-jkmn-pqrs'
+    (16 letters from 31, about 79 bits)."""
+    groups = ("".join(secrets.choice(_PASSWORD_LETTERS) for _ in range(4)) for _ in range(4))
+    return "-".join(groups)
 
 
 def add_advocate(
@@ -145,14 +171,149 @@ def sign_out_everywhere(*, session: Session, advocate: Advocate) -> None:
     session.refresh(advocate)
 
 
-def deactivate(*, session: Session, email: str) -> Advocate | None:
-    """Stop an account: signed out everywhere now, and its old tokens stay dead if it is
-    ever switched back on. None when there is no such advocate."""
-    advocate = find_advocate(session=session, email=email)
+# ---- looking after accounts (an admin on the dashboard, or the command line) ---------------
+
+
+class AccountError(Exception):
+    """A change to an account that cannot be made; the message says why, `status` the HTTP
+    answer."""
+
+    status = 409
+
+
+class AccountNotFound(AccountError):
+    status = 404
+
+
+class PasswordRefused(AccountError):
+    status = 422
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One account as the list shows it: never its password hash or token version."""
+
+    id: int
+    email: str
+    name: str
+    is_admin: bool
+    active: bool
+    last_sign_in: datetime | None  # from the audit log; None if it never signed in
+
+    @property
+    def role(self) -> str:
+        return "admin" if self.is_admin else "advocate"
+
+
+def list_accounts(*, session: Session) -> list[AccountRow]:
+    """Every account, by email, with its last sign-in (the audit log keeps every one)."""
+    last = (
+        select(
+            col(AuditEntry.advocate_id).label("advocate_id"),
+            func.max(AuditEntry.created_at).label("at"),
+        )
+        .where(AuditEntry.action == "login")
+        .group_by(col(AuditEntry.advocate_id))
+        .subquery()
+    )
+    query = (
+        select(Advocate, last.c.at)
+        .join(last, col(Advocate.id) == last.c.advocate_id, isouter=True)
+        .order_by(col(Advocate.email))
+    )
+    return [
+        AccountRow(
+            id=advocate.id or 0,
+            email=advocate.email,
+            name=advocate.name,
+            is_admin=advocate.is_admin,
+            active=advocate.active,
+            last_sign_in=at,
+        )
+        for advocate, at in session.exec(query).all()
+    ]
+
+
+def account_by_id(*, session: Session, advocate_id: int) -> Advocate:
+    advocate = session.get(Advocate, advocate_id)
     if advocate is None:
-        return None
-    advocate.active = False
-    session.add(advocate)
-    session.flush()
-    sign_out_everywhere(session=session, advocate=advocate)
+        raise AccountNotFound("There is no such account.")
     return advocate
+
+
+def _record_change(
+    *, session: Session, action: Action, account: Advocate, by: Advocate | None, via: ChangedVia
+) -> None:
+    # Who: the admin's id (none from the command line, whose detail starts "cli"); which
+    # account by its lasting id and email. Never the password.
+    detail = f"{via}: account #{account.id} {account.email}"
+    audit.record(session=session, advocate=by, action=action, detail=detail)
+
+
+def create_account(
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    name: str = "",
+    is_admin: bool = False,
+    by: Advocate | None,
+    via: ChangedVia,
+) -> Advocate:
+    """Add an account, audited and committed. Raises PasswordRefused or AccountExists."""
+    problem = password_problem(password)
+    if problem is not None:
+        raise PasswordRefused(problem)
+    account = add_advocate(
+        session=session, email=email, password=password, name=name, is_admin=is_admin
+    )
+    _record_change(session=session, action="account_add", account=account, by=by, via=via)
+    session.commit()
+    return account
+
+
+def disable(*, session: Session, account: Advocate, by: Advocate | None, via: ChangedVia) -> bool:
+    """Switch an account off: signed out everywhere now, and its old tokens stay dead if it is
+    ever switched back on. False if it was off already (nothing changes, nothing recorded).
+    An admin cannot switch off their own account (AccountError)."""
+    if by is not None and by.id == account.id:
+        raise AccountError(
+            "You cannot switch off your own account. Another admin can, or the command line "
+            "on the server (rightsline advocate disable)."
+        )
+    if not account.active:
+        return False
+    account.active = False
+    session.add(account)
+    session.flush()
+    sign_out_everywhere(session=session, advocate=account)
+    _record_change(session=session, action="account_disable", account=account, by=by, via=via)
+    session.commit()
+    return True
+
+
+def enable(*, session: Session, account: Advocate, by: Advocate | None, via: ChangedVia) -> bool:
+    """Switch an account back on; it must sign in afresh. False if it was on already."""
+    if account.active:
+        return False
+    account.active = True
+    session.add(account)
+    _record_change(session=session, action="account_enable", account=account, by=by, via=via)
+    session.commit()
+    return True
+
+
+def reset_password(
+    *, session: Session, account: Advocate, password: str, by: Advocate | None, via: ChangedVia
+) -> None:
+    """Give an account a new password and sign it out everywhere, audited and committed.
+    Raises PasswordRefused when the password breaks the rules (nothing changes)."""
+    problem = password_problem(password)
+    if problem is not None:
+        raise PasswordRefused(problem)
+    account.password_hash = hash_password(password)
+    session.add(account)
+    session.flush()
+    sign_out_everywhere(session=session, advocate=account)
+    _record_change(session=session, action="account_password", account=account, by=by, via=via)
+    session.commit()

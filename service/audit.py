@@ -1,4 +1,5 @@
-"""The audit log: who looked at or did what to which referral, and when. Never message text."""
+"""The audit log: who looked at or did what to which referral or account, and when. Never
+message text, never a password."""
 
 from __future__ import annotations
 
@@ -9,10 +10,26 @@ from sqlmodel import Session, col, select
 from service.models import Advocate, AuditEntry
 
 # Everything the log records; anything else is a mistake in the code, refused at once.
-Action = Literal["login", "logout", "view_queue", "view", "claim", "reply", "close"]
+Action = Literal[
+    "login",
+    "logout",
+    "view_queue",
+    "view",
+    "claim",
+    "reply",
+    "close",
+    # Changes to an account; the detail names the account, never a password.
+    "account_add",
+    "account_disable",
+    "account_enable",
+    "account_password",
+]
 ACTIONS: tuple[Action, ...] = get_args(Action)
 # Where an advocate acted: the dashboard's pages or the JSON API (also a token's use).
 Via = Literal["dashboard", "api"]
+# Where an account was changed: by an admin on the dashboard, or on the server's command line
+# (no advocate: the entry's detail starts "cli").
+ChangedVia = Literal["dashboard", "cli"]
 
 
 def record(

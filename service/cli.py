@@ -9,13 +9,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import copy
+import getpass
 import logging
 import secrets
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # How `serve` runs uvicorn. Its access log is off: it prints each chat's session token, which
 # is in the path; the app writes its own line without it (service/edge.py). Its proxy headers
@@ -124,61 +129,145 @@ def _content_check(args: argparse.Namespace) -> int:
     return check.main(args.rest)
 
 
-def _advocate_add(args: argparse.Namespace) -> int:
+@contextmanager
+def _accounts_session() -> Iterator[Session]:
+    """A database session for the `advocate` commands, on the migrated database."""
     from sqlmodel import Session
 
-    from service import accounts
     from service.db import make_engine, migrate
+
+    database = make_engine(Settings().resolved_database_url())
+    try:
+        migrate(database)
+        with Session(database) as session:
+            yield session
+    finally:
+        database.dispose()
+
+
+def _read_password(args: argparse.Namespace) -> str | None:
+    """The password from stdin (never from the command line, where `ps` and shell history
+    would show it), if it keeps the rules; None after saying why not."""
+    from service import accounts
 
     if not args.password_stdin:
         print("Give the password on standard input, with --password-stdin.", file=sys.stderr)
+        return None
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password (not shown): ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    problem = accounts.password_problem(password)
+    if problem is not None:
+        print(f"{problem} Nothing was changed.", file=sys.stderr)
+        return None
+    return password
+
+
+def _no_such_account(email: str) -> int:
+    print(
+        f"No account has the email {email}. `rightsline advocate list` shows every account.",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def _advocate_add(args: argparse.Namespace) -> int:
+    from service import accounts
+
+    password = _read_password(args)
+    if password is None:
         return 2
-    password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < 12:
-        print("The password must be at least 12 characters.", file=sys.stderr)
-        return 2
-    settings = Settings()
-    database = make_engine(settings.resolved_database_url())
-    migrate(database)
     try:
-        with Session(database) as session:
-            accounts.add_advocate(
+        with _accounts_session() as session:
+            accounts.create_account(
                 session=session,
                 email=args.email,
                 password=password,
                 name=args.name,
                 is_admin=args.admin,
+                by=None,
+                via="cli",
             )
-            session.commit()
     except accounts.AccountExists:
         print(f"An advocate with the email {args.email} already exists.", file=sys.stderr)
         return 1
-    finally:
-        database.dispose()
     print(f"Added {'admin' if args.admin else 'advocate'} {args.email.strip().lower()}.")
     return 0
 
 
-def _advocate_deactivate(args: argparse.Namespace) -> int:
-    from sqlmodel import Session
-
+def _advocate_list(_args: argparse.Namespace) -> int:
     from service import accounts
-    from service.db import make_engine, migrate
 
-    settings = Settings()
-    database = make_engine(settings.resolved_database_url())
-    migrate(database)
-    try:
-        with Session(database) as session:
-            advocate = accounts.deactivate(session=session, email=args.email)
-            email = advocate.email if advocate is not None else None
-            session.commit()
-    finally:
-        database.dispose()
-    if email is None:
-        print(f"No advocate has the email {args.email}.", file=sys.stderr)
-        return 1
-    print(f"Deactivated {email}: signed out everywhere.")
+    with _accounts_session() as session:
+        rows = accounts.list_accounts(session=session)
+    if not rows:
+        print("No accounts yet. Add one with `rightsline advocate add EMAIL --password-stdin`.")
+        return 0
+    table = [("EMAIL", "NAME", "ROLE", "STATUS", "LAST SIGN-IN (UTC)")] + [
+        (
+            row.email,
+            row.name or "-",
+            row.role,
+            "active" if row.active else "disabled",
+            row.last_sign_in.strftime("%Y-%m-%d %H:%M") if row.last_sign_in else "never",
+        )
+        for row in rows
+    ]
+    widths = [max(len(line[column]) for line in table) for column in range(5)]
+    for line in table:
+        cells = (cell.ljust(width) for cell, width in zip(line, widths, strict=True))
+        print("  ".join(cells).rstrip())
+    return 0
+
+
+def _advocate_disable(args: argparse.Namespace) -> int:
+    from service import accounts
+
+    with _accounts_session() as session:
+        account = accounts.find_advocate(session=session, email=args.email)
+        if account is None:
+            return _no_such_account(args.email)
+        changed = accounts.disable(session=session, account=account, by=None, via="cli")
+        email = account.email
+    if not changed:
+        print(f"{email} is already disabled.")
+        return 0
+    print(f"Disabled {email}: signed out everywhere, and cannot sign in until enabled again.")
+    return 0
+
+
+def _advocate_enable(args: argparse.Namespace) -> int:
+    from service import accounts
+
+    with _accounts_session() as session:
+        account = accounts.find_advocate(session=session, email=args.email)
+        if account is None:
+            return _no_such_account(args.email)
+        changed = accounts.enable(session=session, account=account, by=None, via="cli")
+        email = account.email
+    if not changed:
+        print(f"{email} is already enabled.")
+        return 0
+    print(f"Enabled {email}: it can sign in again (earlier sign-ins stay ended).")
+    return 0
+
+
+def _advocate_reset_password(args: argparse.Namespace) -> int:
+    from service import accounts
+
+    password = _read_password(args)
+    if password is None:
+        return 2
+    with _accounts_session() as session:
+        account = accounts.find_advocate(session=session, email=args.email)
+        if account is None:
+            return _no_such_account(args.email)
+        accounts.reset_password(
+            session=session, account=account, password=password, by=None, via="cli"
+        )
+        email = account.email
+    print(f"New password set for {email}: signed out everywhere, to sign in with the new one.")
     return 0
 
 
@@ -213,11 +302,30 @@ def build_parser(*, app: str = SERVICE_APP, bot: Command | None = None) -> argpa
     add.add_argument("--admin", action="store_true", help="may read the audit log")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.set_defaults(run=_advocate_add)
-    deactivate = advocate_commands.add_parser(
-        "deactivate", help="stop an account and sign it out everywhere"
+    listing = advocate_commands.add_parser(
+        "list", help="every account: email, name, role, active or disabled, last sign-in"
     )
-    deactivate.add_argument("email")
-    deactivate.set_defaults(run=_advocate_deactivate)
+    listing.set_defaults(run=_advocate_list)
+    disable = advocate_commands.add_parser(
+        "disable",
+        aliases=["deactivate"],
+        help="switch an account off and sign it out everywhere at once",
+    )
+    disable.add_argument("email")
+    disable.set_defaults(run=_advocate_disable)
+    enable = advocate_commands.add_parser(
+        "enable", help="switch an account back on (it signs in afresh)"
+    )
+    enable.add_argument("email")
+    enable.set_defaults(run=_advocate_enable)
+    reset = advocate_commands.add_parser(
+        "reset-password", help="set a new password and sign the account out everywhere"
+    )
+    reset.add_argument("email")
+    reset.add_argument(
+        "--password-stdin", action="store_true", help="read the new password from stdin"
+    )
+    reset.set_defaults(run=_advocate_reset_password)
 
     content = commands.add_parser("content", help="work with the content files")
     content_commands = content.add_subparsers(dest="content_command", required=True)

@@ -40,6 +40,8 @@ SessionDep = Annotated[Session, Depends(get_db)]
 
 # A referral's number in a path; bounded so a huge number is a 422, not a database overflow.
 ReferralId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+# An account's number in a path, bounded the same way.
+AdvocateId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def client_address(request: Request) -> str:

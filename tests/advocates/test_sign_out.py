@@ -85,7 +85,7 @@ async def test_deactivating_an_account_signs_it_out_everywhere_for_good(
     monkeypatch.setenv("RIGHTSLINE_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("RIGHTSLINE_SECRET_KEY", settings.secret_key.get_secret_value())
     assert cli.main(["advocate", "deactivate", ADVOCATE.upper()]) == 0
-    assert f"Deactivated {ADVOCATE}" in capsys.readouterr().out
+    assert f"Disabled {ADVOCATE}" in capsys.readouterr().out
     assert (await client.get("/api/auth/me", headers=headers)).status_code == 401
     assert (await client.get("/dashboard")).status_code == 303
     wrong = await client.post("/api/auth/token", data={"username": ADVOCATE, "password": PASSWORD})
