@@ -9,7 +9,20 @@ from sqlmodel import Session, col, select
 from service.models import Advocate, AuditEntry
 
 # Everything the log records; anything else is a mistake in the code, refused at once.
-Action = Literal["login", "logout", "view_queue", "view", "claim", "reply", "close"]
+Action = Literal[
+    "login",
+    "logout",
+    "view_queue",
+    "view",
+    "claim",
+    "reply",
+    "close",
+    # hand-over and notes: the detail names the advocate ids and the note's id, never words
+    "unclaim",
+    "pass",
+    "reassign",
+    "note",
+]
 ACTIONS: tuple[Action, ...] = get_args(Action)
 # Where an advocate acted: the dashboard's pages or the JSON API (also a token's use).
 Via = Literal["dashboard", "api"]
