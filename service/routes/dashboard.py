@@ -305,6 +305,7 @@ def referral_page(
         "referral": detail,
         "error": error,
         "mine": detail.claimed_by == advocate.id,
+        **handover_context(runtime, session, advocate, referral_id),
     }
     return render(
         request, runtime, "referral.html", context, advocate=advocate, status_code=status_code
@@ -400,6 +401,127 @@ async def close(
         return await run_in_threadpool(
             refused, request, runtime, session, advocate, referral_id, error
         )
+    return back_to(referral_id)
+
+
+# ---- hand-over and notes ------------------------------------------------------------------
+
+
+def handover_context(
+    runtime: RuntimeDep, session: SessionDep, advocate: Advocate, referral_id: int
+) -> dict[str, Any]:
+    """The referral's timeline and who it can be passed to (never the advocate themself)."""
+    outcomes = referrals.outcome_words(runtime.library.messages)
+    return {
+        "timeline": referrals.timeline(session=session, referral_id=referral_id, outcomes=outcomes),
+        "colleagues": [
+            (colleague.id, colleague.name or colleague.email)
+            for colleague in referrals.colleagues(session=session)
+            if colleague.id != advocate.id
+        ],
+        "everyone": [
+            (colleague.id, colleague.name or colleague.email)
+            for colleague in referrals.colleagues(session=session)
+        ],
+    }
+
+
+def redact_with(runtime: RuntimeDep) -> referrals.Redact:
+    """The engine's own analysis: a note is redacted exactly as a child's words are."""
+    return lambda text: runtime.conversation.analyse(text).redacted
+
+
+def chosen_advocate(raw: str) -> int:
+    """The advocate id a form chose; 0 (no one) for anything else, refused kindly later."""
+    text = raw.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else 0
+
+
+@router.post("/referrals/{referral_id}/unclaim", dependencies=[CsrfChecked])
+def unclaim(
+    referral_id: ReferralId,
+    request: Request,
+    advocate: DashboardAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> Response:
+    try:
+        referrals.unclaim(session=session, referral_id=referral_id, by=advocate, via="dashboard")
+    except referrals.ReferralError as error:
+        return refused(request, runtime, session, advocate, referral_id, error)
+    return back_to(referral_id)
+
+
+@router.post("/referrals/{referral_id}/pass", dependencies=[CsrfChecked])
+def pass_on(
+    referral_id: ReferralId,
+    request: Request,
+    advocate: DashboardAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    to: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=referrals.MAX_NOTE)] = "",
+) -> Response:
+    try:
+        referrals.pass_to(
+            session=session,
+            referral_id=referral_id,
+            by=advocate,
+            to=chosen_advocate(to),
+            reason=reason,
+            redact=redact_with(runtime),
+            via="dashboard",
+        )
+    except referrals.ReferralError as error:
+        return refused(request, runtime, session, advocate, referral_id, error)
+    return back_to(referral_id)
+
+
+@router.post("/referrals/{referral_id}/reassign", dependencies=[CsrfChecked])
+def reassign(
+    referral_id: ReferralId,
+    request: Request,
+    advocate: DashboardAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    to: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=referrals.MAX_NOTE)] = "",
+) -> Response:
+    try:
+        referrals.reassign(
+            session=session,
+            referral_id=referral_id,
+            by=advocate,
+            to=chosen_advocate(to),
+            reason=reason,
+            redact=redact_with(runtime),
+            via="dashboard",
+        )
+    except referrals.ReferralError as error:
+        return refused(request, runtime, session, advocate, referral_id, error)
+    return back_to(referral_id)
+
+
+@router.post("/referrals/{referral_id}/notes", dependencies=[CsrfChecked])
+def add_note(
+    referral_id: ReferralId,
+    request: Request,
+    advocate: DashboardAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    text: Annotated[str, Form(max_length=referrals.MAX_NOTE)] = "",
+) -> Response:
+    try:
+        referrals.note(
+            session=session,
+            referral_id=referral_id,
+            by=advocate,
+            text=text,
+            redact=redact_with(runtime),
+            via="dashboard",
+        )
+    except referrals.ReferralError as error:
+        return refused(request, runtime, session, advocate, referral_id, error)
     return back_to(referral_id)
 
 
