@@ -790,11 +790,45 @@ def unclaim_referral(*, session: Session, referral_id: int, advocate: Advocate) 
     return referral
 
 
+@dataclass(frozen=True)
+class Handed:
+    """A referral handed to someone else, and what the child was told (its relay message)."""
+
+    referral: Referral
+    note: ReferralNote | None
+    told_id: int | None
+
+
 def _hand_to(
-    *, session: Session, referral: Referral, colleague: Advocate, by: Advocate, why: str
-) -> ReferralNote | None:
-    """`colleague` now holds the referral; the (redacted) reason kept beside it, if any."""
+    *,
+    session: Session,
+    referral: Referral,
+    colleague: Advocate,
+    by: Advocate,
+    why: str,
+    told: str,
+) -> Handed:
+    """`colleague` now holds the referral; the (redacted) reason kept beside it, if any.
+
+    `told` (someone else is helping now, never who) waits for the child's channel if their
+    chat is still there and an advocate was already with them.
+    """
+    if colleague.id == referral.claimed_by:
+        raise ReferralConflict("They already hold this referral.")
     now = utcnow()
+    message = None
+    words = told.strip()
+    if words and referral.session_id is not None and referral.status != "new":
+        assert referral.id is not None
+        message = RelayMessage(
+            referral_id=referral.id,
+            session_id=referral.session_id,
+            sender="rightsline",
+            advocate_id=by.id,
+            text=words[:MAX_REPLY],
+            created_at=now,
+        )
+        session.add(message)
     if referral.status == "new":
         referral.status = "claimed"
         referral.claimed_at = now
@@ -808,7 +842,7 @@ def _hand_to(
         )
         session.add(note)
     session.flush()
-    return note
+    return Handed(referral=referral, note=note, told_id=message.id if message else None)
 
 
 def pass_referral(
@@ -819,7 +853,8 @@ def pass_referral(
     to: int,
     reason: str,
     redact: Redact,
-) -> tuple[Referral, ReferralNote]:
+    told: str = "",
+) -> Handed:
     """The holder passes it to an active colleague, saying why; the colleague now holds it."""
     referral = _own_open(session=session, referral_id=referral_id, advocate=advocate)
     colleague = _colleague(session=session, advocate_id=to)
@@ -827,9 +862,9 @@ def pass_referral(
         raise ReferralConflict("This referral is already yours. Choose a colleague.")
     words = _clean(reason, missing="Say in a line why you are passing it on.")
     why = _redacted(redact, words)
-    note = _hand_to(session=session, referral=referral, colleague=colleague, by=advocate, why=why)
-    assert note is not None
-    return referral, note
+    return _hand_to(
+        session=session, referral=referral, colleague=colleague, by=advocate, why=why, told=told
+    )
 
 
 def reassign_referral(
@@ -840,7 +875,8 @@ def reassign_referral(
     to: int,
     reason: str,
     redact: Redact,
-) -> tuple[Referral, ReferralNote | None]:
+    told: str = "",
+) -> Handed:
     """An admin gives any open referral to any active advocate; the reason is optional."""
     if not admin.is_admin:
         raise NotAllowed("Only an admin can reassign a referral. You can pass on your own.")
@@ -850,8 +886,9 @@ def reassign_referral(
     colleague = _colleague(session=session, advocate_id=to)
     words = reason.replace("\x00", "").strip()
     why = _redacted(redact, _clean(words, missing="")) if words else ""
-    note = _hand_to(session=session, referral=referral, colleague=colleague, by=admin, why=why)
-    return referral, note
+    return _hand_to(
+        session=session, referral=referral, colleague=colleague, by=admin, why=why, told=told
+    )
 
 
 def add_note(
@@ -897,23 +934,25 @@ def pass_to(
     reason: str,
     redact: Redact,
     via: Via,
-) -> Referral:
+    told: str = "",
+) -> Handed:
     """Passed to a colleague (see `pass_referral`), audited and committed."""
     with _refused_undone(session):
-        referral, note = pass_referral(
+        handed = pass_referral(
             session=session,
             referral_id=referral_id,
             advocate=by,
             to=to,
             reason=reason,
             redact=redact,
+            told=told,
         )
-    detail = _handed_detail(via, to, note)
+    detail = _handed_detail(via, to, handed.note)
     audit.record(
         session=session, advocate=by, action="pass", referral_id=referral_id, detail=detail
     )
     session.commit()
-    return referral
+    return handed
 
 
 def reassign(
@@ -925,18 +964,57 @@ def reassign(
     reason: str,
     redact: Redact,
     via: Via,
-) -> Referral:
+    told: str = "",
+) -> Handed:
     """Reassigned by an admin (see `reassign_referral`), audited and committed."""
     with _refused_undone(session):
-        referral, note = reassign_referral(
-            session=session, referral_id=referral_id, admin=by, to=to, reason=reason, redact=redact
+        handed = reassign_referral(
+            session=session,
+            referral_id=referral_id,
+            admin=by,
+            to=to,
+            reason=reason,
+            redact=redact,
+            told=told,
         )
-    detail = _handed_detail(via, to, note)
+    detail = _handed_detail(via, to, handed.note)
     audit.record(
         session=session, advocate=by, action="reassign", referral_id=referral_id, detail=detail
     )
     session.commit()
-    return referral
+    return handed
+
+
+async def hand_over(
+    *,
+    session: Session,
+    relay: Relay,
+    referral_id: int,
+    by: Advocate,
+    to: int,
+    reason: str,
+    redact: Redact,
+    via: Via,
+    told: str,
+    admin: bool = False,
+) -> Referral:
+    """`pass_to` (or, with `admin`, `reassign`) off the event loop; then what the child is
+    `told` (someone else is helping now, never who) goes to their channel, as `finish` does."""
+    action = reassign if admin else pass_to
+    handed = await asyncio.to_thread(
+        action,
+        session=session,
+        referral_id=referral_id,
+        by=by,
+        to=to,
+        reason=reason,
+        redact=redact,
+        via=via,
+        told=told,
+    )
+    if handed.told_id is not None:
+        await relay.deliver(handed.told_id)
+    return handed.referral
 
 
 def note(

@@ -453,7 +453,7 @@ def unclaim(
 
 
 @router.post("/referrals/{referral_id}/pass", dependencies=[CsrfChecked])
-def pass_on(
+async def pass_to_colleague(
     referral_id: ReferralId,
     request: Request,
     advocate: DashboardAdvocate,
@@ -462,23 +462,11 @@ def pass_on(
     to: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form(max_length=referrals.MAX_NOTE)] = "",
 ) -> Response:
-    try:
-        referrals.pass_to(
-            session=session,
-            referral_id=referral_id,
-            by=advocate,
-            to=chosen_advocate(to),
-            reason=reason,
-            redact=redact_with(runtime),
-            via="dashboard",
-        )
-    except referrals.ReferralError as error:
-        return refused(request, runtime, session, advocate, referral_id, error)
-    return back_to(referral_id)
+    return await hand_over(request, runtime, session, advocate, referral_id, to, reason)
 
 
 @router.post("/referrals/{referral_id}/reassign", dependencies=[CsrfChecked])
-def reassign(
+async def reassign(
     referral_id: ReferralId,
     request: Request,
     advocate: DashboardAdvocate,
@@ -487,18 +475,38 @@ def reassign(
     to: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form(max_length=referrals.MAX_NOTE)] = "",
 ) -> Response:
+    return await hand_over(request, runtime, session, advocate, referral_id, to, reason, admin=True)
+
+
+async def hand_over(
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    advocate: Advocate,
+    referral_id: int,
+    to: str,
+    reason: str,
+    *,
+    admin: bool = False,
+) -> Response:
+    """Pass (or, for an admin, reassign); the child is told someone else is helping now."""
     try:
-        referrals.reassign(
+        await referrals.hand_over(
             session=session,
+            relay=runtime.relay,
             referral_id=referral_id,
             by=advocate,
             to=chosen_advocate(to),
             reason=reason,
             redact=redact_with(runtime),
             via="dashboard",
+            told=runtime.conversation.advocate_changed(),
+            admin=admin,
         )
     except referrals.ReferralError as error:
-        return refused(request, runtime, session, advocate, referral_id, error)
+        return await run_in_threadpool(
+            refused, request, runtime, session, advocate, referral_id, error
+        )
     return back_to(referral_id)
 
 

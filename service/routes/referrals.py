@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from content.schema import ContentTopic, PlaceKind
 from service import referrals
+from service.accounts import Advocate
 from service.deps import AdvocateDep, ReferralId, RuntimeDep, SessionDep
 from service.referrals import (
     Outcome,
@@ -221,7 +222,7 @@ def unclaim(
 
 
 @router.post("/{referral_id}/pass", responses=HANDED_REFUSALS)
-def pass_on(
+async def pass_to_colleague(
     referral_id: ReferralId,
     body: PassIn,
     advocate: AdvocateDep,
@@ -229,44 +230,54 @@ def pass_on(
     session: SessionDep,
 ) -> ReferralPublic:
     """The advocate who holds it passes it to an active colleague, with a line of why (kept
-    redacted, shown in the referral's timeline). The child is not told who holds it."""
-    try:
-        referral = referrals.pass_to(
-            session=session,
-            referral_id=referral_id,
-            by=advocate,
-            to=body.to,
-            reason=body.reason,
-            redact=_redact(runtime),
-            via="api",
-        )
-    except referrals.ReferralError as error:
-        raise refusal(error) from None
-    return referrals.public_view(session=session, referral=referral, settings=runtime.settings)
+    redacted, shown in the referral's timeline). The child is told only that someone else is
+    helping now, never who."""
+    return await _hand_over(referral_id, body.to, body.reason, advocate, runtime, session)
 
 
 @router.post("/{referral_id}/reassign", responses=HANDED_REFUSALS)
-def reassign(
+async def reassign(
     referral_id: ReferralId,
     body: ReassignIn,
     advocate: AdvocateDep,
     runtime: RuntimeDep,
     session: SessionDep,
 ) -> ReferralPublic:
-    """Admins only: any open referral to any active advocate (403 for anyone else)."""
+    """Admins only: any open referral to any active advocate (403 for anyone else). The
+    child is told as for a pass."""
+    return await _hand_over(
+        referral_id, body.to, body.reason, advocate, runtime, session, admin=True
+    )
+
+
+async def _hand_over(
+    referral_id: int,
+    to: int,
+    reason: str,
+    advocate: Advocate,
+    runtime: Runtime,
+    session: SessionDep,
+    *,
+    admin: bool = False,
+) -> ReferralPublic:
     try:
-        referral = referrals.reassign(
+        referral = await referrals.hand_over(
             session=session,
+            relay=runtime.relay,
             referral_id=referral_id,
             by=advocate,
-            to=body.to,
-            reason=body.reason,
+            to=to,
+            reason=reason,
             redact=_redact(runtime),
             via="api",
+            told=runtime.conversation.advocate_changed(),
+            admin=admin,
         )
     except referrals.ReferralError as error:
         raise refusal(error) from None
-    return referrals.public_view(session=session, referral=referral, settings=runtime.settings)
+    return await run_in_threadpool(
+        referrals.public_view, session=session, referral=referral, settings=runtime.settings
+    )
 
 
 @router.post(

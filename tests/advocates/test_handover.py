@@ -242,6 +242,10 @@ async def test_the_child_never_sees_an_advocates_name_or_a_note(
 
     shown = "\n".join(seen)
     assert "Hello, I can help with that." in shown and "Yes, I am here." in shown
+    # Told, as Rightsline's own words, that someone else is helping: once for the pass and
+    # once for the reassign; nothing when it went back to the queue.
+    changed = runtime.conversation.advocate_changed()
+    assert changed.startswith("Someone else") and seen.count(changed) == 2
     for secret in ("Test Advocate One", "Test Admin", ADVOCATE, OTHER, ADMIN, "Private"):
         assert secret not in shown, secret
 
