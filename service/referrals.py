@@ -723,8 +723,9 @@ def _told_id(session: Session, referral_id: int) -> int | None:
 # ---- hand-over and notes ----------------------------------------------------------------
 # An advocate gives back a referral they hold (unclaim) or passes it to a named colleague with
 # a line of why; an admin reassigns any open referral. Advocates keep private notes on a
-# referral. The child is told none of this: who holds their referral is never shown to them.
-# The reason and the notes are redacted (`redact`, the engine's analysis) before they are kept.
+# referral. The child is never told who holds their referral: on a pass or a reassign, only
+# that someone else is helping now. The reason and the notes are redacted (`redact`, the
+# engine's analysis) before they are kept, and never reach the child.
 
 MAX_NOTE = 2000  # the engine's analysis reads this much, so all of a note is redacted
 Redact = Callable[[str], str]
@@ -779,14 +780,29 @@ def colleagues(*, session: Session) -> list[Advocate]:
     return sorted(found, key=lambda advocate: (advocate.name or advocate.email).lower())
 
 
+def _move(session: Session, referral: Referral, **values: Any) -> None:
+    """Change who holds the referral, only if no one else has since it was read: one
+    conditional update, as for a claim, so two hand-overs at once cannot both win. (The
+    child's words may turn waiting into claimed meanwhile: that is no reason to refuse.)"""
+    held = col(Referral.claimed_by)
+    still = [
+        col(Referral.id) == referral.id,
+        held == referral.claimed_by if referral.claimed_by is not None else held.is_(None),
+        col(Referral.status).in_(("new",) if referral.status == "new" else ("claimed", "waiting")),
+    ]
+    moved = session.exec(  # type: ignore[call-overload]
+        update(Referral).where(*still).values(**values, updated_at=utcnow())
+    ).rowcount
+    session.flush()
+    session.refresh(referral)
+    if not moved:
+        raise ReferralConflict("Someone else changed this referral just now. Look again first.")
+
+
 def unclaim_referral(*, session: Session, referral_id: int, advocate: Advocate) -> Referral:
     """The holder gives it back: new again, in the queue for anyone, as before it was claimed."""
     referral = _own_open(session=session, referral_id=referral_id, advocate=advocate)
-    referral.status = "new"
-    referral.claimed_by = None
-    referral.claimed_at = None
-    referral.updated_at = utcnow()
-    session.flush()
+    _move(session, referral, status="new", claimed_by=None, claimed_at=None)
     return referral
 
 
@@ -830,10 +846,9 @@ def _hand_to(
         )
         session.add(message)
     if referral.status == "new":
-        referral.status = "claimed"
-        referral.claimed_at = now
-    referral.claimed_by = colleague.id
-    referral.updated_at = now
+        _move(session, referral, status="claimed", claimed_by=colleague.id, claimed_at=now)
+    else:
+        _move(session, referral, claimed_by=colleague.id)
     note = None
     if why:
         assert referral.id is not None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from sqlmodel import Session, col, select
 
 from service.models import Advocate, AuditEntry, Referral
@@ -300,3 +301,42 @@ async def test_handing_over_from_the_dashboard(
         ("unclaim", "dashboard"),
         ("reassign", f"dashboard to {advocates[ADVOCATE]}"),
     ]
+
+
+def test_two_hand_overs_at_once_cannot_both_win(runtime: Any, advocates: dict[str, int]) -> None:
+    from service import referrals
+
+    with Session(runtime.database) as session:
+        referral = Referral(summary="test", status="claimed", claimed_by=advocates[ADVOCATE])
+        session.add(referral)
+        session.commit()
+        number = referral.id
+    assert number is not None
+    with Session(runtime.database) as mine, Session(runtime.database) as admins:
+        one = mine.get(Advocate, advocates[ADVOCATE])
+        admin = admins.get(Advocate, advocates[ADMIN])
+        assert one is not None and admin is not None
+        # Read by the holder's page while it was still theirs (the session keeps what it read).
+        seen = mine.get(Referral, number)
+        assert seen is not None and seen.claimed_by == one.id
+        referrals.reassign(
+            session=admins,
+            referral_id=number,
+            by=admin,
+            to=advocates[OTHER],
+            reason="",
+            redact=str,
+            via="api",
+        )
+        with pytest.raises(referrals.ReferralConflict, match="Someone else changed"):
+            referrals.pass_to(
+                session=mine,
+                referral_id=number,
+                by=one,
+                to=advocates[ADMIN],
+                reason="going on leave",
+                redact=str,
+                via="api",
+            )
+    assert holder(runtime, number) == ("claimed", advocates[OTHER])
+    assert [row[1] for row in audit_rows(runtime, number)] == ["reassign"]
