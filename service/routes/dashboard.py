@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from content.schema import CONTENT_TOPICS, PLACE_KINDS
 from service import accounts, audit, auth, referrals, stats
 from service.accounts import Advocate
-from service.deps import ReferralId, RuntimeDep, SessionDep, SignInDep
+from service.deps import RedactDep, ReferralId, RuntimeDep, SessionDep, SignInDep
 from service.referrals import QueueFilter
 from service.vocabulary import URGENCIES
 
@@ -426,11 +426,6 @@ def handover_context(
     }
 
 
-def redact_with(runtime: RuntimeDep) -> referrals.Redact:
-    """The engine's own analysis: a note is redacted exactly as a child's words are."""
-    return lambda text: runtime.conversation.analyse(text).redacted
-
-
 def chosen_advocate(raw: str) -> int:
     """The advocate id a form chose; 0 (no one) for anything else, refused kindly later."""
     text = raw.strip()
@@ -459,10 +454,11 @@ async def pass_to_colleague(
     advocate: DashboardAdvocate,
     runtime: RuntimeDep,
     session: SessionDep,
+    redact: RedactDep,
     to: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form(max_length=referrals.MAX_NOTE)] = "",
 ) -> Response:
-    return await hand_over(request, runtime, session, advocate, referral_id, to, reason)
+    return await hand_over(request, runtime, session, advocate, referral_id, to, reason, redact)
 
 
 @router.post("/referrals/{referral_id}/reassign", dependencies=[CsrfChecked])
@@ -472,10 +468,13 @@ async def reassign(
     advocate: DashboardAdvocate,
     runtime: RuntimeDep,
     session: SessionDep,
+    redact: RedactDep,
     to: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form(max_length=referrals.MAX_NOTE)] = "",
 ) -> Response:
-    return await hand_over(request, runtime, session, advocate, referral_id, to, reason, admin=True)
+    return await hand_over(
+        request, runtime, session, advocate, referral_id, to, reason, redact, admin=True
+    )
 
 
 async def hand_over(
@@ -486,6 +485,7 @@ async def hand_over(
     referral_id: int,
     to: str,
     reason: str,
+    redact: referrals.Redact,
     *,
     admin: bool = False,
 ) -> Response:
@@ -498,7 +498,7 @@ async def hand_over(
             by=advocate,
             to=chosen_advocate(to),
             reason=reason,
-            redact=redact_with(runtime),
+            redact=redact,
             via="dashboard",
             told=runtime.conversation.advocate_changed(),
             admin=admin,
@@ -517,6 +517,7 @@ def add_note(
     advocate: DashboardAdvocate,
     runtime: RuntimeDep,
     session: SessionDep,
+    redact: RedactDep,
     text: Annotated[str, Form(max_length=referrals.MAX_NOTE)] = "",
 ) -> Response:
     try:
@@ -525,7 +526,7 @@ def add_note(
             referral_id=referral_id,
             by=advocate,
             text=text,
-            redact=redact_with(runtime),
+            redact=redact,
             via="dashboard",
         )
     except referrals.ReferralError as error:

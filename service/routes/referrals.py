@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from content.schema import ContentTopic, PlaceKind
 from service import referrals
 from service.accounts import Advocate
-from service.deps import AdvocateDep, ReferralId, RuntimeDep, SessionDep
+from service.deps import AdvocateDep, RedactDep, ReferralId, RuntimeDep, SessionDep
 from service.referrals import (
     Outcome,
     QueueFilter,
@@ -202,11 +202,6 @@ class NoteKept(BaseModel):
     created_at: datetime
 
 
-def _redact(runtime: Runtime) -> referrals.Redact:
-    """The engine's own analysis: a note is redacted exactly as a child's words are."""
-    return lambda text: runtime.conversation.analyse(text).redacted
-
-
 @router.post("/{referral_id}/unclaim", responses=REFUSALS)
 def unclaim(
     referral_id: ReferralId, advocate: AdvocateDep, runtime: RuntimeDep, session: SessionDep
@@ -228,11 +223,12 @@ async def pass_to_colleague(
     advocate: AdvocateDep,
     runtime: RuntimeDep,
     session: SessionDep,
+    redact: RedactDep,
 ) -> ReferralPublic:
     """The advocate who holds it passes it to an active colleague, with a line of why (kept
     redacted, shown in the referral's timeline). The child is told only that someone else is
     helping now, never who."""
-    return await _hand_over(referral_id, body.to, body.reason, advocate, runtime, session)
+    return await _hand_over(referral_id, body.to, body.reason, advocate, runtime, session, redact)
 
 
 @router.post("/{referral_id}/reassign", responses=HANDED_REFUSALS)
@@ -242,11 +238,12 @@ async def reassign(
     advocate: AdvocateDep,
     runtime: RuntimeDep,
     session: SessionDep,
+    redact: RedactDep,
 ) -> ReferralPublic:
     """Admins only: any open referral to any active advocate (403 for anyone else). The
     child is told as for a pass."""
     return await _hand_over(
-        referral_id, body.to, body.reason, advocate, runtime, session, admin=True
+        referral_id, body.to, body.reason, advocate, runtime, session, redact, admin=True
     )
 
 
@@ -257,6 +254,7 @@ async def _hand_over(
     advocate: Advocate,
     runtime: Runtime,
     session: SessionDep,
+    redact: referrals.Redact,
     *,
     admin: bool = False,
 ) -> ReferralPublic:
@@ -268,7 +266,7 @@ async def _hand_over(
             by=advocate,
             to=to,
             reason=reason,
-            redact=_redact(runtime),
+            redact=redact,
             via="api",
             told=runtime.conversation.advocate_changed(),
             admin=admin,
@@ -289,8 +287,8 @@ def add_note(
     referral_id: ReferralId,
     body: NoteIn,
     advocate: AdvocateDep,
-    runtime: RuntimeDep,
     session: SessionDep,
+    redact: RedactDep,
 ) -> NoteKept:
     """A private note for advocates, redacted before it is kept; never sent to the child."""
     try:
@@ -299,7 +297,7 @@ def add_note(
             referral_id=referral_id,
             by=advocate,
             text=body.text,
-            redact=_redact(runtime),
+            redact=redact,
             via="api",
         )
     except referrals.ReferralError as error:
