@@ -167,6 +167,7 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "advocate_said",
     "passed_to_advocate",
     "advocate_finished",
+    "advocate_changed",
     *(f"page_{part}_{page}" for page in ("child", "family") for part in ("title", "tagline")),
     "buttons_only",
     *(f"command_{name}" for name in ("start", "help", "privacy", "forget")),

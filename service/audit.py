@@ -23,6 +23,11 @@ Action = Literal[
     "account_disable",
     "account_enable",
     "account_password",
+    # hand-over and notes: the detail names the advocate ids and the note's id, never words
+    "unclaim",
+    "pass",
+    "reassign",
+    "note",
 ]
 ACTIONS: tuple[Action, ...] = get_args(Action)
 # Where an advocate acted: the dashboard's pages or the JSON API (also a token's use).

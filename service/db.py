@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The tables that hold a child's words; PostgreSQL rewrites them to drop deleted rows for good.
-TABLES_WITH_WORDS = ("event", "referral", "relay_message", "chat_session")
+TABLES_WITH_WORDS = ("event", "referral", "relay_message", "referral_note", "chat_session")
 
 
 # How long a write waits for a lock, or a connection for the server, before it gives up.

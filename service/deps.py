@@ -31,6 +31,19 @@ def get_conversation(runtime: RuntimeDep) -> Conversation:
 ConversationDep = Annotated[Conversation, Depends(get_conversation)]
 
 
+def get_redact(runtime: RuntimeDep) -> Callable[[str], str]:
+    """Words an advocate keeps (a note, a reason for passing on) redacted exactly as a
+    child's are: the engine's own analysis. It may raise; service.referrals refuses then."""
+
+    def redact(text: str) -> str:
+        return runtime.conversation.analyse(text).redacted
+
+    return redact
+
+
+RedactDep = Annotated[Callable[[str], str], Depends(get_redact)]
+
+
 def get_db(runtime: RuntimeDep) -> Iterator[Session]:
     with Session(runtime.database) as session:
         yield session

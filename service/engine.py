@@ -254,6 +254,11 @@ class Conversation:
         how to ask again (the button it names is the one under Rightsline's words)."""
         return self._say("advocate_finished", talk=self._say("button_talk"))
 
+    def advocate_changed(self) -> str:
+        """What the child is told when their referral passes to another advocate: that
+        someone else is helping now, never who."""
+        return self._say("advocate_changed")
+
     async def claim_update(self, key: str) -> bool:
         """True the first time a channel's update (`key`) is seen, False for a copy sent again."""
         return await asyncio.to_thread(self._claim_update, key)

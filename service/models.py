@@ -116,6 +116,20 @@ class RelayMessage(SQLModel, table=True):
     delivered_at: datetime | None = None
 
 
+class ReferralNote(SQLModel, table=True):
+    """An advocate's private note on a referral, or the reason it was passed on: for
+    advocates only, never sent to the child. Redacted before it is stored, like a child's words."""
+
+    __tablename__ = "referral_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True, ondelete="CASCADE")
+    advocate_id: int | None = Field(default=None, foreign_key="advocate.id")
+    kind: str = Field(default="note", max_length=16)  # note, or pass (why it was passed on)
+    text: str  # redacted
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
 class AuditEntry(SQLModel, table=True):
     """Who looked at or did what, and when."""
 

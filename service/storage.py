@@ -14,6 +14,7 @@ from service.models import (
     Event,
     ProcessedUpdate,
     Referral,
+    ReferralNote,
     RelayMessage,
     utcnow,
 )
@@ -171,7 +172,7 @@ def claim_update(*, session: Session, key: str) -> None:
 
 
 def forget_chat(*, session: Session, key: str, note: str = "") -> bool:
-    """Erase one chat's words (events, relay messages, summaries) and the route back.
+    """Erase one chat's words (events, relay messages, summaries, notes) and the route back.
 
     An urgent referral, or one an advocate has taken on and not closed, stays as a record with
     no words: its labels, times, urgency and status, with `note` as its summary. So the fact
@@ -182,6 +183,8 @@ def forget_chat(*, session: Session, key: str, note: str = "") -> bool:
     if chat is None:
         return False
     referral_ids = select(Referral.id).where(Referral.session_id == chat.id)
+    # Advocates' notes on the child's referrals are words about them: they go too.
+    session.exec(delete(ReferralNote).where(col(ReferralNote.referral_id).in_(referral_ids)))
     session.exec(
         delete(RelayMessage).where(
             or_(
@@ -231,6 +234,15 @@ def purge(*, session: Session, retention_days: int, now: datetime | None = None)
             )
         )
     ).rowcount
+    # Advocates' notes go with the words they sit beside (not counted: the CLI's figures stay).
+    session.exec(
+        delete(ReferralNote).where(
+            or_(
+                col(ReferralNote.created_at) < cutoff,
+                col(ReferralNote.referral_id).in_(old_closed),
+            )
+        )
+    )
     counts["referrals"] = session.exec(
         delete(Referral).where(col(Referral.id).in_(old_closed))
     ).rowcount

@@ -16,7 +16,15 @@ from fastapi.templating import Jinja2Templates
 from content.schema import CONTENT_TOPICS, PLACE_KINDS
 from service import accounts, audit, auth, referrals, stats
 from service.accounts import Advocate
-from service.deps import AdvocateId, LoginLimiterDep, ReferralId, RuntimeDep, SessionDep, SignInDep
+from service.deps import (
+    AdvocateId,
+    LoginLimiterDep,
+    RedactDep,
+    ReferralId,
+    RuntimeDep,
+    SessionDep,
+    SignInDep,
+)
 from service.referrals import QueueFilter
 from service.vocabulary import URGENCIES
 
@@ -305,6 +313,7 @@ def referral_page(
         "referral": detail,
         "error": error,
         "mine": detail.claimed_by == advocate.id,
+        **handover_context(runtime, session, advocate, referral_id),
     }
     return render(
         request, runtime, "referral.html", context, advocate=advocate, status_code=status_code
@@ -400,6 +409,136 @@ async def close(
         return await run_in_threadpool(
             refused, request, runtime, session, advocate, referral_id, error
         )
+    return back_to(referral_id)
+
+
+# ---- hand-over and notes ------------------------------------------------------------------
+
+
+def handover_context(
+    runtime: RuntimeDep, session: SessionDep, advocate: Advocate, referral_id: int
+) -> dict[str, Any]:
+    """The referral's timeline and who it can be passed to (never the advocate themself)."""
+    outcomes = referrals.outcome_words(runtime.library.messages)
+    return {
+        "timeline": referrals.timeline(session=session, referral_id=referral_id, outcomes=outcomes),
+        "colleagues": [
+            (colleague.id, colleague.name or colleague.email)
+            for colleague in referrals.colleagues(session=session)
+            if colleague.id != advocate.id
+        ],
+        "everyone": [
+            (colleague.id, colleague.name or colleague.email)
+            for colleague in referrals.colleagues(session=session)
+        ],
+    }
+
+
+def chosen_advocate(raw: str) -> int:
+    """The advocate id a form chose; 0 (no one) for anything else, refused kindly later."""
+    text = raw.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else 0
+
+
+@router.post("/referrals/{referral_id}/unclaim", dependencies=[CsrfChecked])
+def unclaim(
+    referral_id: ReferralId,
+    request: Request,
+    advocate: DashboardAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> Response:
+    try:
+        referrals.unclaim(session=session, referral_id=referral_id, by=advocate, via="dashboard")
+    except referrals.ReferralError as error:
+        return refused(request, runtime, session, advocate, referral_id, error)
+    return back_to(referral_id)
+
+
+@router.post("/referrals/{referral_id}/pass", dependencies=[CsrfChecked])
+async def pass_to_colleague(
+    referral_id: ReferralId,
+    request: Request,
+    advocate: DashboardAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    redact: RedactDep,
+    to: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=referrals.MAX_NOTE)] = "",
+) -> Response:
+    return await hand_over(request, runtime, session, advocate, referral_id, to, reason, redact)
+
+
+@router.post("/referrals/{referral_id}/reassign", dependencies=[CsrfChecked])
+async def reassign(
+    referral_id: ReferralId,
+    request: Request,
+    advocate: DashboardAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    redact: RedactDep,
+    to: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=referrals.MAX_NOTE)] = "",
+) -> Response:
+    return await hand_over(
+        request, runtime, session, advocate, referral_id, to, reason, redact, admin=True
+    )
+
+
+async def hand_over(
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    advocate: Advocate,
+    referral_id: int,
+    to: str,
+    reason: str,
+    redact: referrals.Redact,
+    *,
+    admin: bool = False,
+) -> Response:
+    """Pass (or, for an admin, reassign); the child is told someone else is helping now."""
+    try:
+        await referrals.hand_over(
+            session=session,
+            relay=runtime.relay,
+            referral_id=referral_id,
+            by=advocate,
+            to=chosen_advocate(to),
+            reason=reason,
+            redact=redact,
+            via="dashboard",
+            told=runtime.conversation.advocate_changed(),
+            admin=admin,
+        )
+    except referrals.ReferralError as error:
+        return await run_in_threadpool(
+            refused, request, runtime, session, advocate, referral_id, error
+        )
+    return back_to(referral_id)
+
+
+@router.post("/referrals/{referral_id}/notes", dependencies=[CsrfChecked])
+def add_note(
+    referral_id: ReferralId,
+    request: Request,
+    advocate: DashboardAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    redact: RedactDep,
+    text: Annotated[str, Form(max_length=referrals.MAX_NOTE)] = "",
+) -> Response:
+    try:
+        referrals.note(
+            session=session,
+            referral_id=referral_id,
+            by=advocate,
+            text=text,
+            redact=redact,
+            via="dashboard",
+        )
+    except referrals.ReferralError as error:
+        return refused(request, runtime, session, advocate, referral_id, error)
     return back_to(referral_id)
 
 

@@ -1,7 +1,9 @@
-"""The referral API for advocates: the queue, one referral, claim, reply and close."""
+"""The referral API for advocates: the queue, one referral, claim, reply, close, hand-over
+and private notes."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
@@ -10,7 +12,8 @@ from pydantic import BaseModel, Field
 
 from content.schema import ContentTopic, PlaceKind
 from service import referrals
-from service.deps import AdvocateDep, ReferralId, RuntimeDep, SessionDep
+from service.accounts import Advocate
+from service.deps import AdvocateDep, RedactDep, ReferralId, RuntimeDep, SessionDep
 from service.referrals import (
     Outcome,
     QueueFilter,
@@ -19,6 +22,7 @@ from service.referrals import (
     StatusFilter,
     Urgency,
 )
+from service.runtime import Runtime
 
 router = APIRouter(prefix="/api/referrals", tags=["referrals"])
 
@@ -159,3 +163,162 @@ async def close(
     return await run_in_threadpool(
         referrals.public_view, session=session, referral=referral, settings=runtime.settings
     )
+
+
+# ---- hand-over and notes ----------------------------------------------------------------
+
+HANDED_REFUSALS: dict[int | str, dict[str, Any]] = {
+    **REFUSALS,
+    422: {"description": "The advocate named is unknown or not active, or the body is wrong"},
+    503: {"description": "The words could not be redacted just now, so nothing was kept"},
+}
+
+
+class PassIn(BaseModel):
+    to: int = Field(ge=1, le=2**31 - 1, description="The colleague's advocate id")
+    reason: str = Field(
+        min_length=1,
+        max_length=referrals.MAX_NOTE,
+        description="A line of why; redacted before it is kept, and never shown to the child",
+    )
+
+
+class ReassignIn(BaseModel):
+    to: int = Field(ge=1, le=2**31 - 1, description="The advocate id to give it to")
+    reason: str = Field(
+        default="",
+        max_length=referrals.MAX_NOTE,
+        description="Optional; redacted before it is kept, and never shown to the child",
+    )
+
+
+class NoteIn(BaseModel):
+    text: str = Field(min_length=1, max_length=referrals.MAX_NOTE)
+
+
+class NoteKept(BaseModel):
+    id: int
+    text: str  # as it was kept: redacted
+    created_at: datetime
+
+
+@router.post("/{referral_id}/unclaim", responses=REFUSALS)
+def unclaim(
+    referral_id: ReferralId, advocate: AdvocateDep, runtime: RuntimeDep, session: SessionDep
+) -> ReferralPublic:
+    """The advocate who holds it gives it back: it is new again, in the queue for anyone."""
+    try:
+        referral = referrals.unclaim(
+            session=session, referral_id=referral_id, by=advocate, via="api"
+        )
+    except referrals.ReferralError as error:
+        raise refusal(error) from None
+    return referrals.public_view(session=session, referral=referral, settings=runtime.settings)
+
+
+@router.post("/{referral_id}/pass", responses=HANDED_REFUSALS)
+async def pass_to_colleague(
+    referral_id: ReferralId,
+    body: PassIn,
+    advocate: AdvocateDep,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    redact: RedactDep,
+) -> ReferralPublic:
+    """The advocate who holds it passes it to an active colleague, with a line of why (kept
+    redacted, shown in the referral's timeline). The child is told only that someone else is
+    helping now, never who."""
+    return await _hand_over(referral_id, body.to, body.reason, advocate, runtime, session, redact)
+
+
+@router.post("/{referral_id}/reassign", responses=HANDED_REFUSALS)
+async def reassign(
+    referral_id: ReferralId,
+    body: ReassignIn,
+    advocate: AdvocateDep,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    redact: RedactDep,
+) -> ReferralPublic:
+    """Admins only: any open referral to any active advocate (403 for anyone else). The
+    child is told as for a pass."""
+    return await _hand_over(
+        referral_id, body.to, body.reason, advocate, runtime, session, redact, admin=True
+    )
+
+
+async def _hand_over(
+    referral_id: int,
+    to: int,
+    reason: str,
+    advocate: Advocate,
+    runtime: Runtime,
+    session: SessionDep,
+    redact: referrals.Redact,
+    *,
+    admin: bool = False,
+) -> ReferralPublic:
+    try:
+        referral = await referrals.hand_over(
+            session=session,
+            relay=runtime.relay,
+            referral_id=referral_id,
+            by=advocate,
+            to=to,
+            reason=reason,
+            redact=redact,
+            via="api",
+            told=runtime.conversation.advocate_changed(),
+            admin=admin,
+        )
+    except referrals.ReferralError as error:
+        raise refusal(error) from None
+    return await run_in_threadpool(
+        referrals.public_view, session=session, referral=referral, settings=runtime.settings
+    )
+
+
+@router.post(
+    "/{referral_id}/notes",
+    status_code=status.HTTP_201_CREATED,
+    responses={404: REFUSALS[404], 409: REFUSALS[409], 503: HANDED_REFUSALS[503]},
+)
+def add_note(
+    referral_id: ReferralId,
+    body: NoteIn,
+    advocate: AdvocateDep,
+    session: SessionDep,
+    redact: RedactDep,
+) -> NoteKept:
+    """A private note for advocates, redacted before it is kept; never sent to the child."""
+    try:
+        kept = referrals.note(
+            session=session,
+            referral_id=referral_id,
+            by=advocate,
+            text=body.text,
+            redact=redact,
+            via="api",
+        )
+    except referrals.ReferralError as error:
+        raise refusal(error) from None
+    assert kept.id is not None
+    return NoteKept(id=kept.id, text=kept.text, created_at=kept.created_at)
+
+
+@router.get("/{referral_id}/timeline", responses={404: REFUSALS[404]})
+def read_timeline(
+    referral_id: ReferralId, advocate: AdvocateDep, runtime: RuntimeDep, session: SessionDep
+) -> list[referrals.TimelineEntry]:
+    """The child's messages, the replies, private notes and every change of state (claimed,
+    passed, unclaimed, closed), oldest first. Recorded in the audit log as a view."""
+    try:
+        return referrals.view_timeline(
+            session=session,
+            referral_id=referral_id,
+            outcomes=referrals.outcome_words(runtime.library.messages),
+            by=advocate,
+            via="api",
+        )
+    except referrals.ReferralError as error:
+        raise refusal(error) from None
