@@ -365,12 +365,15 @@ STREAM_SECONDS = 300  # then the browser reconnects, and the sign-in is checked 
 KEEP_ALIVE_SECONDS = 15
 
 
-async def queue_events(runtime: RuntimeDep, token: str | None) -> AsyncIterator[str]:
+async def queue_events(request: Request, runtime: RuntimeDep) -> AsyncIterator[str]:
     """Server-sent events: the queue's fingerprint now, then each time it changes."""
     yield "retry: 3000\n\n"
+    token = request.cookies.get(SESSION_COOKIE)
     last: dict[str, Any] | None = None
     started = sent = time.monotonic()
     while time.monotonic() - started < STREAM_SECONDS:
+        if await request.is_disconnected():  # the page was closed: stop asking the database
+            return
         found = await run_in_threadpool(_version, runtime, token)
         if found is None:  # signed out, or the sign-in ran out
             return
@@ -387,7 +390,7 @@ async def queue_events(runtime: RuntimeDep, token: str | None) -> AsyncIterator[
 def queue_stream(request: Request, advocate: UpdatesAdvocate, runtime: RuntimeDep) -> Response:
     """The queue's fingerprint as an event stream, for signed-in advocates only."""
     return StreamingResponse(
-        queue_events(runtime, request.cookies.get(SESSION_COOKIE)),
+        queue_events(request, runtime),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
