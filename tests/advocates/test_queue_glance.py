@@ -5,6 +5,7 @@ dashboard and the API alike."""
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -32,7 +33,7 @@ def add_referral(
     with Session(runtime.database) as session:
         chat_id = None
         if place is not None:
-            chat = Chat(key=f"chat-{summary}", channel="web", setting=setting, place=place)
+            chat = Chat(key=uuid.uuid4().hex, channel="web", setting=setting, place=place)
             session.add(chat)
             session.flush()
             chat_id = chat.id
