@@ -452,12 +452,12 @@ def places_of(*, session: Session, referrals: list[Referral]) -> dict[int, str]:
 class QueueVersion:
     """A cheap fingerprint of the open queue, and the urgent referrals no one has claimed."""
 
-    version: str  # changes when a referral is made, claimed, answered or closed
+    version: str  # changes when a referral is made, claimed, answered, closed or goes overdue
     urgent: int  # urgent referrals waiting to be claimed, whatever the filters
     newest_urgent: int  # the id of the newest of those (0: none)
 
 
-def queue_version(*, session: Session) -> QueueVersion:
+def queue_version(*, session: Session, settings: Settings) -> QueueVersion:
     open_now = col(Referral.status).in_(OPEN)
     count, latest, newest = session.exec(
         select(func.count(), func.max(Referral.updated_at), func.max(Referral.id)).where(open_now)
@@ -466,9 +466,11 @@ def queue_version(*, session: Session) -> QueueVersion:
     urgent, newest_urgent = session.exec(
         select(func.count(), func.max(Referral.id)).where(waiting)
     ).one()
+    late = _narrowed(None, None, late_before(settings, utcnow()))
+    overdue = session.exec(select(func.count()).select_from(Referral).where(*late)).one()
     stamp = _aware(latest).isoformat() if latest is not None else "-"
     return QueueVersion(
-        version=f"{count}.{newest or 0}.{stamp}",
+        version=f"{count}.{newest or 0}.{overdue}.{stamp}",
         urgent=int(urgent),
         newest_urgent=int(newest_urgent or 0),
     )

@@ -348,7 +348,7 @@ def _version(runtime: RuntimeDep, token: str | None) -> dict[str, Any] | None:
         key = runtime.keys.signing_key
         if accounts.from_token(session=session, key=key, token=token, use="dashboard") is None:
             return None
-        found = referrals.queue_version(session=session)
+        found = referrals.queue_version(session=session, settings=runtime.settings)
     return {"version": found.version, "urgent": found.urgent, "newest_urgent": found.newest_urgent}
 
 
@@ -421,7 +421,7 @@ def queue_context(
         session=session, filters=filters, settings=runtime.settings, now=seen.now
     )
     found = seen.found
-    waiting = referrals.queue_version(session=session)
+    waiting = referrals.queue_version(session=session, settings=runtime.settings)
     return {
         "referrals": seen.rows,
         "urgent_waiting": waiting.urgent,

@@ -13,6 +13,8 @@
   var soundButton = document.getElementById("sound-toggle");
   var notifyButton = document.getElementById("notify-ask");
   var POLL_MS = 5000;
+  // The rows are fetched again now and then even when nothing changed, so waiting times move on.
+  var REFRESH_MS = 5 * 60 * 1000;
   var SOUND_KEY = "rightsline.queue.sound";
 
   var version = rows.dataset.version || null;
@@ -177,4 +179,9 @@
   });
   document.addEventListener("click", function () { if (soundOn()) audioContext(); }, { once: true });
   listen();
+  window.setInterval(function () {
+    refreshRows().catch(function (error) {
+      if (error.message === "signed out") signedOut();
+    });
+  }, REFRESH_MS);
 })();

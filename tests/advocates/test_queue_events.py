@@ -88,3 +88,26 @@ async def test_the_rows_fragment_is_the_changing_part_of_the_page(
         assert rows.status_code == 200
         assert '<tr class="referral' in rows.text and "<html" not in rows.text
         assert "rightsline_dashboard" not in rows.headers.get("set-cookie", "")
+
+
+async def test_the_version_changes_when_a_referral_goes_overdue(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    from datetime import timedelta
+
+    from sqlmodel import Session
+
+    from service.models import Referral, utcnow
+    from tests.advocates.test_queue_glance import add_referral
+
+    referral_id = add_referral(runtime, "waiting", urgency="urgent", minutes_ago=14)
+    await sign_in(client, ADVOCATE)
+    before = (await client.get("/dashboard/queue/version")).json()
+    with Session(runtime.database) as session:
+        referral = session.get(Referral, referral_id)
+        assert referral is not None
+        referral.created_at = utcnow() - timedelta(minutes=16)  # as if two minutes went by
+        session.commit()
+    after = (await client.get("/dashboard/queue/version")).json()
+    assert after["version"] != before["version"]
+    assert after["urgent"] == before["urgent"] == 1
