@@ -75,6 +75,22 @@ async def test_new_referrals_appear_without_a_reload_and_urgent_ones_change_the_
     await page.close()
 
 
+async def test_without_event_streams_the_page_asks_every_few_seconds(
+    live_server: str, browser: Any, runtime: Any, advocates: dict[str, int]
+) -> None:
+    context = await browser.new_context()
+    await context.add_init_script("delete window.EventSource;")
+    asked: list[str] = []
+    context.on("request", lambda request: asked.append(request.url))
+    page = await signed_in_page(context, live_server)
+    async with httpx.AsyncClient(base_url=live_server) as child:
+        await child_asks_for_advocate(child, "they locked me in my room")
+    await until(lambda: page.locator("tr.referral").count(), 1, seconds=15)
+    assert any(url.endswith("/dashboard/queue/version") for url in asked)
+    assert not any(url.endswith("/dashboard/queue/events") for url in asked)
+    await context.close()
+
+
 async def test_the_queue_fits_a_phone_390_px_wide(
     live_server: str, browser: Any, runtime: Any, advocates: dict[str, int]
 ) -> None:
