@@ -185,7 +185,8 @@ class QueueFilter:
     def narrowing(self, settings: Settings | None = None) -> dict[str, Any]:
         """The keyword arguments of `list_referrals` and `count_referrals`.
 
-        `settings` gives the time limits that "overdue" is measured against.
+        `settings` gives the time limits that "overdue" is measured against (the defaults,
+        read from no environment, when none is given).
         """
         return {
             "statuses": statuses_for(self.status),
@@ -195,7 +196,11 @@ class QueueFilter:
             "waited_minutes": self.waited_minutes,
             "role": self.role,
             "words": self.words,
-            "late_before": late_before(settings or Settings(), utcnow()) if self.overdue else None,
+            "late_before": (
+                late_before(settings or Settings.model_construct(), utcnow())
+                if self.overdue
+                else None
+            ),
         }
 
     def chosen(self) -> dict[str, str]:
