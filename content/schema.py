@@ -186,6 +186,10 @@ MESSAGE_KEYS: tuple[str, ...] = (
     *(f"topic_{topic}" for topic in CONTENT_TOPICS),
     *(f"place_{setting}" for setting in PLACE_KINDS),
     *(f"outcome_{outcome}" for outcome in get_args(Outcome)),
+    # Shown to advocates on the queue: each risk (nlp's labels) and who wrote in, in words.
+    "risk_self_harm",
+    "risk_abuse",
+    *(f"role_{role}" for role in AUDIENCES),
 )
 
 

@@ -30,6 +30,9 @@ UVICORN_OPTIONS: dict[str, Any] = {
     "access_log": False,
     "proxy_headers": False,
     "server_header": False,
+    # The dashboard's live queue holds a stream open for minutes; a restart does not wait for it
+    # (the page reconnects by itself).
+    "timeout_graceful_shutdown": 5,
 }
 DESCRIPTION = "The `rightsline` command: serve Rightsline, talk to it, and look after its data."
 # The app `serve` runs when nothing else is named: the service with the web chat only.

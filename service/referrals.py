@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
 from pydantic import BaseModel
-from sqlalchemy import and_, case, func, not_, update
+from sqlalchemy import and_, case, func, not_, or_, update
 from sqlmodel import Session, col, select
 
-from content.schema import CONTENT_TOPICS, PLACE_KINDS, Outcome
+from content.schema import CONTENT_TOPICS, PLACE_KINDS, ROLES, Outcome
 from service import audit
 from service.audit import Via
-from service.models import Advocate, Event, Referral, ReferralNote, RelayMessage, utcnow
+from service.models import Advocate, Chat, Event, Referral, ReferralNote, RelayMessage, utcnow
 from service.settings import Settings
 from service.vocabulary import OPEN, SENDERS, STATUSES, URGENCIES, Sender, Status, Urgency
 
@@ -35,6 +35,7 @@ STATUS_FILTERS: tuple[StatusFilter, ...] = get_args(StatusFilter)
 WAITED_CHOICES = (15, 60, 24 * 60, 3 * 24 * 60)
 MAX_WAITED = 525_600  # a year, in minutes
 MAX_PAGE = 10_000
+MAX_WORDS = 200  # the longest search in the summaries
 
 
 class ReferralError(Exception):
@@ -82,6 +83,10 @@ class ReferralPublic(BaseModel):
     outcome: str | None
     waited_minutes: int
     overdue: bool
+    # The establishment the chat named, by its id in content/data/places.yaml (None: not said,
+    # or the chat is gone); and the time limit for its urgency, in minutes.
+    place: str | None = None
+    limit_minutes: int = 0
 
 
 class ConversationLine(BaseModel):
@@ -122,7 +127,12 @@ def is_overdue(referral: Referral, settings: Settings, now: datetime) -> bool:
 
 
 def to_public(
-    referral: Referral, *, settings: Settings, now: datetime, claimer: Advocate | None
+    referral: Referral,
+    *,
+    settings: Settings,
+    now: datetime,
+    claimer: Advocate | None,
+    place: str | None = None,
 ) -> ReferralPublic:
     assert referral.id is not None
     return ReferralPublic(
@@ -140,6 +150,8 @@ def to_public(
         outcome=referral.outcome,
         waited_minutes=waited_minutes(referral, now),
         overdue=is_overdue(referral, settings, now),
+        place=place,
+        limit_minutes=int(time_limit(referral, settings).total_seconds() // 60),
     )
 
 
@@ -166,15 +178,29 @@ class QueueFilter:
     topic: str | None = None
     setting: str | None = None
     waited_minutes: int | None = None
+    role: str | None = None  # who wrote in
+    overdue: bool = False  # only those still unclaimed past their time limit
+    words: str | None = None  # in the redacted summary, ignoring case
 
-    def narrowing(self) -> dict[str, Any]:
-        """The keyword arguments of `list_referrals` and `count_referrals`."""
+    def narrowing(self, settings: Settings | None = None) -> dict[str, Any]:
+        """The keyword arguments of `list_referrals` and `count_referrals`.
+
+        `settings` gives the time limits that "overdue" is measured against (the defaults,
+        read from no environment, when none is given).
+        """
         return {
             "statuses": statuses_for(self.status),
             "urgency": self.urgency,
             "topic": self.topic,
             "setting": self.setting,
             "waited_minutes": self.waited_minutes,
+            "role": self.role,
+            "words": self.words,
+            "late_before": (
+                late_before(settings or Settings.model_construct(), utcnow())
+                if self.overdue
+                else None
+            ),
         }
 
     def chosen(self) -> dict[str, str]:
@@ -185,6 +211,9 @@ class QueueFilter:
             "topic": self.topic,
             "setting": self.setting,
             "waited_minutes": self.waited_minutes,
+            "role": self.role,
+            "overdue": "yes" if self.overdue else None,
+            "words": self.words,
         }
         return {name: str(value) for name, value in values.items() if value is not None}
 
@@ -192,9 +221,22 @@ class QueueFilter:
         """'open urgency urgent topic visits waited 60': plain words for the audit log."""
         words: list[str] = [self.status]
         for name, value in self.chosen().items():
-            if name != "status":
+            if name == "words":
+                words.append("searched")  # what was searched for may quote a child
+            elif name != "status":
                 words += ["waited" if name == "waited_minutes" else name, value]
         return " ".join(words)
+
+
+def late_before(settings: Settings, now: datetime) -> dict[Urgency, datetime]:
+    """For each urgency, the moment before which an unclaimed referral is overdue."""
+    return {urgency: now - _limit_for(urgency, settings) for urgency in URGENCIES}
+
+
+def search_words(raw: str) -> str | None:
+    """Words to look for in summaries: trimmed, without NUL (PostgreSQL refuses it)."""
+    words = " ".join(raw.replace("\x00", "").split())
+    return words or None
 
 
 def read_queue_filter(
@@ -204,6 +246,9 @@ def read_queue_filter(
     topic: str = "",
     setting: str = "",
     waited_minutes: str = "",
+    role: str = "",
+    overdue: str = "",
+    words: str = "",
 ) -> tuple[QueueFilter, bool]:
     """The filter a form asked for; a value that is not one of the choices is left out.
 
@@ -223,12 +268,19 @@ def read_queue_filter(
 
     wanted_status = pick(status, STATUS_FILTERS)
     waited = pick(waited_minutes, tuple(str(minutes) for minutes in WAITED_CHOICES))
+    late = pick(overdue, ("yes",))
+    searched = search_words(words)
+    if searched is not None and len(searched) > MAX_WORDS:
+        left_out, searched = True, None
     chosen = QueueFilter(
         status=cast(StatusFilter, wanted_status or "open"),
         urgency=pick(urgency, URGENCIES),
         topic=pick(topic, CONTENT_TOPICS),
         setting=pick(setting, PLACE_KINDS),
         waited_minutes=int(waited) if waited is not None else None,
+        role=pick(role, ROLES),
+        overdue=late is not None,
+        words=searched,
     )
     return chosen, left_out
 
@@ -260,10 +312,15 @@ class QueuePage:
 
 
 def queue_page(
-    *, session: Session, filters: QueueFilter, page: int = 1, per_page: int = 50
+    *,
+    session: Session,
+    filters: QueueFilter,
+    page: int = 1,
+    per_page: int = 50,
+    settings: Settings | None = None,
 ) -> QueuePage:
     """Page `page` (from 1) of the queue, with the count of all that match the filters."""
-    narrowing = filters.narrowing()
+    narrowing = filters.narrowing(settings)
     rows = list_referrals(
         session=session, limit=per_page, offset=(page - 1) * per_page, **narrowing
     )
@@ -285,6 +342,9 @@ def list_referrals(
     topic: str | None = None,
     setting: str | None = None,
     waited_minutes: int | None = None,
+    role: str | None = None,
+    words: str | None = None,
+    late_before: Mapping[Urgency, datetime] | None = None,
 ) -> list[tuple[Referral, Advocate | None]]:
     """Urgent first, then the one that has waited longest; each with who claimed it.
 
@@ -292,6 +352,7 @@ def list_referrals(
     a flood of older ones can never push a new one out of sight. The rest are paged.
     """
     matching = _matching(statuses, urgency, topic, setting, waited_minutes)
+    matching += _narrowed(role, words, late_before)
     unclaimed_urgent = and_(col(Referral.urgency) == "urgent", col(Referral.status) == "new")
     pinned = (
         _with_claimer(session, and_(*matching, unclaimed_urgent), None, 0) if offset == 0 else []
@@ -308,8 +369,12 @@ def count_referrals(
     topic: str | None = None,
     setting: str | None = None,
     waited_minutes: int | None = None,
+    role: str | None = None,
+    words: str | None = None,
+    late_before: Mapping[Urgency, datetime] | None = None,
 ) -> int:
     matching = _matching(statuses, urgency, topic, setting, waited_minutes)
+    matching += _narrowed(role, words, late_before)
     return int(session.exec(select(func.count()).select_from(Referral).where(*matching)).one())
 
 
@@ -327,6 +392,7 @@ def count_overdue(
         matching = _matching(
             ("new",), urgency, filters.topic, filters.setting, filters.waited_minutes
         )
+        matching += _narrowed(filters.role, filters.words, None)
         late = col(Referral.created_at) < now - _limit_for(urgency, settings)
         query = select(func.count()).select_from(Referral).where(*matching, late)
         total += int(session.exec(query).one())
@@ -351,6 +417,68 @@ def _matching(
         since = utcnow() - timedelta(minutes=waited_minutes)
         conditions.append(col(Referral.created_at) <= since)
     return conditions
+
+
+def _narrowed(
+    role: str | None, words: str | None, late_before: Mapping[Urgency, datetime] | None
+) -> list[Any]:
+    """The conditions of the newer filters: who wrote in, words in the summary, overdue."""
+    conditions: list[Any] = []
+    if role:
+        conditions.append(col(Referral.role) == role)
+    if words:
+        conditions.append(col(Referral.summary).icontains(words, autoescape=True))
+    if late_before is not None:
+        late = [
+            and_(col(Referral.urgency) == urgency, col(Referral.created_at) < moment)
+            for urgency, moment in late_before.items()
+        ]
+        conditions += [col(Referral.status) == "new", or_(*late)]
+    return conditions
+
+
+def places_of(*, session: Session, referrals: list[Referral]) -> dict[int, str]:
+    """The establishment each referral's chat named (an id in places.yaml), where known."""
+    chats = {referral.session_id for referral in referrals if referral.session_id is not None}
+    if not chats:
+        return {}
+    rows = session.exec(
+        select(Chat.id, Chat.place).where(col(Chat.id).in_(chats), col(Chat.place).is_not(None))
+    ).all()
+    by_chat = {chat_id: place for chat_id, place in rows if chat_id is not None and place}
+    return {
+        referral.id: by_chat[referral.session_id]
+        for referral in referrals
+        if referral.id is not None and referral.session_id in by_chat
+    }
+
+
+@dataclass(frozen=True)
+class QueueVersion:
+    """A cheap fingerprint of the open queue, and the urgent referrals no one has claimed."""
+
+    version: str  # changes when a referral is made, claimed, answered, closed or goes overdue
+    urgent: int  # urgent referrals waiting to be claimed, whatever the filters
+    newest_urgent: int  # the id of the newest of those (0: none)
+
+
+def queue_version(*, session: Session, settings: Settings) -> QueueVersion:
+    open_now = col(Referral.status).in_(OPEN)
+    count, latest, newest = session.exec(
+        select(func.count(), func.max(Referral.updated_at), func.max(Referral.id)).where(open_now)
+    ).one()
+    waiting = and_(col(Referral.status) == "new", col(Referral.urgency) == "urgent")
+    urgent, newest_urgent = session.exec(
+        select(func.count(), func.max(Referral.id)).where(waiting)
+    ).one()
+    late = _narrowed(None, None, late_before(settings, utcnow()))
+    overdue = session.exec(select(func.count()).select_from(Referral).where(*late)).one()
+    stamp = _aware(latest).isoformat() if latest is not None else "-"
+    return QueueVersion(
+        version=f"{count}.{newest or 0}.{overdue}.{stamp}",
+        urgent=int(urgent),
+        newest_urgent=int(newest_urgent or 0),
+    )
 
 
 def _with_claimer(
@@ -446,7 +574,8 @@ def _not_relayed(events: list[Event], messages: Sequence[RelayMessage]) -> list[
 def public_view(*, session: Session, referral: Referral, settings: Settings) -> ReferralPublic:
     """A referral as the queue shows it now, with the name of whoever claimed it."""
     claimer = claimer_of(session=session, referral=referral)
-    return to_public(referral, settings=settings, now=utcnow(), claimer=claimer)
+    place = places_of(session=session, referrals=[referral]).get(referral.id or 0)
+    return to_public(referral, settings=settings, now=utcnow(), claimer=claimer, place=place)
 
 
 def referral_detail(*, session: Session, referral_id: int, settings: Settings) -> ReferralDetail:
@@ -591,10 +720,19 @@ def view_queue(
     via: Via,
 ) -> QueueView:
     """A page of the queue, recorded in the audit log with the filters used."""
-    found = queue_page(session=session, filters=filters, page=page, per_page=per_page)
+    found = queue_page(
+        session=session, filters=filters, page=page, per_page=per_page, settings=settings
+    )
     now = utcnow()
+    places = places_of(session=session, referrals=[referral for referral, _ in found.rows])
     rows = [
-        to_public(referral, settings=settings, now=now, claimer=claimer)
+        to_public(
+            referral,
+            settings=settings,
+            now=now,
+            claimer=claimer,
+            place=places.get(referral.id or 0),
+        )
         for referral, claimer in found.rows
     ]
     if via == "dashboard":

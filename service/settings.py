@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     normal_unclaimed_hours: int = Field(
         24, ge=1, validation_alias=_env("normal_unclaimed_hours", "RIGHTSLINE_NORMAL_HOURS")
     )
+    # How often the dashboard's live queue looks for new or changed referrals, in seconds.
+    queue_check_seconds: float = Field(
+        3,
+        gt=0,
+        le=60,
+        validation_alias=_env("queue_check_seconds", "RIGHTSLINE_QUEUE_CHECK_SECONDS"),
+    )
     kiosk_mode: bool = Field(False, validation_alias=_env("kiosk_mode", "RIGHTSLINE_KIOSK"))
     kiosk_idle_minutes: int = Field(
         3, ge=1, validation_alias=_env("kiosk_idle_minutes", "RIGHTSLINE_KIOSK_IDLE_MINUTES")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import secrets
+import time
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -10,10 +14,11 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
 
-from content.schema import CONTENT_TOPICS, PLACE_KINDS
+from content.schema import CONTENT_TOPICS, PLACE_KINDS, ROLES
 from service import accounts, audit, auth, referrals, stats
 from service.accounts import Advocate
 from service.deps import (
@@ -47,7 +52,17 @@ def waited(minutes: int) -> str:
     return f"{hours} h {mins} min" if hours else f"{mins} min"
 
 
+def limit_words(minutes: int) -> str:
+    """A time limit in words: '15 min', '24 h', '2 days'."""
+    if minutes >= 2 * 24 * 60 and minutes % (24 * 60) == 0:
+        return f"{minutes // (24 * 60)} days"
+    if minutes >= 60 and minutes % 60 == 0:
+        return f"{minutes // 60} h"
+    return waited(minutes)
+
+
 templates.env.filters["waited"] = waited
+templates.env.filters["limit_words"] = limit_words
 
 
 # ---- cookies, CSRF and rendering ---------------------------------------------------------
@@ -90,7 +105,9 @@ def render(
     *,
     advocate: Advocate | None = None,
     status_code: int = 200,
+    script: str | None = None,
 ) -> Response:
+    """The page `name`; `script` is a file in /static the page loads (none by default)."""
     nonce = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
     style_nonce = secrets.token_urlsafe(16)
     page = {
@@ -98,6 +115,7 @@ def render(
         "csrf": auth.csrf_token(runtime.keys.signing_key, nonce),
         "style_nonce": style_nonce,
         "outcomes": referrals.outcome_words(runtime.library.messages),
+        "script": script,
         **context,
     }
     response = templates.TemplateResponse(
@@ -113,9 +131,11 @@ def render(
             minutes=runtime.settings.token_minutes,
         )
         _start_session(response, request, runtime, token)
-    # No script runs on these pages at all, even if something slipped past the escaping.
+    # No inline script runs on these pages at all, even if something slipped past the
+    # escaping; the queue loads its one script file from the app itself.
+    scripts = "script-src 'self'; connect-src 'self'; " if script else ""
     response.headers["Content-Security-Policy"] = (
-        f"default-src 'none'; style-src 'nonce-{style_nonce}'; img-src 'self'; "
+        f"default-src 'none'; {scripts}style-src 'nonce-{style_nonce}'; img-src 'self'; "
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     )
     response.headers["X-Frame-Options"] = "DENY"
@@ -148,6 +168,22 @@ def signed_in(request: Request, runtime: RuntimeDep, session: SessionDep) -> Adv
 
 
 DashboardAdvocate = Annotated[Advocate, Depends(signed_in)]
+
+
+def signed_in_for_updates(request: Request, runtime: RuntimeDep, session: SessionDep) -> Advocate:
+    """As `signed_in`, for what a script asks for in the background: a plain 401, no redirect."""
+    advocate = accounts.from_token(
+        session=session,
+        key=runtime.keys.signing_key,
+        token=request.cookies.get(SESSION_COOKIE),
+        use="dashboard",
+    )
+    if advocate is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Sign in again to see the queue.")
+    return advocate
+
+
+UpdatesAdvocate = Annotated[Advocate, Depends(signed_in_for_updates)]
 
 
 def back_to(referral_id: int) -> RedirectResponse:
@@ -194,10 +230,7 @@ def logout(advocate: DashboardAdvocate, session: SessionDep) -> Response:
 
 def queue_url(filters: QueueFilter, page: int = 1) -> str:
     """The queue with these filters: what the status links and Previous and Next point to."""
-    query = filters.chosen()
-    if page > 1:
-        query["page"] = str(page)
-    return f"/dashboard?{urlencode(query)}"
+    return f"/dashboard?{urlencode(asked_query(filters, page))}"
 
 
 def page_number(raw: str) -> int | None:
@@ -215,6 +248,7 @@ def choices(runtime: RuntimeDep) -> list[tuple[str, str, list[tuple[str, str]]]]
     return [
         ("urgency", "Urgency", [(urgency, urgency) for urgency in URGENCIES]),
         ("topic", "Topic", [(topic, topic) for topic in CONTENT_TOPICS]),
+        ("role", "Who wrote in", list(role_words(runtime).items())),
         (
             "setting",
             "Kind of place",
@@ -231,7 +265,21 @@ def choices(runtime: RuntimeDep) -> list[tuple[str, str, list[tuple[str, str]]]]
                 for minutes in referrals.WAITED_CHOICES
             ],
         ),
+        ("overdue", "Past the time limit", [("yes", "only those")]),
     ]
+
+
+def role_words(runtime: RuntimeDep) -> dict[str, str]:
+    """Who wrote in, in words (messages "role_<role>" in content)."""
+    return {role: runtime.library.messages.get(f"role_{role}", role) for role in ROLES}
+
+
+def risk_words(runtime: RuntimeDep) -> dict[str, str]:
+    """Each risk in words an advocate reads at a glance (messages "risk_<label>")."""
+    messages = runtime.library.messages
+    return {
+        key[len("risk_") :]: words for key, words in messages.items() if key.startswith("risk_")
+    }
 
 
 @router.get("")
@@ -246,11 +294,125 @@ def queue(
     topic: str = "",
     setting: str = "",
     waited_minutes: str = "",
+    role: str = "",
+    overdue: str = "",
+    words: str = "",
     page: str = "1",
 ) -> Response:
-    filters, left_out = referrals.read_queue_filter(
-        status=status, urgency=urgency, topic=topic, setting=setting, waited_minutes=waited_minutes
+    context = queue_context(
+        runtime,
+        session,
+        advocate,
+        dict(
+            status=status,
+            urgency=urgency,
+            topic=topic,
+            setting=setting,
+            waited_minutes=waited_minutes,
+            role=role,
+            overdue=overdue,
+            words=words,
+        ),
+        page,
     )
+    return render(request, runtime, "queue.html", context, advocate=advocate, script="queue.js")
+
+
+@router.get("/queue/rows")
+def queue_rows(
+    request: Request,
+    advocate: UpdatesAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    status: str = "open",
+    urgency: str = "",
+    topic: str = "",
+    setting: str = "",
+    waited_minutes: str = "",
+    role: str = "",
+    overdue: str = "",
+    words: str = "",
+    page: str = "1",
+) -> Response:
+    """The part of the queue page that changes, for the page's script to swap in. It does not
+    renew the sign-in: only what the advocate does keeps them signed in."""
+    asked = dict(
+        status=status,
+        urgency=urgency,
+        topic=topic,
+        setting=setting,
+        waited_minutes=waited_minutes,
+        role=role,
+        overdue=overdue,
+        words=words,
+    )
+    context = queue_context(runtime, session, advocate, asked, page)
+    return render(request, runtime, "queue_rows.html", context)
+
+
+def _version(runtime: RuntimeDep, token: str | None) -> dict[str, Any] | None:
+    """The queue's fingerprint now, or None once the cookie no longer signs anyone in."""
+    with Session(runtime.database) as session:
+        key = runtime.keys.signing_key
+        if accounts.from_token(session=session, key=key, token=token, use="dashboard") is None:
+            return None
+        found = referrals.queue_version(session=session, settings=runtime.settings)
+    return {"version": found.version, "urgent": found.urgent, "newest_urgent": found.newest_urgent}
+
+
+@router.get("/queue/version")
+async def queue_version(request: Request, advocate: UpdatesAdvocate, runtime: RuntimeDep) -> Any:
+    """The queue's fingerprint, for a page whose browser cannot keep an event stream open."""
+    found = await run_in_threadpool(_version, runtime, request.cookies.get(SESSION_COOKIE))
+    if found is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Sign in again to see the queue.")
+    return JSONResponse(found, headers={"Cache-Control": "no-store"})
+
+
+STREAM_SECONDS = 300  # then the browser reconnects, and the sign-in is checked afresh
+KEEP_ALIVE_SECONDS = 15
+
+
+async def queue_events(request: Request, runtime: RuntimeDep) -> AsyncIterator[str]:
+    """Server-sent events: the queue's fingerprint now, then each time it changes."""
+    yield "retry: 3000\n\n"
+    token = request.cookies.get(SESSION_COOKIE)
+    last: dict[str, Any] | None = None
+    started = sent = time.monotonic()
+    while time.monotonic() - started < STREAM_SECONDS:
+        if await request.is_disconnected():  # the page was closed: stop asking the database
+            return
+        found = await run_in_threadpool(_version, runtime, token)
+        if found is None:  # signed out, or the sign-in ran out
+            return
+        if found != last:
+            yield f"event: queue\ndata: {json.dumps(found)}\n\n"
+            last, sent = found, time.monotonic()
+        elif time.monotonic() - sent > KEEP_ALIVE_SECONDS:
+            yield ": still here\n\n"
+            sent = time.monotonic()
+        await asyncio.sleep(runtime.settings.queue_check_seconds)
+
+
+@router.get("/queue/events")
+def queue_stream(request: Request, advocate: UpdatesAdvocate, runtime: RuntimeDep) -> Response:
+    """The queue's fingerprint as an event stream, for signed-in advocates only."""
+    return StreamingResponse(
+        queue_events(request, runtime),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+def queue_context(
+    runtime: RuntimeDep,
+    session: SessionDep,
+    advocate: Advocate,
+    asked: dict[str, str],
+    page: str,
+) -> dict[str, Any]:
+    """What the queue page and its changing part show, read from the query as asked."""
+    filters, left_out = referrals.read_queue_filter(**asked)
     number = page_number(page)
     left_out = left_out or number is None
     number = number or 1
@@ -267,8 +429,21 @@ def queue(
         session=session, filters=filters, settings=runtime.settings, now=seen.now
     )
     found = seen.found
-    context = {
+    waiting = referrals.queue_version(session=session, settings=runtime.settings)
+    return {
         "referrals": seen.rows,
+        "urgent_waiting": waiting.urgent,
+        "newest_urgent": waiting.newest_urgent,
+        "queue_version": waiting.version,
+        "risk_words": risk_words(runtime),
+        "role_words": role_words(runtime),
+        "kinds": {kind: data.name for kind, data in runtime.library.kinds.items()},
+        "places": {place: data.name for place, data in runtime.library.places.items()},
+        "limits": {
+            "urgent": limit_words(runtime.settings.urgent_unclaimed_minutes),
+            "normal": limit_words(runtime.settings.normal_unclaimed_hours * 60),
+        },
+        "rows_url": "/dashboard/queue/rows?" + urlencode(asked_query(filters, number)),
         "found": found,
         "chosen": filters.chosen(),
         "status": filters.status,
@@ -283,7 +458,14 @@ def queue(
         "previous_url": queue_url(filters, number - 1) if number > 1 else None,
         "next_url": queue_url(filters, number + 1) if found.has_next else None,
     }
-    return render(request, runtime, "queue.html", context, advocate=advocate)
+
+
+def asked_query(filters: QueueFilter, page: int) -> dict[str, str]:
+    """The query string's parts for these filters and this page."""
+    query = filters.chosen()
+    if page > 1:
+        query["page"] = str(page)
+    return query
 
 
 def referral_page(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from content.schema import ContentTopic, PlaceKind
+from content.schema import ContentTopic, PlaceKind, Role
 from service import referrals
 from service.accounts import Advocate
 from service.deps import AdvocateDep, RedactDep, ReferralId, RuntimeDep, SessionDep
@@ -63,16 +63,28 @@ def list_referrals(
     topic: ContentTopic | None = None,
     setting: PlaceKind | None = None,
     waited_minutes: Annotated[int | None, Query(ge=0, le=referrals.MAX_WAITED)] = None,
+    role: Role | None = None,
+    overdue: bool = False,
+    words: Annotated[str | None, Query(max_length=referrals.MAX_WORDS)] = None,
     page: Annotated[int, Query(ge=1, le=referrals.MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[ReferralPublic]:
     """Urgent first, then oldest; `overdue` marks one left unclaimed past its time limit.
 
     Every urgent referral no one has claimed is on page 1, whatever the page size; the rest
-    are paged. `X-Total-Count` says how many match the filters.
+    are paged. `X-Total-Count` says how many match the filters. `role` is who wrote in;
+    `overdue` keeps only those past their time limit; `words` are looked for in the summary,
+    ignoring case.
     """
     filters = QueueFilter(
-        status=status, urgency=urgency, topic=topic, setting=setting, waited_minutes=waited_minutes
+        status=status,
+        urgency=urgency,
+        topic=topic,
+        setting=setting,
+        waited_minutes=waited_minutes,
+        role=role,
+        overdue=overdue,
+        words=referrals.search_words(words or ""),
     )
     seen = referrals.view_queue(
         session=session,

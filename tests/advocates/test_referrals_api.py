@@ -34,6 +34,8 @@ FIELDS = {
     "outcome",
     "waited_minutes",
     "overdue",
+    "place",
+    "limit_minutes",
 }
 
 
