@@ -1,4 +1,7 @@
-"""Anonymised figures: messages by topic, setting and week, with small numbers suppressed."""
+"""Anonymised figures: messages by topic, setting and week, with small numbers suppressed.
+
+What is hidden is decided in service.suppression, for these counts as for service.figures.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +12,11 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session, col, func, select
 
+from service import suppression
+from service.figures import Figures
 from service.models import Event, utcnow
 
-# Any count from 1 to 4 could point to one child, so it is never shown.
-SMALLEST_SHOWN = 5
+SMALLEST_SHOWN = suppression.SMALLEST_SHOWN
 
 
 class Count(BaseModel):
@@ -29,12 +33,22 @@ class Stats(BaseModel):
     by_topic: list[Count]
     by_setting: list[Count]
     by_week: list[Count]
+    # The pathway by week or kind of place (service.figures); the API always fills it in.
+    figures: Figures | None = None
 
 
-def shown(label: str, count: int) -> Count:
-    if 0 < count < SMALLEST_SHOWN:
+def shown(label: str, count: int, *, hidden: bool = False) -> Count:
+    if hidden or suppression.too_small(count):
         return Count(label=label, count=None, suppressed=True)
     return Count(label=label, count=count, suppressed=False)
+
+
+def parts(items: list[tuple[str, int]], total: int) -> list[Count]:
+    """Parts of a total, with a second part hidden where one hidden part could be worked out."""
+    hidden, _ = suppression.protect_list([count for _, count in items], total)
+    return [
+        shown(label, count, hidden=hide) for (label, count), hide in zip(items, hidden, strict=True)
+    ]
 
 
 def _iso_week(moment: datetime) -> str:
@@ -66,12 +80,15 @@ def compute(*, session: Session, weeks: int = 12, now: datetime | None = None) -
         select(func.count()).where(recent, col(Event.check_in).is_(True))
     ).one()
     all_weeks = [_iso_week(since + timedelta(weeks=n)) for n in range(weeks)]
+    total = sum(topics.values())
+    # Check-ins are part of the total: the rest (total minus check-ins) must not be small either.
+    check_ins_hidden = suppression.too_small(total - check_ins)
     return Stats(
         weeks=weeks,
         since=since,
-        total=shown("all", sum(topics.values())),
-        check_ins=shown("check-ins", check_ins),
-        by_topic=[shown(label, count) for label, count in sorted(topics.items())],
-        by_setting=[shown(label, count) for label, count in sorted(settings.items())],
-        by_week=[shown(week, week_counts.get(week, 0)) for week in all_weeks],
+        total=shown("all", total),
+        check_ins=shown("check-ins", check_ins, hidden=check_ins_hidden),
+        by_topic=parts(sorted(topics.items()), total),
+        by_setting=parts(sorted(settings.items()), total),
+        by_week=parts([(week, week_counts.get(week, 0)) for week in all_weeks], total),
     )
