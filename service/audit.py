@@ -9,7 +9,10 @@ from sqlmodel import Session, col, select
 from service.models import Advocate, AuditEntry
 
 # Everything the log records; anything else is a mistake in the code, refused at once.
-Action = Literal["login", "logout", "view_queue", "view", "claim", "reply", "close"]
+# export_figures: the suppressed figures taken away as CSV or PDF (what left, and when).
+Action = Literal[
+    "login", "logout", "view_queue", "view", "claim", "reply", "close", "export_figures"
+]
 ACTIONS: tuple[Action, ...] = get_args(Action)
 # Where an advocate acted: the dashboard's pages or the JSON API (also a token's use).
 Via = Literal["dashboard", "api"]

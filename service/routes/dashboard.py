@@ -435,13 +435,16 @@ def stats_page(
 
 @router.get("/stats.csv")
 def stats_csv(
-    _advocate: DashboardAdvocate,
+    advocate: DashboardAdvocate,
     runtime: RuntimeDep,
     session: SessionDep,
     weeks: FigureWeeks = 12,
     by: FigureRows = "week",
 ) -> Response:
     pathway = figures.recent(session=session, settings=runtime.settings, weeks=weeks, rows_by=by)
+    detail = f"csv: {weeks} weeks by {by}"
+    audit.record(session=session, advocate=advocate, action="export_figures", detail=detail)
+    session.commit()
     disposition = f'attachment; filename="rightsline-figures-{weeks}-weeks-by-{by}.csv"'
     return Response(
         report.to_csv(pathway),
@@ -452,7 +455,7 @@ def stats_csv(
 
 @router.get("/stats/report.pdf")
 def stats_pdf(
-    _advocate: DashboardAdvocate,
+    advocate: DashboardAdvocate,
     runtime: RuntimeDep,
     session: SessionDep,
     month: Annotated[str, Query(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$")],
@@ -463,6 +466,9 @@ def stats_pdf(
         session=session, settings=runtime.settings, since=since, until=until, rows_by="place"
     )
     heading = f"Rightsline figures for {since:%B %Y}"
+    detail = f"pdf: {month}"
+    audit.record(session=session, advocate=advocate, action="export_figures", detail=detail)
+    session.commit()
     return Response(
         report.to_pdf(pathway, heading=heading),
         media_type="application/pdf",

@@ -11,11 +11,11 @@ from typing import Any
 import httpx
 import pytest
 from pypdf import PdfReader
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from service import suppression
 from service.figures import month_bounds, nearest_rank, week_start
-from service.models import Event, Referral, utcnow
+from service.models import AuditEntry, Event, Referral, utcnow
 from tests.advocates.conftest import ADMIN, ADVOCATE
 from tests.advocates.helpers import bearer
 from tests.advocates.test_dashboard import sign_in
@@ -210,6 +210,11 @@ async def test_the_csv_and_pdf_hold_the_same_suppressed_figures(
     assert "separation: 3" not in text
     assert "they put me" not in text
     assert (await client.get("/dashboard/stats/report.pdf?month=2026-13")).status_code == 422
+    with Session(runtime.database) as session:
+        exports = session.exec(
+            select(AuditEntry.detail).where(AuditEntry.action == "export_figures")
+        ).all()
+    assert exports == ["csv: 12 weeks by week", f"pdf: {month}"]
 
 
 @pytest.mark.parametrize(
