@@ -20,6 +20,7 @@ import matplotlib
 matplotlib.use("svg")  # no display, no GUI toolkit: the SVG backend only
 
 from matplotlib.figure import Figure  # noqa: E402 - after choosing the backend
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from service.figures import HIDDEN_WORDS, Cell, Table  # noqa: E402
 
@@ -53,6 +54,8 @@ def bar_chart(table: Table, *, chart_id: str) -> str:
         for y, (value, word) in enumerate(zip(values, words, strict=True)):
             axes.text(value + top * 0.01, y, word, va="center", fontsize=9)
         axes.set_xlabel(table.unit)
+        if table.unit != "minutes":  # counts: whole numbers on the axis
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
         buffer = io.StringIO()

@@ -284,6 +284,8 @@ def compute(
         for r in referrals
     ]
     outcome_columns: list[str] = [*OUTCOMES, "still open"]
+    outcome_items = [(row, column.replace("_", " ")) for row, column in outcome_items]
+    outcome_columns = [column.replace("_", " ") for column in outcome_columns]
     outcomes = table("outcomes", "Outcomes", "referrals", outcome_items, outcome_columns)
 
     return Figures(
