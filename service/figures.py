@@ -11,7 +11,7 @@ import math
 import statistics
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
@@ -164,26 +164,21 @@ def count_table(
     )
 
 
-def compute(
-    *,
-    session: Session,
-    settings: Settings,
-    since: datetime,
-    until: datetime,
-    rows_by: RowsBy = "week",
-    now: datetime | None = None,
-) -> Figures:
-    """All the sections for messages and referrals made from `since` up to `until`."""
-    now = now or utcnow()
-    events = session.exec(
+EventRow = tuple[str | None, str | None, datetime]  # topic, kind of place, when
+RowOf = Callable[[str | None, datetime], str]
+TableMaker = Callable[..., Table]
+
+
+def _events(*, session: Session, since: datetime, until: datetime) -> Sequence[EventRow]:
+    return session.exec(
         select(Event.topic, Event.setting, Event.created_at).where(
             col(Event.created_at) >= since, col(Event.created_at) < until
         )
     ).all()
-    referrals = session.exec(
-        select(Referral).where(col(Referral.created_at) >= since, col(Referral.created_at) < until)
-    ).all()
 
+
+def _layout(*, since: datetime, until: datetime, rows_by: RowsBy) -> tuple[TableMaker, RowOf]:
+    """How rows are chosen (weeks, or kinds of place): a table maker, and each item's row."""
     if rows_by == "week":
         row_labels = []
         moment = week_start(since)
@@ -212,7 +207,12 @@ def compute(
         return counts
 
     def table(
-        key: str, title: str, unit: str, items: list[tuple[str, str]], columns: Sequence[str], **kw
+        key: str,
+        title: str,
+        unit: str,
+        items: list[tuple[str, str]],
+        columns: Sequence[str],
+        **kw: Any,
     ) -> Table:
         return count_table(
             key=key,
@@ -225,8 +225,37 @@ def compute(
             **kw,
         )
 
-    topic_items = [(row_of(s, t), topic or "other") for topic, s, t in events]
-    topics = table("topics", "What they asked about", "messages", topic_items, TOPIC_LABELS)
+    return table, row_of
+
+
+def _topics(table: TableMaker, row_of: RowOf, events: Sequence[EventRow]) -> Table:
+    items = [(row_of(setting, moment), topic or "other") for topic, setting, moment in events]
+    return table("topics", "What they asked about", "messages", items, TOPIC_LABELS)
+
+
+def topics_table(*, session: Session, since: datetime, until: datetime, rows_by: RowsBy) -> Table:
+    """Messages by topic, by week or kind of place (service.stats reads its lists from here)."""
+    table, row_of = _layout(since=since, until=until, rows_by=rows_by)
+    return _topics(table, row_of, _events(session=session, since=since, until=until))
+
+
+def compute(
+    *,
+    session: Session,
+    settings: Settings,
+    since: datetime,
+    until: datetime,
+    rows_by: RowsBy = "week",
+    now: datetime | None = None,
+) -> Figures:
+    """All the sections for messages and referrals made from `since` up to `until`."""
+    now = now or utcnow()
+    events = _events(session=session, since=since, until=until)
+    referrals = session.exec(
+        select(Referral).where(col(Referral.created_at) >= since, col(Referral.created_at) < until)
+    ).all()
+    table, row_of = _layout(since=since, until=until, rows_by=rows_by)
+    topics = _topics(table, row_of, events)
 
     at_risk = {"urgent": "at risk (urgent)", "normal": "not at risk"}
     asked = table(

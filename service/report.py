@@ -57,7 +57,8 @@ def to_pdf(figures: Figures, *, heading: str) -> bytes:
         pdf.multi_cell(0, 6, table.title, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 9)
         pdf.multi_cell(0, 4.5, table.summary, new_x="LMARGIN", new_y="NEXT")
-        if table.key != "time_to_claim" and table.totals and table.rows_by != "stage":
+        by_rows_already = [cell.label for cell in table.chart] == [row.label for row in table.rows]
+        if table.totals and not by_rows_already:
             by_row = "; ".join(
                 f"{row.label}: {shown_text(row.total)}" for row in table.rows if row.total
             )
