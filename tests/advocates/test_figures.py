@@ -182,6 +182,7 @@ async def test_the_page_shows_each_section_with_a_chart_and_a_table(
     footer = topics.split("<tfoot>")[1]
     assert footer.count("not shown") == 2 and ">3<" not in footer
     assert CHILD_WORDS not in html
+    assert 'action="/dashboard/stats/report.pdf"' in html and 'name="month"' in html
     by_place = await client.get("/dashboard/stats?by=place&weeks=4")
     assert by_place.status_code == 200 and '<th scope="row">not said</th>' in by_place.text
 
