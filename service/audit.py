@@ -28,6 +28,8 @@ Action = Literal[
     "pass",
     "reassign",
     "note",
+    # the suppressed figures taken away as CSV or PDF (what left, and when)
+    "export_figures",
 ]
 ACTIONS: tuple[Action, ...] = get_args(Action)
 # Where an advocate acted: the dashboard's pages or the JSON API (also a token's use).

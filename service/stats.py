@@ -1,18 +1,20 @@
-"""Anonymised figures: messages by topic, setting and week, with small numbers suppressed."""
+"""Anonymised figures: messages by topic, setting and week, with small numbers suppressed.
+
+What is hidden is decided in service.suppression, for these counts as for service.figures.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 from sqlmodel import Session, col, func, select
 
+from service import figures, suppression
+from service.figures import Figures
 from service.models import Event, utcnow
 
-# Any count from 1 to 4 could point to one child, so it is never shown.
-SMALLEST_SHOWN = 5
+SMALLEST_SHOWN = suppression.SMALLEST_SHOWN
 
 
 class Count(BaseModel):
@@ -29,49 +31,72 @@ class Stats(BaseModel):
     by_topic: list[Count]
     by_setting: list[Count]
     by_week: list[Count]
+    # The pathway by week or kind of place (service.figures); the API always fills it in.
+    figures: Figures | None = None
 
 
-def shown(label: str, count: int) -> Count:
-    if 0 < count < SMALLEST_SHOWN:
+def shown(label: str, count: int, *, hidden: bool = False) -> Count:
+    if hidden or suppression.too_small(count):
         return Count(label=label, count=None, suppressed=True)
     return Count(label=label, count=count, suppressed=False)
 
 
-def _iso_week(moment: datetime) -> str:
-    year, week, _ = moment.isocalendar()
-    return f"{year}-W{week:02d}"
+def parts(items: list[tuple[str, int]], total: int) -> list[Count]:
+    """Parts of a total, with a second part hidden where one hidden part could be worked out."""
+    hidden, _ = suppression.protect_list([count for _, count in items], total)
+    return [
+        shown(label, count, hidden=hide) for (label, count), hide in zip(items, hidden, strict=True)
+    ]
 
 
-def _week_start(moment: datetime) -> datetime:
-    day = moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return day - timedelta(days=day.weekday())
+def _counts(cells: list[figures.Cell], *, present_only: bool) -> list[Count]:
+    """Cells of service.figures as Counts, hidden exactly as there; optionally only those seen."""
+    listed = [
+        Count(
+            label="none" if cell.label == figures.NOT_SAID else cell.label,
+            count=None if cell.value is None else int(cell.value),
+            suppressed=cell.suppressed,
+        )
+        for cell in cells
+        if not present_only or cell.suppressed or cell.value
+    ]
+    return sorted(listed, key=lambda count: count.label) if present_only else listed
+
+
+def _row_totals(table: figures.Table) -> list[figures.Cell]:
+    return [row.total.model_copy(update={"label": row.label}) for row in table.rows if row.total]
 
 
 def compute(*, session: Session, weeks: int = 12, now: datetime | None = None) -> Stats:
-    """Counts of messages over the last `weeks` ISO weeks (this one included)."""
-    since = _week_start(now or utcnow()) - timedelta(weeks=weeks - 1)
-    recent = col(Event.created_at) >= since
+    """Counts of messages over the last `weeks` ISO weeks (this one included).
 
-    def grouped(column: Any) -> Counter[str]:
-        rows = session.exec(select(column, func.count()).where(recent).group_by(column)).all()
-        return Counter({(label or "none"): count for label, count in rows})
-
-    topics = grouped(Event.topic)
-    settings = grouped(Event.setting)
-    # Weeks are counted here rather than in SQL, which spells weeks differently per database.
-    week_counts: Counter[str] = Counter(
-        _iso_week(moment) for moment in session.exec(select(Event.created_at).where(recent)).all()
-    )
+    The lists are read from service.figures' tables of topics by week and by kind of place,
+    so that the same count is hidden here as on the figures page, in its exports and its JSON.
+    """
+    until = figures.week_start(now or utcnow()) + timedelta(weeks=1)
+    since = until - timedelta(weeks=weeks)
+    by_week = figures.topics_table(session=session, since=since, until=until, rows_by="week")
+    by_place = figures.topics_table(session=session, since=since, until=until, rows_by="place")
+    assert by_week.totals is not None and by_week.totals.total is not None  # count_table sets both
+    total = by_week.totals.total
     check_ins = session.exec(
-        select(func.count()).where(recent, col(Event.check_in).is_(True))
+        select(func.count()).where(
+            col(Event.created_at) >= since,
+            col(Event.created_at) < until,
+            col(Event.check_in).is_(True),
+        )
     ).one()
-    all_weeks = [_iso_week(since + timedelta(weeks=n)) for n in range(weeks)]
+    count = int(total.value or 0)
+    # Check-ins are part of the total: the rest (total minus check-ins) must not be small either.
+    check_ins_hidden = total.suppressed or suppression.too_small(count - check_ins)
     return Stats(
         weeks=weeks,
         since=since,
-        total=shown("all", sum(topics.values())),
-        check_ins=shown("check-ins", check_ins),
-        by_topic=[shown(label, count) for label, count in sorted(topics.items())],
-        by_setting=[shown(label, count) for label, count in sorted(settings.items())],
-        by_week=[shown(week, week_counts.get(week, 0)) for week in all_weeks],
+        total=Count(
+            label="all", count=None if total.suppressed else count, suppressed=total.suppressed
+        ),
+        check_ins=shown("check-ins", check_ins, hidden=check_ins_hidden),
+        by_topic=_counts(by_week.totals.cells, present_only=True),
+        by_setting=_counts(_row_totals(by_place), present_only=True),
+        by_week=_counts(_row_totals(by_week), present_only=False),
     )

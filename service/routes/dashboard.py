@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
 from content.schema import CONTENT_TOPICS, PLACE_KINDS, ROLES
-from service import accounts, audit, auth, referrals, stats
+from service import accounts, audit, auth, charts, figures, referrals, report, stats
 from service.accounts import Advocate
 from service.deps import (
     AdvocateId,
@@ -30,6 +30,7 @@ from service.deps import (
     SessionDep,
     SignInDep,
 )
+from service.models import utcnow
 from service.referrals import QueueFilter
 from service.vocabulary import URGENCIES
 
@@ -727,20 +728,76 @@ def add_note(
 # ---- figures and the audit log -----------------------------------------------------------
 
 
+FigureWeeks = Annotated[int, Query(ge=1, le=104)]
+FigureRows = Annotated[figures.RowsBy, Query()]
+
+
 @router.get("/stats")
 def stats_page(
-    request: Request, advocate: DashboardAdvocate, runtime: RuntimeDep, session: SessionDep
+    request: Request,
+    advocate: DashboardAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    weeks: FigureWeeks = 12,
+    by: FigureRows = "week",
 ) -> Response:
-    figures = stats.compute(session=session)
+    counts = stats.compute(session=session, weeks=weeks)
+    pathway = figures.recent(session=session, settings=runtime.settings, weeks=weeks, rows_by=by)
     context = {
-        "stats": figures,
-        "charts": [
-            ("By week", figures.by_week),
-            ("By topic", figures.by_topic),
-            ("By setting", figures.by_setting),
-        ],
+        "stats": counts,
+        "figures": pathway,
+        "charts": {t.key: charts.bar_chart(t, chart_id=f"chart-{t.key}") for t in pathway.tables},
+        "weeks": weeks,
+        "by": by,
+        "this_month": f"{utcnow():%Y-%m}",
     }
     return render(request, runtime, "stats.html", context, advocate=advocate)
+
+
+@router.get("/stats.csv")
+def stats_csv(
+    advocate: DashboardAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    weeks: FigureWeeks = 12,
+    by: FigureRows = "week",
+) -> Response:
+    pathway = figures.recent(session=session, settings=runtime.settings, weeks=weeks, rows_by=by)
+    detail = f"csv: {weeks} weeks by {by}"
+    audit.record(session=session, advocate=advocate, action="export_figures", detail=detail)
+    session.commit()
+    disposition = f'attachment; filename="rightsline-figures-{weeks}-weeks-by-{by}.csv"'
+    return Response(
+        report.to_csv(pathway),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
+    )
+
+
+@router.get("/stats/report.pdf")
+def stats_pdf(
+    advocate: DashboardAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    month: Annotated[str, Query(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$")],
+) -> Response:
+    year, number = (int(part) for part in month.split("-"))
+    since, until = figures.month_bounds(year, number)
+    pathway = figures.compute(
+        session=session, settings=runtime.settings, since=since, until=until, rows_by="place"
+    )
+    heading = f"Rightsline figures for {since:%B %Y}"
+    detail = f"pdf: {month}"
+    audit.record(session=session, advocate=advocate, action="export_figures", detail=detail)
+    session.commit()
+    return Response(
+        report.to_pdf(pathway, heading=heading),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="rightsline-figures-{month}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.get("/audit")

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service import stats
-from service.deps import AdvocateDep, SessionDep
+from service import figures, stats
+from service.deps import AdvocateDep, RuntimeDep, SessionDep
+from service.models import utcnow
 
 router = APIRouter(prefix="/api/stats", tags=["stats"])
 
@@ -15,8 +16,17 @@ router = APIRouter(prefix="/api/stats", tags=["stats"])
 @router.get("")
 def read_stats(
     _advocate: AdvocateDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     weeks: Annotated[int, Query(ge=1, le=104)] = 12,
+    by: Annotated[figures.RowsBy, Query(description="Rows of `figures`: week or place")] = "week",
 ) -> stats.Stats:
-    """Messages by topic, setting and ISO week; any count from 1 to 4 shows as suppressed."""
-    return stats.compute(session=session, weeks=weeks)
+    """Messages by topic, setting and ISO week, and in `figures` the pathway (topics, requests
+    for an advocate, time to claim, time limits, outcomes) as the figures page shows it: any
+    count from 1 to 4, and any count that would give one away, shows as suppressed."""
+    now = utcnow()
+    counts = stats.compute(session=session, weeks=weeks, now=now)
+    counts.figures = figures.recent(
+        session=session, settings=runtime.settings, weeks=weeks, rows_by=by, now=now
+    )
+    return counts
