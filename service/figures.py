@@ -417,3 +417,8 @@ def recent(
     return compute(
         session=session, settings=settings, since=since, until=until, rows_by=rows_by, now=now
     )
+
+
+def now() -> datetime:
+    """The moment figures are counted up to (UTC, as every stored time is)."""
+    return utcnow()

@@ -30,7 +30,6 @@ from service.deps import (
     SessionDep,
     SignInDep,
 )
-from service.models import utcnow
 from service.referrals import QueueFilter
 from service.vocabulary import URGENCIES
 
@@ -749,7 +748,7 @@ def stats_page(
         "charts": {t.key: charts.bar_chart(t, chart_id=f"chart-{t.key}") for t in pathway.tables},
         "weeks": weeks,
         "by": by,
-        "this_month": f"{utcnow():%Y-%m}",
+        "this_month": f"{figures.now():%Y-%m}",
     }
     return render(request, runtime, "stats.html", context, advocate=advocate)
 

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query
 
 from service import figures, stats
 from service.deps import AdvocateDep, RuntimeDep, SessionDep
-from service.models import utcnow
 
 router = APIRouter(prefix="/api/stats", tags=["stats"])
 
@@ -24,7 +23,7 @@ def read_stats(
     """Messages by topic, setting and ISO week, and in `figures` the pathway (topics, requests
     for an advocate, time to claim, time limits, outcomes) as the figures page shows it: any
     count from 1 to 4, and any count that would give one away, shows as suppressed."""
-    now = utcnow()
+    now = figures.now()
     counts = stats.compute(session=session, weeks=weeks, now=now)
     counts.figures = figures.recent(
         session=session, settings=runtime.settings, weeks=weeks, rows_by=by, now=now

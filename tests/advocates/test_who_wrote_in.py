@@ -11,7 +11,7 @@ from tests.advocates.conftest import ADVOCATE
 from tests.advocates.helpers import bearer, child_asks_for_advocate
 from tests.advocates.test_dashboard import add_referrals, sign_in
 
-ROLE_CELL = re.compile(r'<td class="role">([^<]*)</td>')
+ROLE_CELL = re.compile(r'<td data-label="Who wrote in" class="role">([^<]*)</td>')
 
 
 async def test_the_queue_and_the_referral_say_a_parent_wrote_in(
@@ -32,7 +32,7 @@ async def test_the_queue_and_the_referral_say_a_parent_wrote_in(
     queue = (await client.get("/dashboard")).text
     assert "<th>Who wrote in</th>" in queue
     # The urgent one first, then the oldest: the older referral, then the child's.
-    assert ROLE_CELL.findall(queue) == ["family", "not known", "child"]
+    assert ROLE_CELL.findall(queue) == ["family or carer", "not known", "young person"]
 
     headers = await bearer(client, ADVOCATE)
     listed = (await client.get("/api/referrals", headers=headers)).json()
