@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from content import Answer, Library
-from content.schema import OFFERS, PLACE_KINDS, ROLES, PlaceNamed
+from content.schema import OFFERS, PLACE_KINDS, ROLES, Establishment, PlaceNamed
 from nlp.analysis import Analysis
 from service import payloads, safety, storage
 from service.db import scrub
@@ -64,6 +64,7 @@ class Situation:
 
     staff_named: bool = False  # "an officer punched me": help that does not go through staff
     restraint: bool = False  # "they held me down": restraint must never be used to hurt
+    place: Establishment | None = None  # "...at wetherby": remembered, and the IMB named
 
 
 # Who gets the adult's crisis replies: someone worried about a child, not the child.
@@ -384,7 +385,12 @@ class Conversation:
         topic = analysis.topic if analysis is not None else None
         # Who is writing, and where: the chat's, or the model's guess if the chat was out of reach.
         role = keeper.role or (analysis.role if analysis is not None else None)
-        setting = keeper.setting or (analysis.setting if analysis is not None else None)
+        place = urgent.situation.place
+        setting = (
+            keeper.setting
+            or (place.kind if place is not None else None)
+            or (analysis.setting if analysis is not None else None)
+        )
         return self._crisis_replies(
             urgent.risks,
             topic,
@@ -407,6 +413,9 @@ class Conversation:
                     session=session, key=key, channel=channel, route=route
                 )
                 self._learn(chat, urgent.analysis, "")
+                place = urgent.situation.place
+                if place is not None:
+                    chat.place, chat.setting = place.id, place.kind
                 keeper.role, keeper.setting = chat.role, chat.setting
                 chat.awaiting = None
                 storage.add_event(
@@ -969,9 +978,11 @@ class Conversation:
     def _situation(self, text: str) -> Situation:
         """Whether a risk message names staff or restraint (content's crisis_words.yaml)."""
         try:
+            found = self.library.find_place(text)
             return Situation(
                 staff_named=self.library.names_staff(text),
                 restraint=self.library.mentions_restraint(text),
+                place=found.place if found is not None and found.place.holds_children else None,
             )
         except Exception as error:  # noqa: BLE001 - the crisis reply goes out whatever happens
             log.error("could not read the situation: %s", type(error).__name__)

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import Session, select
 
 from service.db import make_engine
-from service.models import Referral
+from service.models import Chat, Referral
 from service.runtime import build_runtime
 from tests.service.helpers import press, say, texts
 
@@ -48,6 +48,26 @@ async def child_in(conversation: Any, setting: str) -> None:
 
 
 # ---- a child who names staff --------------------------------------------------------------
+
+
+async def test_a_place_named_in_a_risk_message_is_remembered_and_its_routes_given(
+    runtime: Any,
+) -> None:
+    # A first message, with no place chosen: the place in the words is enough.
+    hurt = "an officer at wetherby punched me in the face last night"
+    conversation = runtime.conversation
+    replies = await say(conversation, hurt)
+    assert CHILDLINE in texts(replies)[0]
+    assert "IMB" in joined(replies)  # Wetherby is a YOI, which has an IMB
+    [referral] = referrals(runtime.database)
+    assert referral.setting == "yoi"
+    # The advocate's queue names the place (from the chat), as for a place typed alone.
+    with Session(runtime.database) as session:
+        assert session.exec(select(Chat.place)).one() == "wetherby"
+    # And the next answer is for a YOI too.
+    later = await say(conversation, "how do i complain")
+    assert "COMP1" in joined(later)
+
 
 
 async def test_a_child_hurt_by_an_officer_is_not_sent_back_to_staff(runtime: Any) -> None:
