@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from content.schema import CONTENT_TOPICS, PLACE_KINDS, ROLES
 from service import accounts, audit, auth, charts, figures, referrals, report, stats
+from service import queue as referral_queue
 from service.accounts import Advocate
 from service.deps import (
     AdvocateId,
@@ -30,7 +31,7 @@ from service.deps import (
     SessionDep,
     SignInDep,
 )
-from service.referrals import QueueFilter
+from service.queue import QueueFilter
 from service.vocabulary import URGENCIES
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
@@ -239,7 +240,7 @@ def page_number(raw: str) -> int | None:
     if not (text.isascii() and text.isdigit()) or len(text) > 6:
         return None
     number = int(text)
-    return number if 1 <= number <= referrals.MAX_PAGE else None
+    return number if 1 <= number <= referral_queue.MAX_PAGE else None
 
 
 def choices(runtime: RuntimeDep) -> list[tuple[str, str, list[tuple[str, str]]]]:
@@ -262,7 +263,7 @@ def choices(runtime: RuntimeDep) -> list[tuple[str, str, list[tuple[str, str]]]]
             "Waited longer than",
             [
                 (str(minutes), WAITED_LABELS.get(minutes, f"{minutes} min"))
-                for minutes in referrals.WAITED_CHOICES
+                for minutes in referral_queue.WAITED_CHOICES
             ],
         ),
         ("overdue", "Past the time limit", [("yes", "only those")]),
@@ -356,7 +357,7 @@ def _version(runtime: RuntimeDep, token: str | None) -> dict[str, Any] | None:
         key = runtime.keys.signing_key
         if accounts.from_token(session=session, key=key, token=token, use="dashboard") is None:
             return None
-        found = referrals.queue_version(session=session, settings=runtime.settings)
+        found = referral_queue.queue_version(session=session, settings=runtime.settings)
     return {"version": found.version, "urgent": found.urgent, "newest_urgent": found.newest_urgent}
 
 
@@ -412,7 +413,7 @@ def queue_context(
     page: str,
 ) -> dict[str, Any]:
     """What the queue page and its changing part show, read from the query as asked."""
-    filters, left_out = referrals.read_queue_filter(**asked)
+    filters, left_out = referral_queue.read_queue_filter(**asked)
     number = page_number(page)
     left_out = left_out or number is None
     number = number or 1
@@ -425,11 +426,11 @@ def queue_context(
         by=advocate,
         via="dashboard",
     )
-    overdue = referrals.count_overdue(
+    overdue = referral_queue.count_overdue(
         session=session, filters=filters, settings=runtime.settings, now=seen.now
     )
     found = seen.found
-    waiting = referrals.queue_version(session=session, settings=runtime.settings)
+    waiting = referral_queue.queue_version(session=session, settings=runtime.settings)
     return {
         "referrals": seen.rows,
         "urgent_waiting": waiting.urgent,
@@ -450,7 +451,8 @@ def queue_context(
         "left_out": left_out,
         "overdue": overdue,  # on any page: a late referral must not hide on page 2
         "status_links": [
-            (name, queue_url(replace(filters, status=name))) for name in referrals.STATUS_FILTERS
+            (name, queue_url(replace(filters, status=name)))
+            for name in referral_queue.STATUS_FILTERS
         ],
         "choices": choices(runtime),
         "clear_url": queue_url(QueueFilter(status=filters.status)),

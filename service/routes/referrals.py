@@ -11,18 +11,13 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from content.schema import ContentTopic, PlaceKind, Role
-from service import referrals
+from service import queue, referrals
 from service.accounts import Advocate
 from service.deps import AdvocateDep, RedactDep, ReferralId, RuntimeDep, SessionDep
-from service.referrals import (
-    Outcome,
-    QueueFilter,
-    ReferralDetail,
-    ReferralPublic,
-    StatusFilter,
-    Urgency,
-)
+from service.queue import QueueFilter, StatusFilter
+from service.referrals import Outcome, ReferralDetail, ReferralPublic
 from service.runtime import Runtime
+from service.vocabulary import Urgency
 
 router = APIRouter(prefix="/api/referrals", tags=["referrals"])
 
@@ -62,11 +57,11 @@ def list_referrals(
     urgency: Urgency | None = None,
     topic: ContentTopic | None = None,
     setting: PlaceKind | None = None,
-    waited_minutes: Annotated[int | None, Query(ge=0, le=referrals.MAX_WAITED)] = None,
+    waited_minutes: Annotated[int | None, Query(ge=0, le=queue.MAX_WAITED)] = None,
     role: Role | None = None,
     overdue: bool = False,
-    words: Annotated[str | None, Query(max_length=referrals.MAX_WORDS)] = None,
-    page: Annotated[int, Query(ge=1, le=referrals.MAX_PAGE)] = 1,
+    words: Annotated[str | None, Query(max_length=queue.MAX_WORDS)] = None,
+    page: Annotated[int, Query(ge=1, le=queue.MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[ReferralPublic]:
     """Urgent first, then oldest; `overdue` marks one left unclaimed past its time limit.
@@ -84,7 +79,7 @@ def list_referrals(
         waited_minutes=waited_minutes,
         role=role,
         overdue=overdue,
-        words=referrals.search_words(words or ""),
+        words=queue.search_words(words or ""),
     )
     seen = referrals.view_queue(
         session=session,

@@ -69,7 +69,6 @@ async def test_a_place_named_in_a_risk_message_is_remembered_and_its_routes_give
     assert "COMP1" in joined(later)
 
 
-
 async def test_a_child_hurt_by_an_officer_is_not_sent_back_to_staff(runtime: Any) -> None:
     conversation = runtime.conversation
     await child_in(conversation, "yoi")

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from service import referrals, storage
+from service import queue, storage
 from service.models import Referral, utcnow
 
 
@@ -36,25 +36,25 @@ def flood(runtime: Any, *, urgent: int, normal: int) -> None:
 def test_a_new_urgent_referral_is_never_buried_by_a_flood(runtime: Any) -> None:
     flood(runtime, urgent=250, normal=60)
     with Session(runtime.database) as session:
-        first = referrals.list_referrals(session=session, limit=50)
+        first = queue.list_referrals(session=session, limit=50)
         summaries = [referral.summary for referral, _ in first]
         assert "newest" in summaries
         assert sum(r.urgency == "urgent" for r, _ in first) == 251  # all of them, pinned
-        assert referrals.count_referrals(session=session) == 311
+        assert queue.count_referrals(session=session) == 311
         # The next page holds the rest, and never an unclaimed urgent one again.
-        second = referrals.list_referrals(session=session, limit=50, offset=50)
+        second = queue.list_referrals(session=session, limit=50, offset=50)
         assert [r.urgency for r, _ in second] == ["normal"] * 10  # what page one left
 
 
 def test_filters_narrow_the_queue(runtime: Any) -> None:
     flood(runtime, urgent=3, normal=4)
     with Session(runtime.database) as session:
-        normal = referrals.list_referrals(session=session, urgency="normal")
+        normal = queue.list_referrals(session=session, urgency="normal")
         assert {r.urgency for r, _ in normal} == {"normal"} and len(normal) == 4
-        waited = referrals.list_referrals(session=session, waited_minutes=60)
+        waited = queue.list_referrals(session=session, waited_minutes=60)
         assert "newest" not in [r.summary for r, _ in waited] and len(waited) == 7
-        assert referrals.count_referrals(session=session, urgency="urgent") == 4
-        none: list[tuple[Referral, Any]] = referrals.list_referrals(
+        assert queue.count_referrals(session=session, urgency="urgent") == 4
+        none: list[tuple[Referral, Any]] = queue.list_referrals(
             session=session, statuses=("closed",)
         )
         assert none == []
