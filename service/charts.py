@@ -60,7 +60,7 @@ def bar_chart(table: Table, *, chart_id: str) -> str:
             axes.spines[side].set_visible(False)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return _strict(buffer.getvalue(), chart_id=chart_id)
+    return _strict(buffer.getvalue(), chart_id=chart_id, name=f"Chart: {table.title}")
 
 
 def _number(value: float | None) -> str:
@@ -68,7 +68,7 @@ def _number(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def _strict(svg: str, *, chart_id: str) -> str:
+def _strict(svg: str, *, chart_id: str, name: str) -> str:
     """The SVG with every style attribute turned into presentation attributes, and no <style>,
     no metadata and no fixed size (it scales to its column)."""
     root = ET.fromstring(svg)
@@ -99,6 +99,7 @@ def _strict(svg: str, *, chart_id: str) -> str:
     root.set("class", "chart")
     root.set("role", "img")
     root.set("id", chart_id)
+    root.set("aria-label", name)  # role="img" needs a name; the summary describes it
     root.set("aria-describedby", f"{chart_id}-summary")
     root.set("focusable", "false")
     return ET.tostring(root, encoding="unicode")
