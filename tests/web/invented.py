@@ -117,7 +117,7 @@ def invent_month(
                 _moved(session, referral, claimed_at=claimed, updated_at=claimed)
                 session.commit()
                 continue  # an advocate is still working on it
-            outcome = pick.choices(list(OUTCOME_WEIGHTS), weights=OUTCOME_WEIGHTS.values())[0]
+            outcome = pick.choices(list(OUTCOME_WEIGHTS), weights=list(OUTCOME_WEIGHTS.values()))[0]
             referrals.close(
                 session=session,
                 referral_id=referral.id,
@@ -126,8 +126,13 @@ def invent_month(
                 via="dashboard",
             )
             closed = min(claimed + timedelta(hours=pick.randint(1, 72)), now)
-            referral = session.get(Referral, referral.id)
-            _moved(session, referral, claimed_at=claimed, closed_at=closed, updated_at=closed)
+            _moved(
+                session,
+                session.get(Referral, referral.id),
+                claimed_at=claimed,
+                closed_at=closed,
+                updated_at=closed,
+            )
             session.commit()
             made["closed"] += 1
     return made
