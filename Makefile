@@ -73,6 +73,7 @@ node_modules/.installed: package.json package-lock.json
 	@(command -v npm >/dev/null 2>&1 && npm ci --no-audit --no-fund && touch $@) || \
 	echo "Could not install axe-core with npm: the accessibility tests will be skipped."
 
-# Phone and tablet pictures of the chat pages for the README, and the page weight.
+# Phone and tablet pictures of the chat pages for the README, and the page weight; the figures
+# page and the PDF report over a month of invented conversations (tests/web/invented.py).
 screenshots: install browser
 	$(BIN)/python -m tests.web.screenshots

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import pypdfium2
 import pytest
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from service import suppression
-from service.figures import month_bounds, nearest_rank, week_start
-from service.models import AuditEntry, Event, Referral, utcnow
+from service.figures import compute, iso_week, month_bounds, nearest_rank, week_start
+from service.models import Advocate, AuditEntry, Event, Referral, utcnow
+from service.vocabulary import Urgency
 from tests.advocates.conftest import ADMIN, ADVOCATE
 from tests.advocates.helpers import bearer
 from tests.advocates.test_dashboard import sign_in
+from tests.web.invented import invent_month
 
 CHILD_WORDS = "they put me in the room again"
 SECTIONS = ("topics", "requests", "time_to_claim", "time_limit", "outcomes", "pathway")
@@ -231,3 +235,302 @@ async def test_the_csv_and_pdf_hold_the_same_suppressed_figures(
 async def test_downloads_need_a_signed_in_advocate(client: httpx.AsyncClient, path: str) -> None:
     response = await client.get(path)
     assert response.status_code == 303 and response.headers["location"] == "/dashboard/login"
+
+
+# ---- no count under 5 can be read anywhere ------------------------------------------------
+# Invented figures where many cells are 1 to 4 and several rows and columns would give one away
+# by a difference. The true count of every cell is worked out here, from what was seeded, and
+# each place a figure leaves (the JSON, the page's tables and charts, the CSV and the PDF) is
+# read for it: a count of 1 to 4 must read "not shown" where it would stand, every count shown
+# must be 0 or at least 5, and no row or column may hide only one of its parts and its total.
+
+# (weeks ago, kind of place, topic): how many messages.
+SMALL_EVENTS = {
+    (0, "yoi", "visits"): 7,
+    (0, "yoi", "separation"): 2,
+    (0, "sch", "visits"): 1,
+    (0, "hospital", "complaints"): 4,
+    (1, "yoi", "visits"): 5,
+    (1, "sch", "separation"): 3,
+    (1, "sch", "restraint"): 6,
+    (1, None, "helpline"): 1,
+}
+# (weeks ago, kind of place, urgency, minutes to claim or None, outcome or None), each once.
+SMALL_REFERRALS: list[tuple[int, str | None, Urgency, int | None, str | None]] = [
+    *[(0, "yoi", "urgent", wait, "advice_given") for wait in (5, 6, 7, 8)],
+    *[(0, "yoi", "urgent", wait, "complaint_made") for wait in (20, 30)],
+    *[(1, "sch", "normal", wait, None) for wait in (60, 120, 2000)],
+    (1, "hospital", "normal", None, None),
+    *[(1, "yoi", "normal", wait, "advice_given") for wait in (30, 40, 50, 70, 90)],
+]
+COUNTED = ("topics", "requests", "time_limit", "outcomes")
+
+
+def seed_small(runtime: Any) -> datetime:
+    """SMALL_EVENTS and SMALL_REFERRALS, an hour into this week and last; this week's start."""
+    this_week = week_start(utcnow()) + timedelta(hours=1)
+    with Session(runtime.database) as session:
+        for (ago, place, topic), count in SMALL_EVENTS.items():
+            for n in range(count):
+                when = this_week - timedelta(weeks=ago)
+                check_in = topic == "visits" and n == 0
+                session.add(
+                    Event(
+                        channel="web",
+                        topic=topic,
+                        setting=place,
+                        created_at=when,
+                        check_in=check_in,
+                    )
+                )
+        for ago, place, urgency, wait, outcome in SMALL_REFERRALS:
+            when = this_week - timedelta(weeks=ago)
+            session.add(
+                Referral(
+                    urgency=urgency,
+                    setting=place,
+                    summary=CHILD_WORDS,
+                    created_at=when,
+                    claimed_at=None if wait is None else when + timedelta(minutes=wait),
+                    status="closed" if outcome else ("claimed" if wait else "new"),
+                    outcome=outcome,
+                    closed_at=when + timedelta(hours=40) if outcome else None,
+                )
+            )
+        session.commit()
+    return this_week
+
+
+def true_counts(
+    this_week: datetime, *, by: str, since: datetime | None = None, until: datetime | None = None
+) -> dict[tuple[str, str, str], int]:
+    """(section, row, column) to the true count, row and column totals ("all") included."""
+    now = utcnow()
+
+    def row_of(ago: int, place: str | None) -> str:
+        if by == "week":
+            return iso_week(this_week - timedelta(weeks=ago))
+        return place or "not said"
+
+    def kept(ago: int) -> bool:
+        when = this_week - timedelta(weeks=ago)
+        return (since is None or when >= since) and (until is None or when < until)
+
+    counts: dict[tuple[str, str, str], int] = {}
+
+    def add(section: str, row: str, column: str, n: int = 1) -> None:
+        for key in ((section, row, column), (section, row, "all"), (section, "all", column)):
+            counts[key] = counts.get(key, 0) + n
+        counts[(section, "all", "all")] = counts.get((section, "all", "all"), 0) + n
+
+    for (ago, place, topic), n in SMALL_EVENTS.items():
+        if kept(ago):
+            add("topics", row_of(ago, place), topic, n)
+    for ago, place, urgency, wait, outcome in SMALL_REFERRALS:
+        if not kept(ago):
+            continue
+        row = row_of(ago, place)
+        add("requests", row, "at risk (urgent)" if urgency == "urgent" else "not at risk")
+        name = "urgent" if urgency == "urgent" else "other"
+        limit = 15 if urgency == "urgent" else 24 * 60
+        created = this_week - timedelta(weeks=ago)
+        waited: float
+        if wait is not None:
+            waited = wait
+        else:
+            waited = (now - created).total_seconds() / 60
+        verdict = "past the limit" if waited > limit else "in time"
+        if wait is None and outcome is None and verdict == "in time":
+            verdict = "waiting, in time"
+        add("time_limit", row, f"{name}: {verdict}")
+        add("outcomes", row, (outcome or "still open").replace("_", " "))
+    return counts
+
+
+def small(n: int) -> bool:
+    return 0 < n < suppression.SMALLEST_SHOWN
+
+
+def cells_of(section: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(row label, cell) for every cell of a section, its totals included."""
+    rows = [*section["rows"], *([section["totals"]] if section.get("totals") else [])]
+    found = []
+    for row in rows:
+        for cell in [*row["cells"], *([row["total"]] if row.get("total") else [])]:
+            found.append((row["label"], cell))
+    return found
+
+
+def words(cell: dict[str, Any]) -> str:
+    if cell["suppressed"]:
+        return "not shown"
+    value = cell["value"]
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def check_json(figures: dict[str, Any], truth: dict[tuple[str, str, str], int]) -> int:
+    """Every cell against its true count; how many true counts of 1 to 4 there were."""
+    smalls = 0
+    for key in COUNTED:
+        section = table(figures, key)
+        for row, cell in cells_of(section):
+            true = truth.get((key, row, cell["label"]), 0)
+            if small(true):
+                smalls += 1
+                assert cell == {"label": cell["label"], "value": None, "suppressed": True}
+            elif not cell["suppressed"]:
+                assert cell["value"] == true, (key, row, cell)
+            assert cell["suppressed"] or cell["value"] == 0 or cell["value"] >= 5
+        # No set of parts and their total hides exactly one: none can be worked out.
+        lines = [[*row["cells"], row["total"]] for row in section["rows"]]
+        lines.append([*section["totals"]["cells"], section["totals"]["total"]])
+        columns = [list(column) for column in zip(*lines, strict=True)]
+        for line in [*lines, *columns]:
+            assert sum(cell["suppressed"] for cell in line) != 1, (key, line)
+    for cell in table(figures, "pathway")["chart"]:
+        assert cell["suppressed"] or cell["value"] % 5 == 0
+    for cell in table(figures, "time_to_claim")["chart"]:
+        assert cell["suppressed"] or cell["value"] >= 5  # every wait seeded is 5 minutes or more
+    return smalls
+
+
+def page_sections(page: str) -> dict[str, str]:
+    return {
+        key: page.split(f'<section class="figures" id="{key}"')[1].split("</section>")[0]
+        for key in SECTIONS
+    }
+
+
+def check_page(page: str, figures: dict[str, Any]) -> None:
+    """Each table's cells, and each chart's figures, read as the JSON has them."""
+    for key, section in page_sections(page).items():
+        expected = table(figures, key)
+        body = section.split("<table", 1)[1]
+        rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)[1:]  # the header row aside
+        read = []
+        for row in rows:
+            label = re.search(r'<th scope="row">(.*?)</th>', row, flags=re.S)
+            assert label is not None
+            for cell in re.findall(r"<td>(.*?)</td>", row, flags=re.S):
+                read.append((label.group(1), re.sub(r"<[^>]+>", "", cell)))
+        shown = [(row, words(cell)) for row, cell in cells_of(expected)]
+        assert read == shown, key
+        svg = re.search(r"<svg .*?</svg>", section, flags=re.S)
+        assert svg is not None
+        texts = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg.group(0))]
+        chart = expected["chart"]
+        # The figure beside each bar is the chart's last texts, bottom bar first.
+        assert texts[-len(chart) :][::-1] == [words(cell) for cell in chart], key
+        caption = section.split("<figcaption", 1)[1].split("</figcaption>")[0]
+        for cell in chart:
+            assert f"{html.escape(cell['label'])}: {words(cell)}" in caption
+
+
+SAID = re.compile(r"([A-Za-z_()][\w ()-]*?): (not shown|\d+(?:\.\d)?)")
+
+
+def check_words(text: str, truth: dict[tuple[str, str, str], int], key_of: dict[str, str]) -> None:
+    """PDF text: every "label: figure" is hidden, 0 or 5 or more, and wherever a label whose
+    true count is 1 to 4 is given a figure (a chart's column, a row's total), it is "not shown"."""
+    said = SAID.findall(text)
+    assert said
+    for _, figure in said:
+        assert figure == "not shown" or float(figure) == 0 or float(figure) >= 5, figure
+    titles = [title for title in key_of if title in text]
+    assert titles
+    for title in titles:
+        part = text.split(title, 1)[1]
+        for other in titles:
+            part = part.split(other, 1)[0] if other != title else part
+        for (section, row, column), true in truth.items():
+            if section != key_of[title] or not small(true) or "all" not in (row, column):
+                continue
+            label = column if row == "all" else row
+            pattern = rf"(?<![\w]){re.escape(label)}: (not shown|\d+(?:\.\d)?)"
+            for figure in re.findall(pattern, part):
+                assert figure == "not shown", (title, label, figure)
+    for n in range(1, 5):
+        assert not re.search(rf":\s{n}(?![\d.])", text), n
+
+
+async def test_no_count_under_5_can_be_read_anywhere(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    this_week = seed_small(runtime)
+    headers = await bearer(client, ADVOCATE)
+    await sign_in(client, ADVOCATE)
+    key_of = {}
+    for by in ("week", "place"):
+        truth = true_counts(this_week, by=by)
+        body = (await client.get(f"/api/stats?by={by}", headers=headers)).json()
+        figures = body["figures"]
+        key_of = {t["title"]: t["key"] for t in figures["tables"]}
+        assert check_json(figures, truth) >= 15
+        # The older lists in the same JSON.
+        for count in [body["total"], body["check_ins"], *body["by_topic"], *body["by_setting"]]:
+            assert count["suppressed"] or count["count"] == 0 or count["count"] >= 5
+        for count in body["by_week"]:
+            assert count["suppressed"] or count["count"] == 0 or count["count"] >= 5
+        assert (
+            body["total"]["suppressed"]
+            or body["check_ins"]["suppressed"]
+            or (body["total"]["count"] - body["check_ins"]["count"] >= 5)
+        )
+
+        page = await client.get(f"/dashboard/stats?by={by}")
+        assert page.status_code == 200
+        check_page(page.text, figures)
+
+        download = await client.get(f"/dashboard/stats.csv?by={by}")
+        lines = list(csv.reader(io.StringIO(download.text)))[1:]
+        read = {(line[0], line[2], line[3]): line[4] for line in lines}
+        for t in figures["tables"]:
+            for row, cell in cells_of(t):
+                assert read[(t["title"], row, cell["label"])] == words(cell)
+        for line in lines:
+            if line[5] != "minutes":
+                assert line[4] == "not shown" or float(line[4]) == 0 or float(line[4]) >= 5, line
+
+    months = sorted({f"{this_week:%Y-%m}", f"{this_week - timedelta(weeks=1):%Y-%m}"})
+    for month in months:
+        since, until = month_bounds(int(month[:4]), int(month[5:]))
+        truth = true_counts(this_week, by="place", since=since, until=until)
+        report = await client.get(f"/dashboard/stats/report.pdf?month={month}")
+        assert report.status_code == 200
+        reader = PdfReader(io.BytesIO(report.content))
+        text = " ".join(reader.pages[0].extract_text().split())
+        check_words(text, truth, key_of)
+        # The same, read by PDFium (pypdfium2), in case either reader loses a word.
+        document = pypdfium2.PdfDocument(report.content)
+        try:
+            other = " ".join(document[0].get_textpage().get_text_range().split())
+        finally:
+            document.close()
+        check_words(other, truth, key_of)
+
+
+def test_the_invented_month_for_the_pictures(runtime: Any, advocates: dict[str, int]) -> None:
+    """`make screenshots` draws the figures over tests/web/invented.py: enough to fill them."""
+    with Session(runtime.database) as session:
+        advocate = session.get(Advocate, advocates[ADVOCATE])
+        assert advocate is not None
+        session.expunge(advocate)
+    made = invent_month(runtime, advocate, chats=60)
+    assert made["messages"] >= 150 and made["referrals"] >= 15 and made["closed"] >= 10
+    with Session(runtime.database) as session:
+        shown = compute(
+            session=session,
+            settings=runtime.settings,
+            since=utcnow() - timedelta(days=29),
+            until=utcnow(),
+            rows_by="place",
+        )
+        kept = session.exec(select(Referral)).all()
+    assert {r.setting for r in kept} >= {"yoi", "sch"} and {r.urgency for r in kept} == {
+        "urgent",
+        "normal",
+    }
+    assert all(r.created_at <= (r.claimed_at or r.created_at) for r in kept)
+    topics = next(t for t in shown.tables if t.key == "topics")
+    assert topics.totals is not None and topics.totals.total is not None
+    assert topics.totals.total.value == made["messages"]
