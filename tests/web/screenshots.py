@@ -121,7 +121,7 @@ async def figures_pictures(browser: Any, url: str) -> None:
     await page.goto("/dashboard/stats?weeks=5")
     await page.mouse.move(0, 0)
     await page.wait_for_timeout(300)
-    height = min(FIGURES_HEIGHT, await page.evaluate("document.body.scrollHeight"))
+    height = min(FIGURES_HEIGHT, await page.evaluate("() => document.body.scrollHeight"))
     clip = {"x": 0, "y": 0, "width": DESKTOP["width"], "height": height}
     await page.screenshot(path=OUT / "figures-desktop.png", clip=clip, full_page=True)
     month = f"{utcnow() - timedelta(days=14):%Y-%m}"  # the month most of the invented one is in
