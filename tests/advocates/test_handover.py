@@ -3,6 +3,7 @@ why; an admin reassigns any. The child is never told who holds it. Each is audit
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -263,6 +264,10 @@ async def test_handing_over_from_the_dashboard(
     await client.post(f"{url}/claim", data={"csrf_token": token})
     page = (await client.get(url)).text
     assert "Give back to the queue" in page and "Pass it on" in page
+    # The forms are on the page once, and the tab's title is only words.
+    assert page.count("Give back to the queue") == 1
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert title is not None and "<" not in title.group(1) and "Referral #1" in title.group(1)
     # Colleagues to pass to: active ones, never oneself or someone who has left.
     assert f'<option value="{advocates[OTHER]}">{OTHER}</option>' in page
     assert f'<option value="{advocates[ADVOCATE]}"' not in page
