@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import inspect, text
@@ -42,3 +43,14 @@ async def press(conversation: Any, payload: str, key: str = "a" * 64) -> list[An
     from service.replies import Inbound
 
     return list(await conversation.handle(key, "web", Inbound(payload=payload)))
+
+
+def graded(analyse: Callable[[str], Any], **grades: dict[str, Any]) -> Callable[[str], Any]:
+    """The real analysis, with the grade of some messages fixed: {text: {"concern": True}} or
+    {text: {"risks": ["abuse"]}}, so a test is about the reply whatever the model's training."""
+
+    def run(text: str) -> Any:
+        found = analyse(text)
+        return found.model_copy(update=grades[text]) if text in grades else found
+
+    return run

@@ -5,7 +5,6 @@ says wrote in. Each test is a conversation through the real engine, model and da
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,23 +13,13 @@ from sqlmodel import Session, select
 from service.db import make_engine
 from service.models import Chat, Referral
 from service.runtime import build_runtime
-from tests.service.helpers import press, say, texts
+from tests.service.helpers import graded, press, say, texts
 
 CHILDLINE = "0800 1111"
 # Words that send a child back to staff: wrong when staff are the ones hurting them.
 TO_STAFF = ("member of staff", "call bell")
 NEVER_TO_HURT = "never hurt you to make you do as you are told"
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/test?connect_timeout=1"
-
-
-def graded(analyse: Callable[[str], Any], **grades: dict[str, Any]) -> Callable[[str], Any]:
-    """The real analysis, with the grade of some messages fixed: {text: {"risks": [...]}}."""
-
-    def run(text: str) -> Any:
-        found = analyse(text)
-        return found.model_copy(update=grades[text]) if text in grades else found
-
-    return run
 
 
 def referrals(database: Any) -> list[Referral]:

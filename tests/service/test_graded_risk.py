@@ -6,7 +6,6 @@ the model's latest training says, `graded` takes the real analysis and sets only
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,20 +14,10 @@ from sqlmodel import Session, select
 from service.models import Event, Referral
 from service.replies import Inbound
 from service.runtime import build_runtime
-from tests.service.helpers import payloads, press, say, texts
+from tests.service.helpers import graded, payloads, press, say, texts
 
 CHILDLINE = "0800 1111"
 SAFE = "Are you safe right now?"
-
-
-def graded(analyse: Callable[[str], Any], **grades: dict[str, Any]) -> Callable[[str], Any]:
-    """The real analysis, with the grade for some messages fixed: {text: {"concern": True}}."""
-
-    def run(text: str) -> Any:
-        found = analyse(text)
-        return found.model_copy(update=grades[text]) if text in grades else found
-
-    return run
 
 
 @pytest.fixture
