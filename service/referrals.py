@@ -741,12 +741,7 @@ def pass_to(
             redact=redact,
             told=told,
         )
-    detail = _handed_detail(via, to, handed.note)
-    audit.record(
-        session=session, advocate=by, action="pass", referral_id=referral_id, detail=detail
-    )
-    session.commit()
-    return handed
+    return _handed_audited(session, handed, by, "pass", via, referral_id, to)
 
 
 def reassign(
@@ -771,9 +766,22 @@ def reassign(
             redact=redact,
             told=told,
         )
+    return _handed_audited(session, handed, by, "reassign", via, referral_id, to)
+
+
+def _handed_audited(
+    session: Session,
+    handed: Handed,
+    by: Advocate,
+    action: Literal["pass", "reassign"],
+    via: Via,
+    referral_id: int,
+    to: int,
+) -> Handed:
+    """The audit row of a hand-over (ids only, never the reason's words), then the commit."""
     detail = _handed_detail(via, to, handed.note)
     audit.record(
-        session=session, advocate=by, action="reassign", referral_id=referral_id, detail=detail
+        session=session, advocate=by, action=action, referral_id=referral_id, detail=detail
     )
     session.commit()
     return handed
