@@ -23,7 +23,7 @@ from content.schema import (
     MESSAGE_KEYS,
     PLACE_KINDS,
     ROUTE_HELPLINES,
-    TOPIC_LABELS,
+    SUBJECT_LABELS,
     ActionData,
     AnswerData,
     HelplineData,
@@ -152,11 +152,11 @@ def check(root: Path | None = None, today: dt.date | None = None) -> list[Fault]
 def _labels(content: Content, today: dt.date) -> Iterator[Fault]:
     topic_dir = content.root / "topics"
     for stem, (topic, file) in content.topics.items():
-        if topic.topic not in TOPIC_LABELS:
+        if topic.topic not in SUBJECT_LABELS:
             yield Fault(
                 file.path,
                 file.line(("topic",)),
-                f"Unknown topic label: {topic.topic}; use one of {', '.join(TOPIC_LABELS)}",
+                f"Unknown topic label: {topic.topic}; use one of {', '.join(SUBJECT_LABELS)}",
             )
         elif topic.topic not in CONTENT_TOPICS:
             yield Fault(

@@ -7,9 +7,9 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-# Labels shared with nlp/ (docs/architecture.md). Only some topics carry rights content;
-# "greeting" and "other" are answered by the engine's own messages.
-ContentTopic = Literal[
+# The topic labels of the contract (docs/architecture.md): stable, other tools rely on them.
+# Eight carry rights content; "greeting" and "other" are answered by the engine's own messages.
+ReportedTopic = Literal[
     "separation",
     "restraint",
     "complaints",
@@ -19,9 +19,42 @@ ContentTopic = Literal[
     "helpline",
     "privacy",
 ]
-CONTENT_TOPICS: tuple[ContentTopic, ...] = get_args(ContentTopic)
-TopicLabel = Literal[ContentTopic, "greeting", "other"]
-TOPIC_LABELS: tuple[TopicLabel, ...] = (*CONTENT_TOPICS, "greeting", "other")
+REPORTED_TOPICS: tuple[ReportedTopic, ...] = get_args(ReportedTopic)
+TopicLabel = Literal[ReportedTopic, "greeting", "other"]
+TOPIC_LABELS: tuple[TopicLabel, ...] = (*REPORTED_TOPICS, "greeting", "other")
+# Subjects finer than those ten. The model tells them apart and content answers them; outside
+# the conversation (referrals, figures, the API, `nlp analyse`'s topic) each is reported as
+# the contract's topic it belongs to, so the contract stays as it is.
+Subject = Literal[
+    "adjudications",
+    "sentence_appeals",
+    "phone_calls",
+    "incentives",
+    "education",
+    "legal_advice",
+    "imb",
+]
+REPORTED_AS: dict[Subject, TopicLabel] = {
+    "adjudications": "appeals",
+    "sentence_appeals": "appeals",
+    "phone_calls": "visits",
+    "incentives": "other",
+    "education": "other",
+    "legal_advice": "other",
+    "imb": "complaints",
+}
+# What the model's topic head names: the contract's topics and the finer subjects.
+SUBJECT_LABELS: tuple[str, ...] = (*TOPIC_LABELS, *get_args(Subject))
+# The topics and subjects that have a content file in content/data/topics.
+ContentTopic = ReportedTopic
+CONTENT_TOPICS: tuple[str, ...] = get_args(ContentTopic)
+
+
+def reported_topic(label: str) -> str:
+    """The contract's topic for a topic or subject label ("phone_calls" -> "visits")."""
+    return REPORTED_AS.get(label, label)  # type: ignore[call-overload]
+
+
 # Who is writing: the audiences content is written for are the roles a chat can have.
 Audience = Literal["child", "family", "professional"]
 AUDIENCES: tuple[Audience, ...] = get_args(Audience)

@@ -6,9 +6,10 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from content.schema import TOPIC_LABELS
+from content.schema import SUBJECT_LABELS, TOPIC_LABELS
 
-TOPICS = TOPIC_LABELS  # one list of labels, kept in content/ (docs/architecture.md)
+TOPICS = TOPIC_LABELS  # the contract's labels, kept in content/ (docs/architecture.md)
+SUBJECTS = SUBJECT_LABELS  # those, and the finer subjects the model tells apart
 # What the risk screen and the model's risk heads can name.
 Risk = Literal["self_harm", "abuse"]
 RISKS: tuple[Risk, ...] = get_args(Risk)
@@ -28,6 +29,8 @@ class Analysis(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     topic: str = "other"
+    # The finer subject ("phone_calls"), or the topic itself; `topic` is what it is reported as.
+    subject: str = "other"
     topic_score: float = 0.0
     # The labels at or above the urgent threshold, or named by a risk pattern.
     risks: list[str] = Field(default_factory=list)

@@ -20,13 +20,14 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from tokenizers import Tokenizer
 
-from content.schema import TOPIC_LABELS
+from content.schema import SUBJECT_LABELS
 from nlp import data
 
-# The heads, in the order the ONNX model returns them. "distress" is sad or scared words with
-# no named risk: it asks "are you safe?", it never raises an alarm on its own.
+# The heads training builds, in the order the ONNX model returns them. "distress" is sad or
+# scared words with no named risk: it asks "are you safe?", it never raises an alarm on its own.
+# A trained model names its own labels in heads.json; its topic labels may be fewer.
 HEADS: dict[str, list[str]] = {
-    "topic": list(TOPIC_LABELS),
+    "topic": list(SUBJECT_LABELS),
     "risk": ["self_harm", "abuse", "distress"],
     "role": ["child", "family", "professional"],
 }
@@ -47,8 +48,9 @@ class Encoder:
 
     def __init__(self, directory: Path, threads: int = 1) -> None:
         heads = json.loads((directory / "heads.json").read_text())
-        if heads != HEADS:
+        if not _fits(heads):
             raise ValueError("the encoder was trained for other labels; train it again")
+        self.heads: dict[str, list[str]] = heads
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -86,7 +88,7 @@ class Encoder:
                 owner.append(index)
         # Sorting by length keeps padding, and so wasted work, small in a batch.
         order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
-        outputs: list[list[np.ndarray]] = [[] for _ in HEADS]
+        outputs: list[list[np.ndarray]] = [[] for _ in self.heads]
         for start in range(0, len(order), batch_size):
             chosen = order[start : start + batch_size]
             ids, mask = self.encode(self.tokenizer, [windows[i] for i in chosen])
@@ -110,14 +112,23 @@ class Encoder:
         """One message's windows: topic and role averaged, risk the highest any window gave."""
         topic, risk, role = (values[rows] for values in stacked)
         return Scores(
-            topic=_named("topic", topic.mean(0)),
-            risk=_named("risk", risk.max(0)),
-            role=_named("role", role.mean(0)),
+            topic=self._named("topic", topic.mean(0)),
+            risk=self._named("risk", risk.max(0)),
+            role=self._named("role", role.mean(0)),
         )
 
+    def _named(self, head: str, values: np.ndarray) -> dict[str, float]:
+        return {label: float(v) for label, v in zip(self.heads[head], values, strict=True)}
 
-def _named(head: str, values: np.ndarray) -> dict[str, float]:
-    return {label: float(value) for label, value in zip(HEADS[head], values, strict=True)}
+
+def _fits(heads: dict[str, list[str]]) -> bool:
+    """The model's heads are today's, though it may know fewer topic labels (an older model)."""
+    return (
+        list(heads) == list(HEADS)
+        and heads["risk"] == HEADS["risk"]
+        and heads["role"] == HEADS["role"]
+        and set(heads["topic"]) <= set(HEADS["topic"])
+    )
 
 
 class EncoderComponent:

@@ -14,9 +14,9 @@ from spacy.tokens import Doc
 from thinc.api import Config
 
 import content
-from content.schema import PLACE_KINDS
+from content.schema import PLACE_KINDS, reported_topic
 from nlp import data, redact
-from nlp.analysis import RISKS, TOPICS, Analysis, Entity
+from nlp.analysis import RISKS, SUBJECTS, Analysis, Entity
 from nlp.rules import read_patterns, register_extensions
 
 MODEL_DIR = Path(__file__).parent / "model"
@@ -135,13 +135,13 @@ class Pipeline:
         return False
 
     def _analysis(self, doc: Doc, entities: list[Entity]) -> Analysis:
-        topic_scores = {label: doc.cats.get(label, 0.0) for label in TOPICS}
+        topic_scores = {label: doc.cats.get(label, 0.0) for label in SUBJECTS}
         topic = max(topic_scores, key=topic_scores.__getitem__)
         score = topic_scores[topic]
         # A word of the place ("seg", "nicking", "VO") decides when the encoder is unsure,
         # and when it is nearly all there is to read.
         short = sum(1 for token in doc if token.is_alpha) <= 2
-        if (score < self.topic_unsure or short) and doc._.rule_topic in TOPICS:
+        if (score < self.topic_unsure or short) and doc._.rule_topic in SUBJECTS:
             topic = doc._.rule_topic
             score = topic_scores[topic]
         risk_scores = {label: round(float(doc.cats.get(label, 0.0)), 4) for label in RISKS}
@@ -154,7 +154,8 @@ class Pipeline:
         )
         setting = doc._.setting if doc._.setting in PLACE_KINDS else None
         return Analysis(
-            topic=topic,
+            topic=reported_topic(topic),
+            subject=topic,
             topic_score=round(float(score), 4),
             risks=sorted(risks),
             risk_scores=risk_scores,

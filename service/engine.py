@@ -14,7 +14,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from content import Answer, Library
-from content.schema import OFFERS, PLACE_KINDS, ROLES, Establishment, PlaceNamed
+from content.schema import (
+    OFFERS,
+    PLACE_KINDS,
+    REPORTED_TOPICS,
+    ROLES,
+    Establishment,
+    PlaceNamed,
+    reported_topic,
+)
 from nlp.analysis import Analysis
 from service import payloads, safety, storage
 from service.db import scrub
@@ -382,7 +390,7 @@ class Conversation:
         else:
             saved = await write  # done, or committing now
         analysis = urgent.analysis
-        topic = analysis.topic if analysis is not None else None
+        topic = self._asked(analysis) if analysis is not None else None
         # Who is writing, and where: the chat's, or the model's guess if the chat was out of reach.
         role = keeper.role or (analysis.role if analysis is not None else None)
         place = urgent.situation.place
@@ -533,7 +541,7 @@ class Conversation:
         self._learn(chat, analysis, "")
         chat.awaiting = CHECK_IN
         # What they asked about waits for their "yes".
-        chat.topic = analysis.topic if analysis.topic in self.topics else None
+        chat.topic = self._asked(analysis)
         chat.step = 0
         adult = chat.role in ADULTS  # a worried parent is asked about the child, not themselves
         return [
@@ -588,8 +596,9 @@ class Conversation:
         named = self._place_named(chat, text, known)
         if named is not None:
             return before + self._after_place(chat, analysis, *named)
-        if analysis.topic in self.topics:
-            return before + self._answer(chat, analysis.topic)
+        asked = self._asked(analysis)
+        if asked is not None:
+            return before + self._answer(chat, asked)
         if analysis.topic == "greeting":
             return before + self._greeting(chat)
         return before + [Reply(text=self._say("not_understood"), buttons=self._menu_buttons(chat))]
@@ -599,8 +608,9 @@ class Conversation:
         self._learn(chat, analysis, text)
         chat.awaiting = None
         sent = Reply(text=self._say("passed_to_advocate"))
-        if analysis.topic in self.topics and analysis.topic_score >= SURE_OF_TOPIC:
-            return [sent, *self._answer(chat, analysis.topic)]
+        asked = self._asked(analysis)
+        if asked is not None and analysis.topic_score >= SURE_OF_TOPIC:
+            return [sent, *self._answer(chat, asked)]
         sent.buttons = self._menu_buttons(chat)
         return [sent]
 
@@ -698,8 +708,9 @@ class Conversation:
         self, chat: Chat, analysis: Analysis, said: list[Reply], only: bool
     ) -> list[Reply]:
         """What the place was said with: the answer for that place, or else the menu."""
-        if not only and analysis.topic in self.topics:
-            return said + self._answer(chat, analysis.topic)
+        asked = self._asked(analysis)
+        if not only and asked is not None:
+            return said + self._answer(chat, asked)
         if said[-1].buttons:  # a place that holds no children asks where they are now
             return said
         return said + [Reply(text=self._menu_text(chat), buttons=self._menu_buttons(chat))]
@@ -990,8 +1001,15 @@ class Conversation:
 
     def _event_topic(self, payload: Payload | None, analysis: Analysis | None) -> str | None:
         if payload is not None and payload.name == payloads.TOPIC and payload.value:
-            return payload.value
+            return reported_topic(payload.value)
         return analysis.topic if analysis is not None else None
+
+    def _asked(self, analysis: Analysis) -> str | None:
+        """What a message asks about that content answers: its subject, else its topic."""
+        for label in (analysis.subject, analysis.topic):
+            if label in self.topics:
+                return label
+        return None
 
     def _say(self, key: str, **values: str) -> str:
         """A line from messages.yaml; `content check` proves every key said here is there."""
@@ -1010,7 +1028,8 @@ class Conversation:
         return self._say("menu_family" if chat.role == "family" else "menu_child")
 
     def _menu_buttons(self, chat: Chat) -> list[Button]:
-        order = list(self.topics)
+        # The menu keeps to the contract's topics; finer subjects are found by asking.
+        order = [topic for topic in self.topics if topic in REPORTED_TOPICS]
         if chat.role == "family" and "visits" in order:
             order.remove("visits")
             order.insert(0, "visits")

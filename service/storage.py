@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
+from content.schema import reported_topic
 from service.models import (
     Chat,
     Event,
@@ -99,7 +100,7 @@ def create_referral(
         session.add(referral)
     elif urgency == "urgent":
         referral.urgency = "urgent"
-    referral.topic = chat.topic or referral.topic
+    referral.topic = reported_topic(chat.topic) if chat.topic else referral.topic
     referral.setting = chat.setting or referral.setting
     referral.role = chat.role or referral.role
     referral.risks = ",".join(sorted(risks | set(filter(None, referral.risks.split(",")))))
