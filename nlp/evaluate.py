@@ -254,6 +254,13 @@ def report(analyse: Analyse) -> str:
             lines.extend(f"  false alarm: {text}" for text in risks["false_alarms"])
             lines.extend(f"  check-in: {text}" for text in risks["check_ins"])
         lines.append("")
+    if not topic_sets["blind"] and not risk_sets["blind"]:
+        # Between one blind set being retired into validation and the next being copied in.
+        lines.append(
+            f"Blind: no blind set ({data.BLIND_TOPICS}, {data.BLIND_RISKS} are not in"
+            " content/training); the figures above are validation only"
+        )
+        lines.append("")
     lines.append(f"Redaction ({redaction['details']} personal details, invented)")
     lines.append(f"personal details removed {redaction['removed']:.3f}")
     lines.append(f"meaning words kept       {redaction['kept']:.3f}")
