@@ -45,8 +45,9 @@ REPORTED_AS: dict[Subject, TopicLabel] = {
 }
 # What the model's topic head names: the contract's topics and the finer subjects.
 SUBJECT_LABELS: tuple[str, ...] = (*TOPIC_LABELS, *get_args(Subject))
-# The topics and subjects that have a content file in content/data/topics.
-ContentTopic = ReportedTopic
+# The topics and subjects that have a content file in content/data/topics: the contract's eight
+# and the finer subjects. The menu and the contract keep to REPORTED_TOPICS.
+ContentTopic = Literal[ReportedTopic, Subject]
 CONTENT_TOPICS: tuple[str, ...] = get_args(ContentTopic)
 
 
@@ -216,7 +217,8 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "button_keep",
     "button_safe_yes",
     "button_safe_no",
-    *(f"topic_{topic}" for topic in CONTENT_TOPICS),
+    # A button for each topic on the menu, which shows the contract's eight, never a subject.
+    *(f"topic_{topic}" for topic in REPORTED_TOPICS),
     *(f"place_{setting}" for setting in PLACE_KINDS),
     *(f"outcome_{outcome}" for outcome in get_args(Outcome)),
     # Shown to advocates on the queue: each risk (nlp's labels) and who wrote in, in words.

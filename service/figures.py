@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from content.schema import CONTENT_TOPICS, PLACE_KINDS, TOPIC_LABELS
+from content.schema import PLACE_KINDS, REPORTED_TOPICS, TOPIC_LABELS
 from service import suppression
 from service.models import Event, Referral, utcnow
 from service.referrals import OUTCOMES
@@ -379,7 +379,7 @@ def _pathway(
     them could give away a small number: every stage is rounded to the nearest 5."""
     stages = [
         ("messages", len(events)),
-        ("about a right", sum(1 for topic, _, _ in events if topic in CONTENT_TOPICS)),
+        ("about a right", sum(1 for topic, _, _ in events if topic in REPORTED_TOPICS)),
         ("asked for an advocate", len(referrals)),
         ("claimed by an advocate", sum(1 for r in referrals if r.claimed_at is not None)),
         ("closed with an outcome", sum(1 for r in referrals if r.outcome is not None)),

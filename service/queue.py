@@ -11,7 +11,7 @@ from typing import Any, Literal, cast, get_args
 from sqlalchemy import and_, case, func, not_, or_
 from sqlmodel import Session, col, select
 
-from content.schema import CONTENT_TOPICS, PLACE_KINDS, ROLES
+from content.schema import PLACE_KINDS, REPORTED_TOPICS, ROLES
 from service.models import Advocate, Chat, Referral, utcnow
 from service.settings import Settings
 from service.vocabulary import OPEN, STATUSES, URGENCIES, Status, Urgency
@@ -170,7 +170,7 @@ def read_queue_filter(
     chosen = QueueFilter(
         status=cast(StatusFilter, wanted_status or "open"),
         urgency=pick(urgency, URGENCIES),
-        topic=pick(topic, CONTENT_TOPICS),
+        topic=pick(topic, REPORTED_TOPICS),
         setting=pick(setting, PLACE_KINDS),
         waited_minutes=int(waited) if waited is not None else None,
         role=pick(role, ROLES),

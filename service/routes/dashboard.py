@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response, Streamin
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
-from content.schema import CONTENT_TOPICS, PLACE_KINDS, ROLES
+from content.schema import PLACE_KINDS, REPORTED_TOPICS, ROLES
 from service import accounts, audit, auth, charts, figures, referrals, report, stats
 from service import queue as referral_queue
 from service.accounts import Advocate
@@ -248,7 +248,7 @@ def choices(runtime: RuntimeDep) -> list[tuple[str, str, list[tuple[str, str]]]]
     kinds = runtime.library.kinds
     return [
         ("urgency", "Urgency", [(urgency, urgency) for urgency in URGENCIES]),
-        ("topic", "Topic", [(topic, topic) for topic in CONTENT_TOPICS]),
+        ("topic", "Topic", [(topic, topic) for topic in REPORTED_TOPICS]),
         ("role", "Who wrote in", list(role_words(runtime).items())),
         (
             "setting",

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from content.schema import ContentTopic, PlaceKind, Role
+from content.schema import PlaceKind, ReportedTopic, Role
 from service import queue, referrals
 from service.accounts import Advocate
 from service.deps import AdvocateDep, RedactDep, ReferralId, RuntimeDep, SessionDep
@@ -55,7 +55,7 @@ def list_referrals(
     response: Response,
     status: StatusFilter = "open",
     urgency: Urgency | None = None,
-    topic: ContentTopic | None = None,
+    topic: ReportedTopic | None = None,
     setting: PlaceKind | None = None,
     waited_minutes: Annotated[int | None, Query(ge=0, le=queue.MAX_WAITED)] = None,
     role: Role | None = None,

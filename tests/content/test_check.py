@@ -117,7 +117,7 @@ def test_unknown_source(data):
 
 
 def test_old_review_date(data):
-    line = edit(data / "topics" / "appeals.yaml", "reviewed: 2026-11-23", "reviewed: 2025-10-01")
+    line = edit(data / "topics" / "appeals.yaml", "reviewed: 2026-11-30", "reviewed: 2025-10-01")
     assert_fault(data, "appeals.yaml", line, "Checked 2025-10-01, over 12 months ago")
 
 

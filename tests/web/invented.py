@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from content.schema import CONTENT_TOPICS, PLACE_KINDS, ROLES
+from content.schema import PLACE_KINDS, REPORTED_TOPICS, ROLES
 from service import referrals, storage
 from service.models import Advocate, Event, Referral, utcnow
 
@@ -55,7 +55,7 @@ def invent_month(
     pick = random.Random(seed)
     now = now or utcnow()
     made = {"chats": 0, "messages": 0, "referrals": 0, "claimed": 0, "closed": 0}
-    topics = [*CONTENT_TOPICS, "greeting", "other"]
+    topics = [*REPORTED_TOPICS, "greeting", "other"]
     # Young offender institutions hold the most children, hospitals the fewest.
     place_weights = dict(zip(PLACE_KINDS, (8, 3, 2, 4, 1), strict=False))
     with Session(runtime.database) as session:
@@ -72,7 +72,7 @@ def invent_month(
             events: list[Event] = []
             for _ in range(pick.randint(1, 6)):
                 topic = pick.choice(topics)
-                chat.topic = topic if topic in CONTENT_TOPICS else chat.topic
+                chat.topic = topic if topic in REPORTED_TOPICS else chat.topic
                 events.append(
                     storage.add_event(
                         session=session,
