@@ -124,6 +124,9 @@ def fine_tune(settings: Any, base: Path) -> Heads:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+    # One thread: the same sums in the same order on every machine, so the same model; and on
+    # a shared machine, no threads spinning while they wait for each other.
+    torch.set_num_threads(1)
     rows = data.examples("train")
     tokenizer = Encoder.tokenizer_from(base / "tokenizer.json", int(settings["max_tokens"]))
     model = Heads(base)
