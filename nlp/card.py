@@ -44,7 +44,8 @@ def _figures(analyse: Any) -> dict[str, Any]:
     topics = topic_scores(analyse, data.topic_examples("test"))
     risks = risk_scores(analyse, data.risk_examples("test"))
     return {
-        "topic_macro_f1": round(topics["macro_f1"], 3),
+        "topic_macro_f1": round(topics["topic_macro_f1"], 3),
+        "subject_macro_f1": round(topics["macro_f1"], 3),
         "topic_messages": topics["n"],
         "self_harm_recall": round(risks["self_harm"]["recall"], 3),
         "abuse_recall": round(risks["abuse"]["recall"], 3),
