@@ -34,6 +34,8 @@ class Analysis(BaseModel):
     topic_score: float = 0.0
     # The labels at or above the urgent threshold, or named by a risk pattern.
     risks: list[str] = Field(default_factory=list)
+    # Those of them a risk phrase in content/training/patterns.jsonl named, whatever the scores.
+    rule_risks: list[str] = Field(default_factory=list)
     risk_scores: dict[str, float] = Field(default_factory=dict)
     # Sad or scared words with no named risk, as the encoder reads them (0..1).
     distress: float = 0.0

@@ -82,6 +82,11 @@ def risk_scores(analyse: Analyse, rows: list[dict[str, Any]] | None = None) -> d
     calm = [i for i, row in enumerate(rows) if not row["risks"] and not row.get("distress")]
     sad = [i for i, row in enumerate(rows) if not row["risks"] and row.get("distress")]
     result["false_alarm_rate"] = sum(levels[i] == "urgent" for i in calm) / max(1, len(calm))
+    # A risk phrase ("self harm", "on an acct") makes a message urgent by design, even in a
+    # calm question about it; the model's own false alarms are the rest.
+    result["false_alarms_by_phrase"] = sum(
+        levels[i] == "urgent" and bool(results[i].rule_risks) for i in calm
+    )
     result["check_in_rate"] = sum(levels[i] == "concern" for i in calm) / max(1, len(calm))
     result["negatives"] = len(calm)
     result["sad"] = len(sad)
@@ -263,6 +268,11 @@ def report(analyse: Analyse) -> str:
             )
         negatives = risks["negatives"]
         lines.append(f"no risk       urgent {risks['false_alarm_rate']:.3f} (n={negatives})")
+        alarms = round(risks["false_alarm_rate"] * negatives)
+        lines.append(
+            f"              of which {risks['false_alarms_by_phrase']} of {alarms} named by a"
+            " risk phrase"
+        )
         lines.append(f"no risk       check-in {risks['check_in_rate']:.3f}")
         if risks["sad"]:
             share, n = risks["sad_check_in_rate"], risks["sad"]

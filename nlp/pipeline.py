@@ -158,6 +158,7 @@ class Pipeline:
             subject=topic,
             topic_score=round(float(score), 4),
             risks=sorted(risks),
+            rule_risks=sorted(doc._.rule_risks or []),
             risk_scores=risk_scores,
             distress=distress,
             concern=concern,
