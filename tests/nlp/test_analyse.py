@@ -59,7 +59,7 @@ def test_a_topic_word_does_not_overrule_a_sure_classifier() -> None:
         "im going to end it tonight",
         "made a ligature out of my bedsheet",
         "they put me on an ACCT",
-        "been cutting again",
+        "cutting again last night",
         "i took pills",
         "my padmate keeps saying he will hang himself",
     ],
