@@ -1,0 +1,183 @@
+"""What every dashboard page shares: its templates, rendering under the strict CSP, the session
+and CSRF cookies, and who is signed in. The pages themselves are in service/routes/dashboard_*.py.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Form, HTTPException, Request, status
+from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
+
+from service import accounts, auth, referrals
+from service.accounts import Advocate
+from service.deps import RuntimeDep, SessionDep
+
+PREFIX = "/dashboard"
+SESSION_COOKIE = "rightsline_dashboard"
+CSRF_COOKIE = "rightsline_csrf"
+CSRF_FAILED = "This form was out of date. Please try again."
+
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+
+
+def waited(minutes: int) -> str:
+    """'3 min', '2 h 5 min', '4 days 1 h': how long, in words an advocate reads at a glance."""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} day{'s' if days != 1 else ''} {hours} h"
+    return f"{hours} h {mins} min" if hours else f"{mins} min"
+
+
+def limit_words(minutes: int) -> str:
+    """A time limit in words: '15 min', '24 h', '2 days'."""
+    if minutes >= 2 * 24 * 60 and minutes % (24 * 60) == 0:
+        return f"{minutes // (24 * 60)} days"
+    if minutes >= 60 and minutes % 60 == 0:
+        return f"{minutes // 60} h"
+    return waited(minutes)
+
+
+templates.env.filters["waited"] = waited
+templates.env.filters["limit_words"] = limit_words
+
+
+# ---- cookies and rendering -----------------------------------------------------------------
+
+
+def _secure(request: Request, runtime: RuntimeDep) -> bool:
+    return runtime.settings.production or request.url.scheme == "https"
+
+
+def _set_cookie(
+    response: Response,
+    request: Request,
+    runtime: RuntimeDep,
+    name: str,
+    value: str,
+    max_age: int | None = None,
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path=PREFIX,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request, runtime),
+    )
+
+
+def start_session(response: Response, request: Request, runtime: RuntimeDep, token: str) -> None:
+    """(Re)issue the session cookie; every page refreshes it, so it ends after idle minutes."""
+    max_age = runtime.settings.token_minutes * 60
+    _set_cookie(response, request, runtime, SESSION_COOKIE, token, max_age=max_age)
+
+
+def render(
+    request: Request,
+    runtime: RuntimeDep,
+    name: str,
+    context: dict[str, Any],
+    *,
+    advocate: Advocate | None = None,
+    status_code: int = 200,
+    script: str | None = None,
+) -> Response:
+    """The page `name`; `script` is a file in /static the page loads (none by default)."""
+    nonce = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+    style_nonce = secrets.token_urlsafe(16)
+    page = {
+        "advocate": advocate,
+        "csrf": auth.csrf_token(runtime.keys.signing_key, nonce),
+        "style_nonce": style_nonce,
+        "outcomes": referrals.outcome_words(runtime.library.messages),
+        "script": script,
+        **context,
+    }
+    response = templates.TemplateResponse(
+        request, f"dashboard/{name}", page, status_code=status_code
+    )
+    if request.cookies.get(CSRF_COOKIE) != nonce:
+        _set_cookie(response, request, runtime, CSRF_COOKIE, nonce)
+    if advocate is not None:
+        token = accounts.issue_token(
+            key=runtime.keys.signing_key,
+            advocate=advocate,
+            use="dashboard",
+            minutes=runtime.settings.token_minutes,
+        )
+        start_session(response, request, runtime, token)
+    # No inline script runs on these pages at all, even if something slipped past the
+    # escaping; the queue loads its one script file from the app itself.
+    scripts = "script-src 'self'; connect-src 'self'; " if script else ""
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'none'; {scripts}style-src 'nonce-{style_nonce}'; img-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def error_page(
+    request: Request, runtime: RuntimeDep, advocate: Advocate, message: str, status_code: int
+) -> Response:
+    """A page that says only why the advocate cannot have what they asked for."""
+    return render(
+        request,
+        runtime,
+        "error.html",
+        {"message": message},
+        advocate=advocate,
+        status_code=status_code,
+    )
+
+
+# ---- CSRF and who is signed in ---------------------------------------------------------------
+
+
+def check_csrf(
+    request: Request, runtime: RuntimeDep, csrf_token: Annotated[str, Form()] = ""
+) -> None:
+    if not auth.csrf_valid(runtime.keys.signing_key, request.cookies.get(CSRF_COOKIE), csrf_token):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, CSRF_FAILED)
+
+
+CsrfChecked = Depends(check_csrf)
+
+
+def _cookie_advocate(request: Request, runtime: RuntimeDep, session: SessionDep) -> Advocate | None:
+    return accounts.from_token(
+        session=session,
+        key=runtime.keys.signing_key,
+        token=request.cookies.get(SESSION_COOKIE),
+        use="dashboard",
+    )
+
+
+def signed_in(request: Request, runtime: RuntimeDep, session: SessionDep) -> Advocate:
+    """The advocate named by the session cookie; anyone else is sent to the sign-in page."""
+    advocate = _cookie_advocate(request, runtime, session)
+    if advocate is None:
+        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": f"{PREFIX}/login"})
+    return advocate
+
+
+DashboardAdvocate = Annotated[Advocate, Depends(signed_in)]
+
+
+def signed_in_for_updates(request: Request, runtime: RuntimeDep, session: SessionDep) -> Advocate:
+    """As `signed_in`, for what a script asks for in the background: a plain 401, no redirect."""
+    advocate = _cookie_advocate(request, runtime, session)
+    if advocate is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Sign in again to see the queue.")
+    return advocate
+
+
+UpdatesAdvocate = Annotated[Advocate, Depends(signed_in_for_updates)]
