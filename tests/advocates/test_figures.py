@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
-from service import suppression
+from service import charts, suppression
 from service.figures import compute, iso_week, month_bounds, nearest_rank, week_start
 from service.models import Advocate, AuditEntry, Event, Referral, utcnow
 from service.vocabulary import Urgency
@@ -534,3 +534,24 @@ def test_the_invented_month_for_the_pictures(runtime: Any, advocates: dict[str, 
     topics = next(t for t in shown.tables if t.key == "topics")
     assert topics.totals is not None and topics.totals.total is not None
     assert topics.totals.total.value == made["messages"]
+
+
+async def test_a_second_look_at_the_same_figures_draws_no_chart_again(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    """The charts were most of the page's time (matplotlib's layout drew each twice); now each
+    is drawn once, and not again while its figures stay the same."""
+    with Session(runtime.database) as session:
+        advocate = session.get(Advocate, advocates[ADVOCATE])
+        assert advocate is not None
+        session.expunge(advocate)
+    invent_month(runtime, advocate, chats=60)
+    await sign_in(client, ADVOCATE)
+    charts._drawn.cache_clear()
+    first = await client.get("/dashboard/stats?weeks=5")
+    assert first.status_code == 200
+    assert charts._drawn.cache_info().misses == len(SECTIONS)
+    again = await client.get("/dashboard/stats?weeks=5")
+    assert charts._drawn.cache_info().misses == len(SECTIONS)  # nothing drawn twice
+    svg = re.compile(r"<svg .*?</svg>", flags=re.S)
+    assert svg.findall(again.text) == svg.findall(first.text)
