@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from service import accounts, audit
 from service.accounts import Advocate
 from service.dashboard import PREFIX, CsrfChecked, DashboardAdvocate, error_page, render
-from service.deps import AdvocateId, LoginLimiterDep, RuntimeDep, SessionDep
+from service.deps import AdvocateId, RuntimeDep, SessionDep
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -118,7 +118,6 @@ def reset_password(
     advocate: DashboardAdvocate,
     runtime: RuntimeDep,
     session: SessionDep,
-    limiter: LoginLimiterDep,
 ) -> Response:
     """A new random password, shown on this page once and kept nowhere but as a hash; the
     account is signed out everywhere and may sign in at once (its failed tries forgotten)."""
@@ -134,6 +133,5 @@ def reset_password(
         return accounts_page(
             request, runtime, session, advocate, error=str(error), status_code=error.status
         )
-    limiter.succeeded(account.email)
     shown = (account.email, password, account.active)
     return accounts_page(request, runtime, session, advocate, new_password=shown)
