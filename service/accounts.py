@@ -286,15 +286,20 @@ def create_account(
     return account
 
 
-def disable(*, session: Session, account: Advocate, by: Advocate | None, via: ChangedVia) -> bool:
-    """Switch an account off: signed out everywhere now, and its old tokens stay dead if it is
-    ever switched back on. False if it was off already (nothing changes, nothing recorded).
-    An admin cannot switch off their own account (AccountError)."""
+def check_can_disable(*, account: Advocate, by: Advocate | None) -> None:
+    """Raises AccountError if `by` may not switch this account off: it is their own."""
     if by is not None and by.id == account.id:
         raise AccountError(
             "You cannot switch off your own account. Another admin can, or the command line "
             "on the server (rightsline advocate disable)."
         )
+
+
+def disable(*, session: Session, account: Advocate, by: Advocate | None, via: ChangedVia) -> bool:
+    """Switch an account off: signed out everywhere now, and its old tokens stay dead if it is
+    ever switched back on. False if it was off already (nothing changes, nothing recorded).
+    An admin cannot switch off their own account (AccountError)."""
+    check_can_disable(account=account, by=by)
     if not account.active:
         return False
     account.active = False

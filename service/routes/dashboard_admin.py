@@ -82,11 +82,48 @@ def change_account(
     return RedirectResponse("/dashboard/accounts", status.HTTP_303_SEE_OTHER)
 
 
+def confirm_page(
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    admin: Advocate,
+    advocate_id: int,
+    change: Literal["disable", "password"],
+) -> Response:
+    """Are you sure? The account named, a button that makes the change (a form posted to this
+    same address) and a way back: one click never disables an account or resets a password."""
+    if not admin.is_admin:
+        return accounts_page(request, runtime, session, admin)
+    try:
+        account = accounts.account_by_id(session=session, advocate_id=advocate_id)
+        if change == "disable":
+            accounts.check_can_disable(account=account, by=admin)
+    except accounts.AccountError as error:
+        return accounts_page(
+            request, runtime, session, admin, error=str(error), status_code=error.status
+        )
+    if change == "disable" and not account.active:  # nothing to ask: it is off already
+        return RedirectResponse("/dashboard/accounts", status.HTTP_303_SEE_OTHER)
+    context = {"account": account, "change": change}
+    return render(request, runtime, "account_confirm.html", context, advocate=admin)
+
+
 @router.get("/accounts")
 def accounts_list(
     request: Request, advocate: DashboardAdvocate, runtime: RuntimeDep, session: SessionDep
 ) -> Response:
     return accounts_page(request, runtime, session, advocate)
+
+
+@router.get("/accounts/{advocate_id}/disable")
+def confirm_disable(
+    advocate_id: AdvocateId,
+    request: Request,
+    advocate: DashboardAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> Response:
+    return confirm_page(request, runtime, session, advocate, advocate_id, "disable")
 
 
 @router.post("/accounts/{advocate_id}/disable", dependencies=[CsrfChecked])
@@ -109,6 +146,17 @@ def enable_account(
     session: SessionDep,
 ) -> Response:
     return change_account(request, runtime, session, advocate, advocate_id, "enable")
+
+
+@router.get("/accounts/{advocate_id}/password")
+def confirm_reset_password(
+    advocate_id: AdvocateId,
+    request: Request,
+    advocate: DashboardAdvocate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> Response:
+    return confirm_page(request, runtime, session, advocate, advocate_id, "password")
 
 
 @router.post("/accounts/{advocate_id}/password", dependencies=[CsrfChecked])

@@ -472,3 +472,47 @@ async def test_a_new_password_from_the_command_line_lifts_the_hold_too(
     app.state.login_limiter.close()
     detail = f"cli: account #{advocates[ADVOCATE]} {ADVOCATE}{FORGOTTEN}"
     assert audit_rows(runtime)[-1] == (None, "account_password", detail)
+
+
+async def test_disabling_or_a_new_password_is_asked_about_first_and_can_be_called_off(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    await sign_in(client, ADMIN)
+    listed = (await client.get("/dashboard/accounts")).text
+    url = f"/dashboard/accounts/{advocates[ADVOCATE]}"
+    # No form on the list disables an account or resets a password: each is a question first.
+    assert f'action="{url}/disable"' not in listed and f'action="{url}/password"' not in listed
+    assert f'href="{url}/disable"' in listed and f'href="{url}/password"' in listed
+    # Not for their own account: nothing to disable, and asking is refused with the reason.
+    assert f'href="/dashboard/accounts/{advocates[ADMIN]}/disable"' not in listed
+    own = await client.get(f"/dashboard/accounts/{advocates[ADMIN]}/disable")
+    assert own.status_code == 409 and "cannot switch off your own account" in own.text
+
+    asked = await client.get(f"{url}/disable")
+    assert asked.status_code == 200
+    assert "<h1>Disable advocate Test Advocate One?</h1>" in asked.text and ADVOCATE in asked.text
+    assert f'<form method="post" action="{url}/disable">' in asked.text
+    assert '<a href="/dashboard/accounts">No, go back to the accounts</a>' in asked.text
+    asked_password = await client.get(f"{url}/password")
+    assert "Reset the password of advocate Test Advocate One?" in asked_password.text
+    assert f'<form method="post" action="{url}/password">' in asked_password.text
+    # Asking changed nothing, and nothing went in the log as a change.
+    assert stored(runtime, advocates[ADVOCATE]).active
+    assert await token_status(client, ADVOCATE, PASSWORD) == 200
+    assert audit_rows(runtime) == []
+
+    done = await client.post(f"{url}/disable", data={"csrf_token": csrf_of(asked.text)})
+    assert done.status_code == 303 and done.headers["location"] == "/dashboard/accounts"
+    assert not stored(runtime, advocates[ADVOCATE]).active
+    # Off already: nothing to ask, back to the list.
+    again = await client.get(f"{url}/disable")
+    assert again.status_code == 303 and again.headers["location"] == "/dashboard/accounts"
+
+    for path, code in (
+        ("/dashboard/accounts/999/disable", 404),
+        ("/dashboard/accounts/0/password", 422),
+    ):
+        assert (await client.get(path)).status_code == code
+    await sign_in(client, OTHER)
+    refused = await client.get(f"/dashboard/accounts/{advocates[ADMIN]}/password")
+    assert refused.status_code == 403 and ADMIN not in refused.text
