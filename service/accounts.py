@@ -242,6 +242,14 @@ def list_accounts(*, session: Session) -> list[AccountRow]:
     ]
 
 
+def view_accounts(*, session: Session, by: Advocate | None, via: ChangedVia) -> list[AccountRow]:
+    """Every account (`list_accounts`), the look recorded in the audit log: by an admin on the
+    dashboard, or on the server's command line."""
+    rows = list_accounts(session=session)
+    audit.viewed(session=session, advocate=by, action="view_accounts", detail=f"{via}: the list")
+    return rows
+
+
 def account_by_id(*, session: Session, advocate_id: int) -> Advocate:
     advocate = session.get(Advocate, advocate_id)
     if advocate is None:

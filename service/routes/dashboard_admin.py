@@ -51,7 +51,7 @@ def accounts_page(
     if not admin.is_admin:
         return error_page(request, runtime, admin, ADMINS_ONLY, 403)
     context = {
-        "accounts": accounts.list_accounts(session=session),
+        "accounts": accounts.view_accounts(session=session, by=admin, via="dashboard"),
         "error": error,
         "new_password": new_password,
     }

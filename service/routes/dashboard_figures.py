@@ -37,6 +37,8 @@ def stats_page(
         "by": by,
         "this_month": f"{figures.now():%Y-%m}",
     }
+    detail = f"dashboard: {weeks} weeks by {by}"
+    audit.viewed(session=session, advocate=advocate, action="view_figures", detail=detail)
     return render(request, runtime, "stats.html", context, advocate=advocate)
 
 
@@ -50,8 +52,7 @@ def stats_csv(
 ) -> Response:
     pathway = figures.recent(session=session, settings=runtime.settings, weeks=weeks, rows_by=by)
     detail = f"csv: {weeks} weeks by {by}"
-    audit.record(session=session, advocate=advocate, action="export_figures", detail=detail)
-    session.commit()
+    audit.viewed(session=session, advocate=advocate, action="export_figures", detail=detail)
     disposition = f'attachment; filename="rightsline-figures-{weeks}-weeks-by-{by}.csv"'
     return Response(
         report.to_csv(pathway),
@@ -74,8 +75,7 @@ def stats_pdf(
     )
     heading = f"Rightsline figures for {since:%B %Y}"
     detail = f"pdf: {month}"
-    audit.record(session=session, advocate=advocate, action="export_figures", detail=detail)
-    session.commit()
+    audit.viewed(session=session, advocate=advocate, action="export_figures", detail=detail)
     return Response(
         report.to_pdf(pathway, heading=heading),
         media_type="application/pdf",

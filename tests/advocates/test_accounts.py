@@ -516,3 +516,23 @@ async def test_disabling_or_a_new_password_is_asked_about_first_and_can_be_calle
     await sign_in(client, OTHER)
     refused = await client.get(f"/dashboard/accounts/{advocates[ADMIN]}/password")
     assert refused.status_code == 403 and ADMIN not in refused.text
+
+
+async def test_looking_at_the_accounts_is_audited_by_whom_and_where(
+    client: httpx.AsyncClient, runtime: Any, command: Command, advocates: dict[str, int]
+) -> None:
+    await sign_in(client, ADVOCATE)
+    assert (await client.get("/dashboard/accounts")).status_code == 403  # not a look: refused
+    await sign_in(client, ADMIN)
+    assert (await client.get("/dashboard/accounts")).status_code == 200
+    assert command("list")[0] == 0
+    with runtime.database.connect() as connection:
+        rows = connection.execute(
+            text("SELECT advocate_id, detail FROM audit_entry WHERE action = 'view_accounts'")
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        (advocates[ADMIN], "dashboard: the list"),
+        (None, "cli: the list"),
+    ]
+    log = (await client.get("/dashboard/audit")).text
+    assert log.count("view_accounts") == 2 and "the command line" in log

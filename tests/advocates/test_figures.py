@@ -13,7 +13,7 @@ import httpx
 import pypdfium2
 import pytest
 from pypdf import PdfReader
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service import charts, suppression
 from service.figures import compute, iso_week, month_bounds, nearest_rank, week_start
@@ -555,3 +555,36 @@ async def test_a_second_look_at_the_same_figures_draws_no_chart_again(
     assert charts._drawn.cache_info().misses == len(SECTIONS)  # nothing drawn twice
     svg = re.compile(r"<svg .*?</svg>", flags=re.S)
     assert svg.findall(again.text) == svg.findall(first.text)
+
+
+async def test_looking_at_the_figures_is_audited_with_what_was_asked_and_no_words(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    seed(runtime)
+    await sign_in(client, ADVOCATE)
+    assert (await client.get("/dashboard/stats")).status_code == 200
+    assert (await client.get("/dashboard/stats?weeks=4&by=place")).status_code == 200
+    assert (await client.get("/dashboard/stats.csv?weeks=4&by=place")).status_code == 200
+    assert (await client.get("/dashboard/stats/report.pdf?month=2026-01")).status_code == 200
+    headers = await bearer(client, ADVOCATE)
+    assert (await client.get("/api/stats?weeks=2", headers=headers)).status_code == 200
+    # Refused asks are not looks: nothing recorded for them.
+    assert (await client.get("/dashboard/stats?weeks=0")).status_code == 422
+    with Session(runtime.database) as session:
+        rows = session.exec(
+            select(AuditEntry.advocate_id, AuditEntry.action, AuditEntry.detail)
+            .where(AuditEntry.action != "login")
+            .order_by(col(AuditEntry.id))
+        ).all()
+    mine = advocates[ADVOCATE]
+    assert [tuple(row) for row in rows] == [
+        (mine, "view_figures", "dashboard: 12 weeks by week"),
+        (mine, "view_figures", "dashboard: 4 weeks by place"),
+        (mine, "export_figures", "csv: 4 weeks by place"),
+        (mine, "export_figures", "pdf: 2026-01"),
+        (mine, "view_figures", "api: 2 weeks by week"),
+    ]
+    await sign_in(client, ADMIN)
+    log = (await client.get("/dashboard/audit")).text
+    assert "view_figures" in log and "dashboard: 4 weeks by place" in log
+    assert CHILD_WORDS not in log
