@@ -18,6 +18,19 @@ FigureWeeks = Annotated[int, Query(ge=1, le=104)]
 FigureRows = Annotated[figures.RowsBy, Query()]
 
 
+def recent_in_words(
+    runtime: RuntimeDep, session: SessionDep, weeks: int, by: figures.RowsBy
+) -> figures.Figures:
+    """The last weeks' figures, each kind of place called by its name, as the queue calls it."""
+    return figures.recent(
+        session=session,
+        settings=runtime.settings,
+        weeks=weeks,
+        rows_by=by,
+        place_names=runtime.library.kind_names,
+    )
+
+
 @router.get("/stats")
 def stats_page(
     request: Request,
@@ -28,7 +41,7 @@ def stats_page(
     by: FigureRows = "week",
 ) -> Response:
     counts = stats.compute(session=session, weeks=weeks)
-    pathway = figures.recent(session=session, settings=runtime.settings, weeks=weeks, rows_by=by)
+    pathway = recent_in_words(runtime, session, weeks, by)
     context = {
         "stats": counts,
         "figures": pathway,
@@ -50,7 +63,7 @@ def stats_csv(
     weeks: FigureWeeks = 12,
     by: FigureRows = "week",
 ) -> Response:
-    pathway = figures.recent(session=session, settings=runtime.settings, weeks=weeks, rows_by=by)
+    pathway = recent_in_words(runtime, session, weeks, by)
     detail = f"csv: {weeks} weeks by {by}"
     audit.viewed(session=session, advocate=advocate, action="export_figures", detail=detail)
     disposition = f'attachment; filename="rightsline-figures-{weeks}-weeks-by-{by}.csv"'
@@ -71,7 +84,12 @@ def stats_pdf(
     year, number = (int(part) for part in month.split("-"))
     since, until = figures.month_bounds(year, number)
     pathway = figures.compute(
-        session=session, settings=runtime.settings, since=since, until=until, rows_by="place"
+        session=session,
+        settings=runtime.settings,
+        since=since,
+        until=until,
+        rows_by="place",
+        place_names=runtime.library.kind_names,
     )
     heading = f"Rightsline figures for {since:%B %Y}"
     detail = f"pdf: {month}"

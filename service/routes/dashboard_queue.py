@@ -54,7 +54,7 @@ def page_number(raw: str) -> int | None:
 
 def choices(runtime: RuntimeDep) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """Each filter's query name, label and (value, words) choices after "any"."""
-    kinds = runtime.library.kinds
+    kinds = runtime.library.kind_names
     return [
         ("urgency", "Urgency", [(urgency, urgency) for urgency in URGENCIES]),
         ("topic", "Topic", [(topic, topic) for topic in CONTENT_TOPICS]),
@@ -62,10 +62,7 @@ def choices(runtime: RuntimeDep) -> list[tuple[str, str, list[tuple[str, str]]]]
         (
             "setting",
             "Kind of place",
-            [
-                (kind, f"{kinds[kind].name} ({kind})" if kind in kinds else kind)
-                for kind in PLACE_KINDS
-            ],
+            [(kind, f"{kinds[kind]} ({kind})" if kind in kinds else kind) for kind in PLACE_KINDS],
         ),
         (
             "waited_minutes",
@@ -234,7 +231,7 @@ def queue_context(
         "queue_version": waiting.version,
         "risk_words": risk_words(runtime),
         "role_words": role_words(runtime),
-        "kinds": {kind: data.name for kind, data in runtime.library.kinds.items()},
+        "kinds": runtime.library.kind_names,
         "places": {place: data.name for place, data in runtime.library.places.items()},
         "limits": {
             "urgent": limit_words(runtime.settings.urgent_unclaimed_minutes),
