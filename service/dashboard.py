@@ -12,6 +12,8 @@ from fastapi import Depends, Form, HTTPException, Request, status
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
+from content import Library
+from content.schema import ROLES
 from service import accounts, auth, referrals
 from service.accounts import Advocate
 from service.deps import RuntimeDep, SessionDep
@@ -44,6 +46,28 @@ def limit_words(minutes: int) -> str:
 
 templates.env.filters["waited"] = waited
 templates.env.filters["limit_words"] = limit_words
+
+
+def role_words(library: Library) -> dict[str, str]:
+    """Who wrote in, in words (messages "role_<role>" in content)."""
+    return {role: library.messages.get(f"role_{role}", role) for role in ROLES}
+
+
+def label_words(library: Library) -> dict[str, dict[str, str]]:
+    """The words the queue and a referral's page show for its labels: each risk as an advocate
+    reads it at a glance (messages "risk_<label>"), who wrote in, the kind of place and the
+    place."""
+    risks = {
+        key[len("risk_") :]: words
+        for key, words in library.messages.items()
+        if key.startswith("risk_")
+    }
+    return {
+        "risk_words": risks,
+        "role_words": role_words(library),
+        "kinds": library.kind_names,
+        "places": {place: data.name for place, data in library.places.items()},
+    }
 
 
 # ---- cookies and rendering -----------------------------------------------------------------

@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlmodel import Session
 
-from content.schema import CONTENT_TOPICS, PLACE_KINDS, ROLES
+from content.schema import CONTENT_TOPICS, PLACE_KINDS
 from service import accounts, referrals
 from service import queue as referral_queue
 from service.accounts import Advocate
@@ -25,8 +25,10 @@ from service.dashboard import (
     SESSION_COOKIE,
     DashboardAdvocate,
     UpdatesAdvocate,
+    label_words,
     limit_words,
     render,
+    role_words,
 )
 from service.deps import RuntimeDep, SessionDep
 from service.queue import QueueFilter
@@ -58,7 +60,7 @@ def choices(runtime: RuntimeDep) -> list[tuple[str, str, list[tuple[str, str]]]]
     return [
         ("urgency", "Urgency", [(urgency, urgency) for urgency in URGENCIES]),
         ("topic", "Topic", [(topic, topic) for topic in CONTENT_TOPICS]),
-        ("role", "Who wrote in", list(role_words(runtime).items())),
+        ("role", "Who wrote in", list(role_words(runtime.library).items())),
         (
             "setting",
             "Kind of place",
@@ -74,19 +76,6 @@ def choices(runtime: RuntimeDep) -> list[tuple[str, str, list[tuple[str, str]]]]
         ),
         ("overdue", "Past the time limit", [("yes", "only those")]),
     ]
-
-
-def role_words(runtime: RuntimeDep) -> dict[str, str]:
-    """Who wrote in, in words (messages "role_<role>" in content)."""
-    return {role: runtime.library.messages.get(f"role_{role}", role) for role in ROLES}
-
-
-def risk_words(runtime: RuntimeDep) -> dict[str, str]:
-    """Each risk in words an advocate reads at a glance (messages "risk_<label>")."""
-    messages = runtime.library.messages
-    return {
-        key[len("risk_") :]: words for key, words in messages.items() if key.startswith("risk_")
-    }
 
 
 def asked_filters(
@@ -229,10 +218,7 @@ def queue_context(
         "urgent_waiting": waiting.urgent,
         "newest_urgent": waiting.newest_urgent,
         "queue_version": waiting.version,
-        "risk_words": risk_words(runtime),
-        "role_words": role_words(runtime),
-        "kinds": runtime.library.kind_names,
-        "places": {place: data.name for place, data in runtime.library.places.items()},
+        **label_words(runtime.library),
         "limits": {
             "urgent": limit_words(runtime.settings.urgent_unclaimed_minutes),
             "normal": limit_words(runtime.settings.normal_unclaimed_hours * 60),

@@ -11,7 +11,14 @@ from fastapi.responses import RedirectResponse, Response
 
 from service import referrals
 from service.accounts import Advocate
-from service.dashboard import PREFIX, CsrfChecked, DashboardAdvocate, error_page, render
+from service.dashboard import (
+    PREFIX,
+    CsrfChecked,
+    DashboardAdvocate,
+    error_page,
+    label_words,
+    render,
+)
 from service.deps import RedactDep, ReferralId, RuntimeDep, SessionDep
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -45,6 +52,7 @@ def referral_page(
         "referral": detail,
         "error": error,
         "mine": detail.claimed_by == advocate.id,
+        **label_words(runtime.library),
         **handover_context(runtime, session, advocate, referral_id),
     }
     return render(
