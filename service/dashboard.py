@@ -5,18 +5,21 @@ and CSRF cookies, and who is signed in. The pages themselves are in service/rout
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, HTTPException, Request, status
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
 
 from content import Library
 from content.schema import ROLES
 from service import accounts, auth, referrals
 from service.accounts import Advocate
 from service.deps import RuntimeDep, SessionDep
+from service.runtime import Runtime
 
 PREFIX = "/dashboard"
 SESSION_COOKIE = "rightsline_dashboard"
@@ -149,20 +152,6 @@ def render(
     return response
 
 
-def error_page(
-    request: Request, runtime: RuntimeDep, advocate: Advocate, message: str, status_code: int
-) -> Response:
-    """A page that says only why the advocate cannot have what they asked for."""
-    return render(
-        request,
-        runtime,
-        "error.html",
-        {"message": message},
-        advocate=advocate,
-        status_code=status_code,
-    )
-
-
 # ---- CSRF and who is signed in ---------------------------------------------------------------
 
 
@@ -205,3 +194,45 @@ def signed_in_for_updates(request: Request, runtime: RuntimeDep, session: Sessio
 
 
 UpdatesAdvocate = Annotated[Advocate, Depends(signed_in_for_updates)]
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One signed-in request to a dashboard page or form: what answering it needs."""
+
+    request: Request
+    runtime: Runtime
+    session: Session
+    advocate: Advocate
+
+    def render(
+        self,
+        name: str,
+        context: dict[str, Any],
+        *,
+        status_code: int = 200,
+        script: str | None = None,
+    ) -> Response:
+        """The page `name`, which keeps the advocate signed in (see `render`)."""
+        return render(
+            self.request,
+            self.runtime,
+            name,
+            context,
+            advocate=self.advocate,
+            status_code=status_code,
+            script=script,
+        )
+
+    def error(self, message: str, status_code: int) -> Response:
+        """A page that says only why the advocate cannot have what they asked for."""
+        return self.render("error.html", {"message": message}, status_code=status_code)
+
+
+def signed_in_visit(
+    request: Request, runtime: RuntimeDep, session: SessionDep, advocate: DashboardAdvocate
+) -> Visit:
+    return Visit(request=request, runtime=runtime, session=session, advocate=advocate)
+
+
+SignedInVisit = Annotated[Visit, Depends(signed_in_visit)]

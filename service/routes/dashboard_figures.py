@@ -5,43 +5,38 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from service import audit, charts, figures, report, stats
-from service.dashboard import PREFIX, DashboardAdvocate, render
-from service.deps import RuntimeDep, SessionDep
+from service.dashboard import PREFIX, SignedInVisit, Visit
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
 FigureWeeks = Annotated[int, Query(ge=1, le=104)]
 FigureRows = Annotated[figures.RowsBy, Query()]
+ReportMonth = Annotated[str, Query(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$")]
 
 
-def recent_in_words(
-    runtime: RuntimeDep, session: SessionDep, weeks: int, by: figures.RowsBy
-) -> figures.Figures:
+def recent_in_words(visit: Visit, weeks: int, by: figures.RowsBy) -> figures.Figures:
     """The last weeks' figures, each kind of place called by its name, as the queue calls it."""
     return figures.recent(
-        session=session,
-        settings=runtime.settings,
+        session=visit.session,
+        settings=visit.runtime.settings,
         weeks=weeks,
         rows_by=by,
-        place_names=runtime.library.kind_names,
+        place_names=visit.runtime.library.kind_names,
     )
 
 
+def looked(visit: Visit, action: audit.Action, detail: str) -> None:
+    audit.viewed(session=visit.session, advocate=visit.advocate, action=action, detail=detail)
+
+
 @router.get("/stats")
-def stats_page(
-    request: Request,
-    advocate: DashboardAdvocate,
-    runtime: RuntimeDep,
-    session: SessionDep,
-    weeks: FigureWeeks = 12,
-    by: FigureRows = "week",
-) -> Response:
-    counts = stats.compute(session=session, weeks=weeks)
-    pathway = recent_in_words(runtime, session, weeks, by)
+def stats_page(visit: SignedInVisit, weeks: FigureWeeks = 12, by: FigureRows = "week") -> Response:
+    counts = stats.compute(session=visit.session, weeks=weeks)
+    pathway = recent_in_words(visit, weeks, by)
     context = {
         "stats": counts,
         "figures": pathway,
@@ -50,22 +45,14 @@ def stats_page(
         "by": by,
         "this_month": f"{figures.now():%Y-%m}",
     }
-    detail = f"dashboard: {weeks} weeks by {by}"
-    audit.viewed(session=session, advocate=advocate, action="view_figures", detail=detail)
-    return render(request, runtime, "stats.html", context, advocate=advocate)
+    looked(visit, "view_figures", f"dashboard: {weeks} weeks by {by}")
+    return visit.render("stats.html", context)
 
 
 @router.get("/stats.csv")
-def stats_csv(
-    advocate: DashboardAdvocate,
-    runtime: RuntimeDep,
-    session: SessionDep,
-    weeks: FigureWeeks = 12,
-    by: FigureRows = "week",
-) -> Response:
-    pathway = recent_in_words(runtime, session, weeks, by)
-    detail = f"csv: {weeks} weeks by {by}"
-    audit.viewed(session=session, advocate=advocate, action="export_figures", detail=detail)
+def stats_csv(visit: SignedInVisit, weeks: FigureWeeks = 12, by: FigureRows = "week") -> Response:
+    pathway = recent_in_words(visit, weeks, by)
+    looked(visit, "export_figures", f"csv: {weeks} weeks by {by}")
     disposition = f'attachment; filename="rightsline-figures-{weeks}-weeks-by-{by}.csv"'
     return Response(
         report.to_csv(pathway),
@@ -75,25 +62,19 @@ def stats_csv(
 
 
 @router.get("/stats/report.pdf")
-def stats_pdf(
-    advocate: DashboardAdvocate,
-    runtime: RuntimeDep,
-    session: SessionDep,
-    month: Annotated[str, Query(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$")],
-) -> Response:
+def stats_pdf(visit: SignedInVisit, month: ReportMonth) -> Response:
     year, number = (int(part) for part in month.split("-"))
     since, until = figures.month_bounds(year, number)
     pathway = figures.compute(
-        session=session,
-        settings=runtime.settings,
+        session=visit.session,
+        settings=visit.runtime.settings,
         since=since,
         until=until,
         rows_by="place",
-        place_names=runtime.library.kind_names,
+        place_names=visit.runtime.library.kind_names,
     )
     heading = f"Rightsline figures for {since:%B %Y}"
-    detail = f"pdf: {month}"
-    audit.viewed(session=session, advocate=advocate, action="export_figures", detail=detail)
+    looked(visit, "export_figures", f"pdf: {month}")
     return Response(
         report.to_pdf(pathway, heading=heading),
         media_type="application/pdf",

@@ -23,7 +23,7 @@ from service.accounts import Advocate
 from service.dashboard import (
     PREFIX,
     SESSION_COOKIE,
-    DashboardAdvocate,
+    SignedInVisit,
     UpdatesAdvocate,
     label_words,
     limit_words,
@@ -78,44 +78,15 @@ def choices(runtime: RuntimeDep) -> list[tuple[str, str, list[tuple[str, str]]]]
     ]
 
 
-def asked_filters(
-    # Plain strings, read by hand: a value the form does not offer is left out, never a 422.
-    status: str = "open",
-    urgency: str = "",
-    topic: str = "",
-    setting: str = "",
-    waited_minutes: str = "",
-    role: str = "",
-    overdue: str = "",
-    words: str = "",
-) -> dict[str, str]:
-    """The queue's filters as the query asked for them."""
-    return dict(
-        status=status,
-        urgency=urgency,
-        topic=topic,
-        setting=setting,
-        waited_minutes=waited_minutes,
-        role=role,
-        overdue=overdue,
-        words=words,
-    )
-
-
-AskedFilters = Annotated[dict[str, str], Depends(asked_filters)]
+# The filters as the query asked for them, read by hand: a value the form does not offer is
+# left out (and the page says so), never a 422.
+AskedFilters = Annotated[tuple[QueueFilter, bool], Depends(referral_queue.read_queue_filter)]
 
 
 @router.get("")
-def queue(
-    request: Request,
-    advocate: DashboardAdvocate,
-    runtime: RuntimeDep,
-    session: SessionDep,
-    asked: AskedFilters,
-    page: str = "1",
-) -> Response:
-    context = queue_context(runtime, session, advocate, asked, page)
-    return render(request, runtime, "queue.html", context, advocate=advocate, script="queue.js")
+def queue(visit: SignedInVisit, asked: AskedFilters, page: str = "1") -> Response:
+    context = queue_context(visit.runtime, visit.session, visit.advocate, asked, page)
+    return visit.render("queue.html", context, script="queue.js")
 
 
 @router.get("/queue/rows")
@@ -191,11 +162,11 @@ def queue_context(
     runtime: RuntimeDep,
     session: SessionDep,
     advocate: Advocate,
-    asked: dict[str, str],
+    asked: tuple[QueueFilter, bool],
     page: str,
 ) -> dict[str, Any]:
     """What the queue page and its changing part show, read from the query as asked."""
-    filters, left_out = referral_queue.read_queue_filter(**asked)
+    filters, left_out = asked
     number = page_number(page)
     left_out = left_out or number is None
     number = number or 1

@@ -3,175 +3,104 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Depends, Form, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from service import referrals
-from service.accounts import Advocate
-from service.dashboard import (
-    PREFIX,
-    CsrfChecked,
-    DashboardAdvocate,
-    error_page,
-    label_words,
-    render,
-)
-from service.deps import RedactDep, ReferralId, RuntimeDep, SessionDep
+from service.dashboard import PREFIX, CsrfChecked, SignedInVisit, Visit, label_words
+from service.deps import RedactDep, ReferralId
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+NoteText = Annotated[str, Form(max_length=referrals.MAX_NOTE)]
+
+
+def referral_page(
+    visit: Visit, referral_id: int, *, error: str | None = None, status_code: int = 200
+) -> Response:
+    try:
+        detail = referrals.view(
+            session=visit.session,
+            referral_id=referral_id,
+            settings=visit.runtime.settings,
+            by=visit.advocate,
+            via="dashboard",
+        )
+    except referrals.ReferralNotFound as missing:
+        return visit.error(str(missing), missing.status)
+    context: dict[str, Any] = {
+        "referral": detail,
+        "error": error,
+        "mine": detail.claimed_by == visit.advocate.id,
+        **label_words(visit.runtime.library),
+        **handover_context(visit, referral_id),
+    }
+    return visit.render("referral.html", context, status_code=status_code)
+
+
+def handover_context(visit: Visit, referral_id: int) -> dict[str, Any]:
+    """The referral's timeline and who it can be passed to (never the advocate themself)."""
+    outcomes = referrals.outcome_words(visit.runtime.library.messages)
+    everyone = [
+        (colleague.id, colleague.name or colleague.email)
+        for colleague in referrals.colleagues(session=visit.session)
+    ]
+    return {
+        "timeline": referrals.timeline(
+            session=visit.session, referral_id=referral_id, outcomes=outcomes
+        ),
+        "colleagues": [(number, name) for number, name in everyone if number != visit.advocate.id],
+        "everyone": everyone,
+    }
+
+
+def refused(visit: Visit, referral_id: int, error: referrals.ReferralError) -> Response:
+    """A refused action as the dashboard answers it: the referral page saying why, with the
+    error's status."""
+    return referral_page(visit, referral_id, error=str(error), status_code=error.status)
 
 
 def back_to(referral_id: int) -> RedirectResponse:
     return RedirectResponse(f"/dashboard/referrals/{referral_id}", status.HTTP_303_SEE_OTHER)
 
 
-def referral_page(
-    request: Request,
-    runtime: RuntimeDep,
-    session: SessionDep,
-    advocate: Advocate,
-    referral_id: int,
-    *,
-    error: str | None = None,
-    status_code: int = 200,
-) -> Response:
+def done(visit: Visit, referral_id: int, action: Callable[..., object], **more: Any) -> Response:
+    """One of service.referrals' actions, by this advocate from the dashboard, then back to
+    the referral; or the referral's page saying why not."""
     try:
-        detail = referrals.view(
-            session=session,
+        action(
+            session=visit.session,
             referral_id=referral_id,
-            settings=runtime.settings,
-            by=advocate,
+            by=visit.advocate,
             via="dashboard",
+            **more,
         )
-    except referrals.ReferralNotFound as missing:
-        return error_page(request, runtime, advocate, str(missing), missing.status)
-    context: dict[str, Any] = {
-        "referral": detail,
-        "error": error,
-        "mine": detail.claimed_by == advocate.id,
-        **label_words(runtime.library),
-        **handover_context(runtime, session, advocate, referral_id),
-    }
-    return render(
-        request, runtime, "referral.html", context, advocate=advocate, status_code=status_code
-    )
-
-
-@router.get("/referrals/{referral_id}")
-def show_referral(
-    referral_id: ReferralId,
-    request: Request,
-    advocate: DashboardAdvocate,
-    runtime: RuntimeDep,
-    session: SessionDep,
-) -> Response:
-    return referral_page(request, runtime, session, advocate, referral_id)
-
-
-def refused(
-    request: Request,
-    runtime: RuntimeDep,
-    session: SessionDep,
-    advocate: Advocate,
-    referral_id: int,
-    error: referrals.ReferralError,
-) -> Response:
-    """A refused action as the dashboard answers it: the referral page saying why, with the
-    error's status."""
-    return referral_page(
-        request, runtime, session, advocate, referral_id, error=str(error), status_code=error.status
-    )
-
-
-@router.post("/referrals/{referral_id}/claim", dependencies=[CsrfChecked])
-def claim(
-    referral_id: ReferralId,
-    request: Request,
-    advocate: DashboardAdvocate,
-    runtime: RuntimeDep,
-    session: SessionDep,
-) -> Response:
-    try:
-        referrals.claim(session=session, referral_id=referral_id, by=advocate, via="dashboard")
     except referrals.ReferralError as error:
-        return refused(request, runtime, session, advocate, referral_id, error)
+        return refused(visit, referral_id, error)
     return back_to(referral_id)
 
 
-@router.post("/referrals/{referral_id}/reply", dependencies=[CsrfChecked])
-async def reply(
-    referral_id: ReferralId,
-    request: Request,
-    advocate: DashboardAdvocate,
-    runtime: RuntimeDep,
-    session: SessionDep,
-    text: Annotated[str, Form(max_length=referrals.MAX_REPLY)],
+async def done_and_told(
+    visit: Visit, referral_id: int, action: Callable[..., Awaitable[object]], **more: Any
 ) -> Response:
+    """As `done`, for an action the child is told of through the relay."""
     try:
-        await referrals.send_reply(
-            session=session,
-            relay=runtime.relay,
+        await action(
+            session=visit.session,
+            relay=visit.runtime.relay,
             referral_id=referral_id,
-            by=advocate,
-            text=text,
+            by=visit.advocate,
             via="dashboard",
+            **more,
         )
     except referrals.ReferralError as error:
-        return await run_in_threadpool(
-            refused, request, runtime, session, advocate, referral_id, error
-        )
+        return await run_in_threadpool(refused, visit, referral_id, error)
     return back_to(referral_id)
-
-
-@router.post("/referrals/{referral_id}/close", dependencies=[CsrfChecked])
-async def close(
-    referral_id: ReferralId,
-    request: Request,
-    advocate: DashboardAdvocate,
-    runtime: RuntimeDep,
-    session: SessionDep,
-    outcome: Annotated[str, Form(max_length=40)],
-) -> Response:
-    try:
-        await referrals.finish(
-            session=session,
-            relay=runtime.relay,
-            referral_id=referral_id,
-            by=advocate,
-            outcome=outcome,
-            via="dashboard",
-            told=runtime.conversation.advocate_finished(),
-        )
-    except referrals.ReferralError as error:
-        return await run_in_threadpool(
-            refused, request, runtime, session, advocate, referral_id, error
-        )
-    return back_to(referral_id)
-
-
-# ---- hand-over and notes -------------------------------------------------------------------
-
-
-def handover_context(
-    runtime: RuntimeDep, session: SessionDep, advocate: Advocate, referral_id: int
-) -> dict[str, Any]:
-    """The referral's timeline and who it can be passed to (never the advocate themself)."""
-    outcomes = referrals.outcome_words(runtime.library.messages)
-    return {
-        "timeline": referrals.timeline(session=session, referral_id=referral_id, outcomes=outcomes),
-        "colleagues": [
-            (colleague.id, colleague.name or colleague.email)
-            for colleague in referrals.colleagues(session=session)
-            if colleague.id != advocate.id
-        ],
-        "everyone": [
-            (colleague.id, colleague.name or colleague.email)
-            for colleague in referrals.colleagues(session=session)
-        ],
-    }
 
 
 def chosen_advocate(raw: str) -> int:
@@ -180,103 +109,94 @@ def chosen_advocate(raw: str) -> int:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else 0
 
 
-@router.post("/referrals/{referral_id}/unclaim", dependencies=[CsrfChecked])
-def unclaim(
+@router.get("/referrals/{referral_id}")
+def show_referral(referral_id: ReferralId, visit: SignedInVisit) -> Response:
+    return referral_page(visit, referral_id)
+
+
+@router.post("/referrals/{referral_id}/claim", dependencies=[CsrfChecked])
+def claim(referral_id: ReferralId, visit: SignedInVisit) -> Response:
+    return done(visit, referral_id, referrals.claim)
+
+
+@router.post("/referrals/{referral_id}/reply", dependencies=[CsrfChecked])
+async def reply(
     referral_id: ReferralId,
-    request: Request,
-    advocate: DashboardAdvocate,
-    runtime: RuntimeDep,
-    session: SessionDep,
+    visit: SignedInVisit,
+    text: Annotated[str, Form(max_length=referrals.MAX_REPLY)],
 ) -> Response:
-    try:
-        referrals.unclaim(session=session, referral_id=referral_id, by=advocate, via="dashboard")
-    except referrals.ReferralError as error:
-        return refused(request, runtime, session, advocate, referral_id, error)
-    return back_to(referral_id)
+    return await done_and_told(visit, referral_id, referrals.send_reply, text=text)
+
+
+@router.post("/referrals/{referral_id}/close", dependencies=[CsrfChecked])
+async def close(
+    referral_id: ReferralId,
+    visit: SignedInVisit,
+    outcome: Annotated[str, Form(max_length=40)],
+) -> Response:
+    told = visit.runtime.conversation.advocate_finished()
+    return await done_and_told(visit, referral_id, referrals.finish, outcome=outcome, told=told)
+
+
+# ---- hand-over and notes -------------------------------------------------------------------
+
+
+@router.post("/referrals/{referral_id}/unclaim", dependencies=[CsrfChecked])
+def unclaim(referral_id: ReferralId, visit: SignedInVisit) -> Response:
+    return done(visit, referral_id, referrals.unclaim)
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """What a pass or reassign form asked: to whom (0: no one, refused kindly), and why,
+    with the redaction the reason goes through before it is kept."""
+
+    to: int
+    reason: str
+    redact: referrals.Redact
+
+
+def hand_over_form(
+    redact: RedactDep,
+    to: Annotated[str, Form(max_length=20)] = "",
+    reason: NoteText = "",
+) -> HandOver:
+    return HandOver(to=chosen_advocate(to), reason=reason, redact=redact)
+
+
+HandOverForm = Annotated[HandOver, Depends(hand_over_form)]
 
 
 @router.post("/referrals/{referral_id}/pass", dependencies=[CsrfChecked])
 async def pass_to_colleague(
-    referral_id: ReferralId,
-    request: Request,
-    advocate: DashboardAdvocate,
-    runtime: RuntimeDep,
-    session: SessionDep,
-    redact: RedactDep,
-    to: Annotated[str, Form(max_length=20)] = "",
-    reason: Annotated[str, Form(max_length=referrals.MAX_NOTE)] = "",
+    referral_id: ReferralId, visit: SignedInVisit, form: HandOverForm
 ) -> Response:
-    return await hand_over(request, runtime, session, advocate, referral_id, to, reason, redact)
+    return await hand_over(visit, referral_id, form)
 
 
 @router.post("/referrals/{referral_id}/reassign", dependencies=[CsrfChecked])
-async def reassign(
-    referral_id: ReferralId,
-    request: Request,
-    advocate: DashboardAdvocate,
-    runtime: RuntimeDep,
-    session: SessionDep,
-    redact: RedactDep,
-    to: Annotated[str, Form(max_length=20)] = "",
-    reason: Annotated[str, Form(max_length=referrals.MAX_NOTE)] = "",
-) -> Response:
-    return await hand_over(
-        request, runtime, session, advocate, referral_id, to, reason, redact, admin=True
-    )
+async def reassign(referral_id: ReferralId, visit: SignedInVisit, form: HandOverForm) -> Response:
+    return await hand_over(visit, referral_id, form, admin=True)
 
 
 async def hand_over(
-    request: Request,
-    runtime: RuntimeDep,
-    session: SessionDep,
-    advocate: Advocate,
-    referral_id: int,
-    to: str,
-    reason: str,
-    redact: referrals.Redact,
-    *,
-    admin: bool = False,
+    visit: Visit, referral_id: int, form: HandOver, *, admin: bool = False
 ) -> Response:
     """Pass (or, for an admin, reassign); the child is told someone else is helping now."""
-    try:
-        await referrals.hand_over(
-            session=session,
-            relay=runtime.relay,
-            referral_id=referral_id,
-            by=advocate,
-            to=chosen_advocate(to),
-            reason=reason,
-            redact=redact,
-            via="dashboard",
-            told=runtime.conversation.advocate_changed(),
-            admin=admin,
-        )
-    except referrals.ReferralError as error:
-        return await run_in_threadpool(
-            refused, request, runtime, session, advocate, referral_id, error
-        )
-    return back_to(referral_id)
+    return await done_and_told(
+        visit,
+        referral_id,
+        referrals.hand_over,
+        to=form.to,
+        reason=form.reason,
+        redact=form.redact,
+        told=visit.runtime.conversation.advocate_changed(),
+        admin=admin,
+    )
 
 
 @router.post("/referrals/{referral_id}/notes", dependencies=[CsrfChecked])
 def add_note(
-    referral_id: ReferralId,
-    request: Request,
-    advocate: DashboardAdvocate,
-    runtime: RuntimeDep,
-    session: SessionDep,
-    redact: RedactDep,
-    text: Annotated[str, Form(max_length=referrals.MAX_NOTE)] = "",
+    referral_id: ReferralId, visit: SignedInVisit, redact: RedactDep, text: NoteText = ""
 ) -> Response:
-    try:
-        referrals.note(
-            session=session,
-            referral_id=referral_id,
-            by=advocate,
-            text=text,
-            redact=redact,
-            via="dashboard",
-        )
-    except referrals.ReferralError as error:
-        return refused(request, runtime, session, advocate, referral_id, error)
-    return back_to(referral_id)
+    return done(visit, referral_id, referrals.note, text=text, redact=redact)
