@@ -99,6 +99,12 @@ class Library:
                 self._phrases.setdefault(self._words_of(phrase), name)
 
     @property
+    def kind_names(self) -> dict[str, str]:
+        """Each kind of place by the name people read ("yoi": "Young offender institution"):
+        the dashboard's queue, figures and exports all say it so."""
+        return {key: kind.name for key, kind in self.kinds.items()}
+
+    @property
     def topic_names(self) -> list[str]:
         """The topics that have content, in file order."""
         return list(self._topics)

@@ -20,6 +20,8 @@ from service.models import AuditEntry
 
 WRONG = "Wrong email or password."
 TOO_MANY = "Too many failed sign-ins. Wait 15 minutes and try again."
+# In the audit log beside a new password: the hold on a locked-out account went with it.
+FAILURES_FORGOTTEN = "; failed sign-ins forgotten"
 
 # The same rules wherever a password is chosen: `advocate add`, `reset-password`, the dashboard.
 MIN_PASSWORD = 12
@@ -74,15 +76,18 @@ def add_advocate(
     return advocate
 
 
-def authenticate(*, session: Session, email: str, password: str) -> Advocate | None:
-    """The active advocate with this email and password, or None (taking the same time)."""
+def _account_for_sign_in(*, session: Session, email: str) -> Advocate | None:
     # PostgreSQL refuses NUL characters; such an email can never match.
-    advocate = None if "\x00" in email else find_advocate(session=session, email=email)
-    if not verify_password(password, advocate.password_hash if advocate else None):
+    return None if "\x00" in email else find_advocate(session=session, email=email)
+
+
+def _password_fits(account: Advocate | None, password: str) -> Advocate | None:
+    """The account, if it is active and the password is its own; None (in the same time) else."""
+    if not verify_password(password, account.password_hash if account else None):
         return None
-    if advocate is None or not advocate.active:
+    if account is None or not account.active:
         return None
-    return advocate
+    return account
 
 
 def signed_in_advocate(*, session: Session, claims: Claims) -> Advocate | None:
@@ -140,13 +145,16 @@ def sign_in(
     Raises SignInRefused: 429 while the account or the address is held, 401 for a wrong
     email or password (which counts against both).
     """
-    if limiter.blocked(email, address):
+    account = _account_for_sign_in(session=session, email=email)
+    # Counted under the account's sign-in version: a new password lifts the hold (LoginLimiter).
+    generation = account.token_version if account is not None else 0
+    if limiter.blocked(email, address, generation=generation):
         raise SignInRefused(TOO_MANY, 429)
-    advocate = authenticate(session=session, email=email, password=password)
+    advocate = _password_fits(account, password)
     if advocate is None or advocate.id is None:
-        limiter.failed(email, address)
+        limiter.failed(email, address, generation=generation)
         raise SignInRefused(WRONG, 401)
-    limiter.succeeded(email)
+    limiter.succeeded(email, generation=generation)
     audit.record(session=session, advocate=advocate, action="login", detail=use)
     session.commit()
     token = issue_token(key=key, advocate=advocate, use=use, minutes=minutes)
@@ -234,6 +242,14 @@ def list_accounts(*, session: Session) -> list[AccountRow]:
     ]
 
 
+def view_accounts(*, session: Session, by: Advocate | None, via: ChangedVia) -> list[AccountRow]:
+    """Every account (`list_accounts`), the look recorded in the audit log: by an admin on the
+    dashboard, or on the server's command line."""
+    rows = list_accounts(session=session)
+    audit.viewed(session=session, advocate=by, action="view_accounts", detail=f"{via}: the list")
+    return rows
+
+
 def account_by_id(*, session: Session, advocate_id: int) -> Advocate:
     advocate = session.get(Advocate, advocate_id)
     if advocate is None:
@@ -242,11 +258,17 @@ def account_by_id(*, session: Session, advocate_id: int) -> Advocate:
 
 
 def _record_change(
-    *, session: Session, action: Action, account: Advocate, by: Advocate | None, via: ChangedVia
+    *,
+    session: Session,
+    action: Action,
+    account: Advocate,
+    by: Advocate | None,
+    via: ChangedVia,
+    also: str = "",
 ) -> None:
     # Who: the admin's id (none from the command line, whose detail starts "cli"); which
-    # account by its lasting id and email. Never the password.
-    detail = f"{via}: account #{account.id} {account.email}"
+    # account by its lasting id and email; `also`, what else changed. Never the password.
+    detail = f"{via}: account #{account.id} {account.email}{also}"
     audit.record(session=session, advocate=by, action=action, detail=detail)
 
 
@@ -272,15 +294,20 @@ def create_account(
     return account
 
 
-def disable(*, session: Session, account: Advocate, by: Advocate | None, via: ChangedVia) -> bool:
-    """Switch an account off: signed out everywhere now, and its old tokens stay dead if it is
-    ever switched back on. False if it was off already (nothing changes, nothing recorded).
-    An admin cannot switch off their own account (AccountError)."""
+def check_can_disable(*, account: Advocate, by: Advocate | None) -> None:
+    """Raises AccountError if `by` may not switch this account off: it is their own."""
     if by is not None and by.id == account.id:
         raise AccountError(
             "You cannot switch off your own account. Another admin can, or the command line "
             "on the server (rightsline advocate disable)."
         )
+
+
+def disable(*, session: Session, account: Advocate, by: Advocate | None, via: ChangedVia) -> bool:
+    """Switch an account off: signed out everywhere now, and its old tokens stay dead if it is
+    ever switched back on. False if it was off already (nothing changes, nothing recorded).
+    An admin cannot switch off their own account (AccountError)."""
+    check_can_disable(account=account, by=by)
     if not account.active:
         return False
     account.active = False
@@ -306,8 +333,10 @@ def enable(*, session: Session, account: Advocate, by: Advocate | None, via: Cha
 def reset_password(
     *, session: Session, account: Advocate, password: str, by: Advocate | None, via: ChangedVia
 ) -> None:
-    """Give an account a new password and sign it out everywhere, audited and committed.
-    Raises PasswordRefused when the password breaks the rules (nothing changes)."""
+    """Give an account a new password and sign it out everywhere, audited and committed. Its
+    failed sign-ins are forgotten with its old sign-ins, so a held account may sign in at once
+    (see LoginLimiter). Raises PasswordRefused when the password breaks the rules (nothing
+    changes)."""
     problem = password_problem(password)
     if problem is not None:
         raise PasswordRefused(problem)
@@ -315,5 +344,12 @@ def reset_password(
     session.add(account)
     session.flush()
     sign_out_everywhere(session=session, advocate=account)
-    _record_change(session=session, action="account_password", account=account, by=by, via=via)
+    _record_change(
+        session=session,
+        action="account_password",
+        account=account,
+        by=by,
+        via=via,
+        also=FAILURES_FORGOTTEN,
+    )
     session.commit()

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from fastapi import APIRouter, FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from service import dashboard
 from service.auth import LoginLimiter
 from service.edge import EdgeMiddleware
 from service.routes import (
@@ -19,7 +20,11 @@ from service.routes import (
     audit,
     auth,
     chat,
-    dashboard,
+    dashboard_admin,
+    dashboard_figures,
+    dashboard_queue,
+    dashboard_referral,
+    dashboard_sign_in,
     health,
     pages,
     referrals,
@@ -37,7 +42,7 @@ ADVOCATE_PATHS = (
     referrals.router.prefix,
     stats.router.prefix,
     audit.router.prefix,
-    dashboard.router.prefix,
+    dashboard.PREFIX,
     "/docs",
     "/openapi.json",
 )
@@ -72,7 +77,12 @@ def create_app(
     app.include_router(referrals.router)
     app.include_router(stats.router)
     app.include_router(audit.router)
-    app.include_router(dashboard.router)
+    # The dashboard, one router a job (service/dashboard.py holds what its pages share).
+    app.include_router(dashboard_sign_in.router)
+    app.include_router(dashboard_queue.router)
+    app.include_router(dashboard_referral.router)
+    app.include_router(dashboard_figures.router)
+    app.include_router(dashboard_admin.router)
     app.include_router(pages.router)
     if docs:
         app.include_router(api_docs.router)

@@ -30,6 +30,9 @@ Action = Literal[
     "note",
     # the suppressed figures taken away as CSV or PDF (what left, and when)
     "export_figures",
+    # pages that show no referral: the figures (how many weeks, rows by what) and the accounts
+    "view_figures",
+    "view_accounts",
 ]
 ACTIONS: tuple[Action, ...] = get_args(Action)
 # Where an advocate acted: the dashboard's pages or the JSON API (also a token's use).
@@ -57,6 +60,12 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def viewed(*, session: Session, advocate: Advocate | None, action: Action, detail: str) -> None:
+    """Record a view or an export, which changes nothing else, and commit it."""
+    record(session=session, advocate=advocate, action=action, detail=detail)
+    session.commit()
 
 
 def entries(

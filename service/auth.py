@@ -113,6 +113,11 @@ class LoginLimiter:
     on many emails does not help. The counting is service.limits.Counter's: in Redis when a
     URL is given, so every process shares it, under keyed hashes (no email or address is
     readable there); in memory otherwise, and if Redis fails the memory count carries on.
+
+    An account's failures count under its `generation` (its sign-in version): whatever ends
+    every sign-in of the account (a new password from an admin or the command line, disabling
+    it, signing out) starts a new generation, so its hold is lifted in every process at once,
+    from wherever that happened, without reaching this process's memory or Redis.
     """
 
     def __init__(
@@ -142,26 +147,28 @@ class LoginLimiter:
         digest = hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
         return f"{kind}:{digest}"
 
-    def _names(self, email: str, address: str) -> list[tuple[str, int]]:
+    def _account(self, email: str, generation: int) -> str:
+        return self._name("account", f"{email.strip().lower()}#{generation}")
+
+    def _names(self, email: str, address: str, generation: int) -> list[tuple[str, int]]:
         return [
-            (self._name("account", email.strip().lower()), self.per_account),
+            (self._account(email, generation), self.per_account),
             (self._name("address", address), self.per_address),
         ]
 
-    def blocked(self, email: str, address: str) -> bool:
+    def blocked(self, email: str, address: str, *, generation: int = 0) -> bool:
         """True when this account, or this address, has failed too often lately."""
-        return any(
-            self._failures.count(name) >= limit for name, limit in self._names(email, address)
-        )
+        names = self._names(email, address, generation)
+        return any(self._failures.count(name) >= limit for name, limit in names)
 
-    def failed(self, email: str, address: str) -> None:
-        for name, _limit in self._names(email, address):
+    def failed(self, email: str, address: str, *, generation: int = 0) -> None:
+        for name, _limit in self._names(email, address, generation):
             self._failures.add(name)
 
-    def succeeded(self, email: str) -> None:
+    def succeeded(self, email: str, *, generation: int = 0) -> None:
         # Only the account starts afresh: a right password on one account must not clear
         # an address that has been guessing at others.
-        self._failures.clear(self._name("account", email.strip().lower()))
+        self._failures.clear(self._account(email, generation))
 
     def close(self) -> None:
         self._failures.close()

@@ -203,7 +203,7 @@ def _advocate_list(_args: argparse.Namespace) -> int:
     from service import accounts
 
     with _accounts_session() as session:
-        rows = accounts.list_accounts(session=session)
+        rows = accounts.view_accounts(session=session, by=None, via="cli")
     if not rows:
         print("No accounts yet. Add one with `rightsline advocate add EMAIL --password-stdin`.")
         return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -177,8 +177,11 @@ def _events(*, session: Session, since: datetime, until: datetime) -> Sequence[E
     ).all()
 
 
-def _layout(*, since: datetime, until: datetime, rows_by: RowsBy) -> tuple[TableMaker, RowOf]:
-    """How rows are chosen (weeks, or kinds of place): a table maker, and each item's row."""
+def _layout(
+    *, since: datetime, until: datetime, rows_by: RowsBy, place_names: Mapping[str, str]
+) -> tuple[TableMaker, RowOf]:
+    """How rows are chosen (weeks, or kinds of place, called by `place_names` where it names
+    them): a table maker, and each item's row."""
     if rows_by == "week":
         row_labels = []
         moment = week_start(since)
@@ -190,11 +193,13 @@ def _layout(*, since: datetime, until: datetime, rows_by: RowsBy) -> tuple[Table
         def row_of(setting: str | None, created_at: datetime) -> str:
             return iso_week(created_at)
     else:
-        row_labels = [*PLACE_KINDS, NOT_SAID]
+        row_labels = [*(place_names.get(kind, kind) for kind in PLACE_KINDS), NOT_SAID]
         row_name = "kind of place"
 
         def row_of(setting: str | None, created_at: datetime) -> str:
-            return setting if setting in PLACE_KINDS else NOT_SAID
+            if setting is None or setting not in PLACE_KINDS:
+                return NOT_SAID
+            return place_names.get(setting, setting)
 
     def grid(items: Sequence[tuple[str, str]], columns: Sequence[str]) -> list[list[int]]:
         """Counts of (row, column) pairs, laid out as rows by columns."""
@@ -235,7 +240,7 @@ def _topics(table: TableMaker, row_of: RowOf, events: Sequence[EventRow]) -> Tab
 
 def topics_table(*, session: Session, since: datetime, until: datetime, rows_by: RowsBy) -> Table:
     """Messages by topic, by week or kind of place (service.stats reads its lists from here)."""
-    table, row_of = _layout(since=since, until=until, rows_by=rows_by)
+    table, row_of = _layout(since=since, until=until, rows_by=rows_by, place_names={})
     return _topics(table, row_of, _events(session=session, since=since, until=until))
 
 
@@ -247,14 +252,18 @@ def compute(
     until: datetime,
     rows_by: RowsBy = "week",
     now: datetime | None = None,
+    place_names: Mapping[str, str] | None = None,
 ) -> Figures:
-    """All the sections for messages and referrals made from `since` up to `until`."""
+    """All the sections for messages and referrals made from `since` up to `until`; kinds of
+    place by their `place_names` for people to read (the JSON keeps the labels, "yoi")."""
     now = now or utcnow()
     events = _events(session=session, since=since, until=until)
     referrals = session.exec(
         select(Referral).where(col(Referral.created_at) >= since, col(Referral.created_at) < until)
     ).all()
-    table, row_of = _layout(since=since, until=until, rows_by=rows_by)
+    table, row_of = _layout(
+        since=since, until=until, rows_by=rows_by, place_names=place_names or {}
+    )
     topics = _topics(table, row_of, events)
 
     at_risk = {"urgent": "at risk (urgent)", "normal": "not at risk"}
@@ -409,13 +418,20 @@ def recent(
     weeks: int,
     rows_by: RowsBy = "week",
     now: datetime | None = None,
+    place_names: Mapping[str, str] | None = None,
 ) -> Figures:
     """The last `weeks` ISO weeks, this one included (as service.stats counts them)."""
     now = now or utcnow()
     until = week_start(now) + timedelta(weeks=1)
     since = until - timedelta(weeks=weeks)
     return compute(
-        session=session, settings=settings, since=since, until=until, rows_by=rows_by, now=now
+        session=session,
+        settings=settings,
+        since=since,
+        until=until,
+        rows_by=rows_by,
+        now=now,
+        place_names=place_names,
     )
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service import figures, stats
+from service import audit, figures, stats
 from service.deps import AdvocateDep, RuntimeDep, SessionDep
 
 router = APIRouter(prefix="/api/stats", tags=["stats"])
@@ -14,7 +14,7 @@ router = APIRouter(prefix="/api/stats", tags=["stats"])
 
 @router.get("")
 def read_stats(
-    _advocate: AdvocateDep,
+    advocate: AdvocateDep,
     runtime: RuntimeDep,
     session: SessionDep,
     weeks: Annotated[int, Query(ge=1, le=104)] = 12,
@@ -28,4 +28,6 @@ def read_stats(
     counts.figures = figures.recent(
         session=session, settings=runtime.settings, weeks=weeks, rows_by=by, now=now
     )
+    detail = f"api: {weeks} weeks by {by}"
+    audit.viewed(session=session, advocate=advocate, action="view_figures", detail=detail)
     return counts

@@ -26,6 +26,7 @@ from tests.advocates.test_dashboard import csrf_of, sign_in
 from tests.service.helpers import database_dump
 
 NEW_PASSWORD = "a brand new passphrase 2"
+FORGOTTEN = "; failed sign-ins forgotten"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -394,12 +395,12 @@ async def test_every_change_is_audited_by_whom_and_never_with_the_password(
     admin, other, mine = advocates[ADMIN], advocates[OTHER], advocates[ADVOCATE]
     assert audit_rows(runtime) == [
         (None, "account_add", f"cli: account #{new_id} new.person@example.org"),
-        (None, "account_password", f"cli: account #{other} {OTHER}"),
+        (None, "account_password", f"cli: account #{other} {OTHER}{FORGOTTEN}"),
         (None, "account_disable", f"cli: account #{other} {OTHER}"),
         (None, "account_enable", f"cli: account #{other} {OTHER}"),
         (admin, "account_disable", f"dashboard: account #{mine} {ADVOCATE}"),
         (admin, "account_enable", f"dashboard: account #{mine} {ADVOCATE}"),
-        (admin, "account_password", f"dashboard: account #{mine} {ADVOCATE}"),
+        (admin, "account_password", f"dashboard: account #{mine} {ADVOCATE}{FORGOTTEN}"),
     ]
     everything = database_dump(runtime.database)
     for password in (PASSWORD, NEW_PASSWORD, found.group(1)):
@@ -414,18 +415,124 @@ async def test_every_change_is_audited_by_whom_and_never_with_the_password(
 
 
 async def test_a_new_password_from_an_admin_lifts_the_hold_on_a_locked_out_account(
-    client: httpx.AsyncClient,
-    other_browser: httpx.AsyncClient,
-    advocates: dict[str, int],
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
 ) -> None:
+    """Even where the locked-out person reaches another service process, whose count of
+    failures (in its memory, without Redis) the admin's process cannot touch."""
+    from service.app import create_app
+
+    transport = httpx.ASGITransport(app=create_app(runtime=runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://rightsline.test") as other:
+        await locked_out(other, ADVOCATE)
+        await sign_in(client, ADMIN)
+        token = csrf_of((await client.get("/dashboard/accounts")).text)
+        shown = await client.post(
+            f"/dashboard/accounts/{advocates[ADVOCATE]}/password", data={"csrf_token": token}
+        )
+        found = re.search(r"<code>([a-z0-9-]+)</code>", shown.text)
+        assert found is not None
+        assert await token_status(other, ADVOCATE, found.group(1)) == 200
+    detail = f"dashboard: account #{advocates[ADVOCATE]} {ADVOCATE}{FORGOTTEN}"
+    assert audit_rows(runtime)[-1] == (advocates[ADMIN], "account_password", detail)
+
+
+async def locked_out(client: httpx.AsyncClient, email: str) -> None:
+    """Five wrong passwords: now even the right one waits."""
     for _ in range(5):
-        assert await token_status(other_browser, ADVOCATE, "a wrong guess") == 401
-    assert await token_status(other_browser, ADVOCATE, PASSWORD) == 429
+        assert await token_status(client, email, "a wrong guess") == 401
+    assert await token_status(client, email, PASSWORD) == 429
+
+
+@pytest.mark.parametrize("shared", ["memory", "redis"])
+async def test_a_new_password_from_the_command_line_lifts_the_hold_too(
+    app: Any,
+    client: httpx.AsyncClient,
+    runtime: Any,
+    command: Command,
+    advocates: dict[str, int],
+    shared: str,
+) -> None:
+    """The command runs in another process: it can reach neither the server's memory nor (it
+    need not) Redis, yet the account may sign in with its new password at once."""
+    if shared == "redis":
+        from tests.conftest import REDIS_URL, redis_available
+
+        if not redis_available():
+            pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+        # A key of its own, so no count from an earlier run is found in Redis.
+        app.state.login_limiter = auth.LoginLimiter(secret=os.urandom(32), redis_url=REDIS_URL)
+    await locked_out(client, ADVOCATE)
+    await locked_out(client, OTHER)
+    stdin = NEW_PASSWORD + "\n"
+    assert command("reset-password", ADVOCATE, "--password-stdin", stdin=stdin)[0] == 0
+    assert await token_status(client, ADVOCATE, NEW_PASSWORD) == 200
+    # Only that account: another held one still waits, and a wrong guess still counts.
+    assert await token_status(client, OTHER, PASSWORD) == 429
+    assert await token_status(client, ADVOCATE, "a wrong guess") == 401
+    app.state.login_limiter.close()
+    detail = f"cli: account #{advocates[ADVOCATE]} {ADVOCATE}{FORGOTTEN}"
+    assert audit_rows(runtime)[-1] == (None, "account_password", detail)
+
+
+async def test_disabling_or_a_new_password_is_asked_about_first_and_can_be_called_off(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
     await sign_in(client, ADMIN)
-    token = csrf_of((await client.get("/dashboard/accounts")).text)
-    shown = await client.post(
-        f"/dashboard/accounts/{advocates[ADVOCATE]}/password", data={"csrf_token": token}
-    )
-    found = re.search(r"<code>([a-z0-9-]+)</code>", shown.text)
-    assert found is not None
-    assert await token_status(other_browser, ADVOCATE, found.group(1)) == 200
+    listed = (await client.get("/dashboard/accounts")).text
+    url = f"/dashboard/accounts/{advocates[ADVOCATE]}"
+    # No form on the list disables an account or resets a password: each is a question first.
+    assert f'action="{url}/disable"' not in listed and f'action="{url}/password"' not in listed
+    assert f'href="{url}/disable"' in listed and f'href="{url}/password"' in listed
+    # Not for their own account: nothing to disable, and asking is refused with the reason.
+    assert f'href="/dashboard/accounts/{advocates[ADMIN]}/disable"' not in listed
+    own = await client.get(f"/dashboard/accounts/{advocates[ADMIN]}/disable")
+    assert own.status_code == 409 and "cannot switch off your own account" in own.text
+
+    asked = await client.get(f"{url}/disable")
+    assert asked.status_code == 200
+    assert "<h1>Disable advocate Test Advocate One?</h1>" in asked.text and ADVOCATE in asked.text
+    assert f'<form method="post" action="{url}/disable">' in asked.text
+    assert '<a href="/dashboard/accounts">No, go back to the accounts</a>' in asked.text
+    asked_password = await client.get(f"{url}/password")
+    assert "Reset the password of advocate Test Advocate One?" in asked_password.text
+    assert f'<form method="post" action="{url}/password">' in asked_password.text
+    # Asking changed nothing, and nothing went in the log as a change.
+    assert stored(runtime, advocates[ADVOCATE]).active
+    assert await token_status(client, ADVOCATE, PASSWORD) == 200
+    assert audit_rows(runtime) == []
+
+    done = await client.post(f"{url}/disable", data={"csrf_token": csrf_of(asked.text)})
+    assert done.status_code == 303 and done.headers["location"] == "/dashboard/accounts"
+    assert not stored(runtime, advocates[ADVOCATE]).active
+    # Off already: nothing to ask, back to the list.
+    again = await client.get(f"{url}/disable")
+    assert again.status_code == 303 and again.headers["location"] == "/dashboard/accounts"
+
+    for path, code in (
+        ("/dashboard/accounts/999/disable", 404),
+        ("/dashboard/accounts/0/password", 422),
+    ):
+        assert (await client.get(path)).status_code == code
+    await sign_in(client, OTHER)
+    refused = await client.get(f"/dashboard/accounts/{advocates[ADMIN]}/password")
+    assert refused.status_code == 403 and ADMIN not in refused.text
+
+
+async def test_looking_at_the_accounts_is_audited_by_whom_and_where(
+    client: httpx.AsyncClient, runtime: Any, command: Command, advocates: dict[str, int]
+) -> None:
+    await sign_in(client, ADVOCATE)
+    assert (await client.get("/dashboard/accounts")).status_code == 403  # not a look: refused
+    await sign_in(client, ADMIN)
+    assert (await client.get("/dashboard/accounts")).status_code == 200
+    assert command("list")[0] == 0
+    with runtime.database.connect() as connection:
+        rows = connection.execute(
+            text("SELECT advocate_id, detail FROM audit_entry WHERE action = 'view_accounts'")
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        (advocates[ADMIN], "dashboard: the list"),
+        (None, "cli: the list"),
+    ]
+    log = (await client.get("/dashboard/audit")).text
+    assert log.count("view_accounts") == 2 and "the command line" in log

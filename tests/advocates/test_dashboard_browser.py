@@ -9,10 +9,13 @@ from typing import Any
 import httpx
 import pytest
 from playwright.async_api import expect
+from sqlmodel import Session
 
+from service.models import Advocate
 from tests.advocates.conftest import ADMIN, ADVOCATE, OTHER
 from tests.advocates.helpers import PASSWORD, child_asks_for_advocate, child_says
 from tests.advocates.test_queue_browser import until
+from tests.web.invented import invent_month
 from tests.web.live import PHONE
 from tests.web.test_accessibility import serious_faults
 
@@ -170,6 +173,8 @@ async def test_axe_finds_no_serious_fault_on_any_dashboard_page(
         ("figures", "/dashboard/stats"),
         ("audit", "/dashboard/audit"),
         ("accounts", "/dashboard/accounts"),
+        ("disable, asked first", f"/dashboard/accounts/{advocates[OTHER]}/disable"),
+        ("new password, asked first", f"/dashboard/accounts/{advocates[OTHER]}/password"),
     ):
         answer = await page.goto(address if address.startswith("http") else live_server + address)
         assert answer is not None and answer.status == 200, name
@@ -190,4 +195,57 @@ async def test_the_referral_and_figures_pages_fit_a_phone_390_px_wide(
     await until(lambda: page.evaluate("() => document.readyState"), "complete")
     width = await page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390, f"the {where} page is {width} px wide"
+    await page.close()
+
+
+async def test_an_admin_is_asked_before_an_account_is_disabled_and_can_go_back(
+    live_server: str, browser: Any, runtime: Any, advocates: dict[str, int]
+) -> None:
+    page = await sign_in(browser, live_server, ADMIN)
+    await page.goto(f"{live_server}/dashboard/accounts")
+    row = page.locator(f'tr[data-id="{advocates[ADVOCATE]}"]')
+    await row.get_by_role("link", name=f"Disable {ADVOCATE}").click()
+    await expect(page.locator("h1")).to_have_text("Disable advocate Test Advocate One?")
+    await page.click("text=No, go back to the accounts")
+    await expect(row.locator("td").nth(3)).to_have_text("active")
+
+    await row.get_by_role("link", name=f"Disable {ADVOCATE}").click()
+    await page.click("text=Yes, disable this account")
+    await page.wait_for_url(f"{live_server}/dashboard/accounts")
+    await expect(row.locator("td").nth(3)).to_have_text("disabled")
+
+    await row.get_by_role("link", name=f"Reset password of {ADVOCATE}").click()
+    await expect(page.locator("h1")).to_have_text(
+        "Reset the password of advocate Test Advocate One?"
+    )
+    await page.click("text=Yes, make a new password")
+    await expect(page.locator("#new-password code")).to_have_count(1)
+    await page.close()
+
+
+# Each chart text whose box reaches outside its chart: a label or a figure cut off.
+CUT_OFF = """() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+  const view = svg.viewBox.baseVal;
+  return [...svg.querySelectorAll('text')]
+    .filter(text => {
+      const box = text.getBBox();
+      return box.x < view.x - 0.5 || box.x + box.width > view.x + view.width + 0.5;
+    })
+    .map(text => `${svg.id}: ${text.textContent}`);
+})"""
+
+
+async def test_every_label_and_figure_of_every_chart_is_whole(
+    live_server: str, browser: Any, runtime: Any, advocates: dict[str, int]
+) -> None:
+    with Session(runtime.database) as session:
+        advocate = session.get(Advocate, advocates[ADVOCATE])
+        assert advocate is not None
+        session.expunge(advocate)
+    invent_month(runtime, advocate, chats=60)
+    page = await sign_in(browser, live_server, ADVOCATE, viewport={"width": 1280, "height": 900})
+    for by in ("week", "place"):
+        await page.goto(f"{live_server}/dashboard/stats?weeks=5&by={by}")
+        assert await page.locator("svg.chart").count() == 6
+        assert await page.evaluate(CUT_OFF) == [], by
     await page.close()

@@ -13,9 +13,9 @@ import httpx
 import pypdfium2
 import pytest
 from pypdf import PdfReader
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from service import suppression
+from service import charts, suppression
 from service.figures import compute, iso_week, month_bounds, nearest_rank, week_start
 from service.models import Advocate, AuditEntry, Event, Referral, utcnow
 from service.vocabulary import Urgency
@@ -302,15 +302,21 @@ def seed_small(runtime: Any) -> datetime:
 
 
 def true_counts(
-    this_week: datetime, *, by: str, since: datetime | None = None, until: datetime | None = None
+    this_week: datetime,
+    *,
+    by: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    names: dict[str, str] | None = None,
 ) -> dict[tuple[str, str, str], int]:
-    """(section, row, column) to the true count, row and column totals ("all") included."""
+    """(section, row, column) to the true count, row and column totals ("all") included; a
+    kind of place's row by its name in `names` (as people read it), else by its label."""
     now = utcnow()
 
     def row_of(ago: int, place: str | None) -> str:
         if by == "week":
             return iso_week(this_week - timedelta(weeks=ago))
-        return place or "not said"
+        return (names or {}).get(place, place) if place else "not said"
 
     def kept(ago: int) -> bool:
         when = this_week - timedelta(weeks=ago)
@@ -401,8 +407,9 @@ def page_sections(page: str) -> dict[str, str]:
     }
 
 
-def check_page(page: str, figures: dict[str, Any]) -> None:
-    """Each table's cells, and each chart's figures, read as the JSON has them."""
+def check_page(page: str, figures: dict[str, Any], names: dict[str, str]) -> None:
+    """Each table's cells, and each chart's figures, read as the JSON has them (where the JSON
+    has a kind of place's label, the page has its name)."""
     for key, section in page_sections(page).items():
         expected = table(figures, key)
         body = section.split("<table", 1)[1]
@@ -412,8 +419,8 @@ def check_page(page: str, figures: dict[str, Any]) -> None:
             label = re.search(r'<th scope="row">(.*?)</th>', row, flags=re.S)
             assert label is not None
             for cell in re.findall(r"<td>(.*?)</td>", row, flags=re.S):
-                read.append((label.group(1), re.sub(r"<[^>]+>", "", cell)))
-        shown = [(row, words(cell)) for row, cell in cells_of(expected)]
+                read.append((html.unescape(label.group(1)), re.sub(r"<[^>]+>", "", cell)))
+        shown = [(names.get(row, row), words(cell)) for row, cell in cells_of(expected)]
         assert read == shown, key
         svg = re.search(r"<svg .*?</svg>", section, flags=re.S)
         assert svg is not None
@@ -421,9 +428,9 @@ def check_page(page: str, figures: dict[str, Any]) -> None:
         chart = expected["chart"]
         # The figure beside each bar is the chart's last texts, bottom bar first.
         assert texts[-len(chart) :][::-1] == [words(cell) for cell in chart], key
-        caption = section.split("<figcaption", 1)[1].split("</figcaption>")[0]
+        caption = html.unescape(section.split("<figcaption", 1)[1].split("</figcaption>")[0])
         for cell in chart:
-            assert f"{html.escape(cell['label'])}: {words(cell)}" in caption
+            assert f"{names.get(cell['label'], cell['label'])}: {words(cell)}" in caption
 
 
 SAID = re.compile(r"([A-Za-z_()][\w ()-]*?): (not shown|\d+(?:\.\d)?)")
@@ -460,6 +467,7 @@ async def test_no_count_under_5_can_be_read_anywhere(
     headers = await bearer(client, ADVOCATE)
     await sign_in(client, ADVOCATE)
     key_of = {}
+    names = runtime.library.kind_names
     for by in ("week", "place"):
         truth = true_counts(this_week, by=by)
         body = (await client.get(f"/api/stats?by={by}", headers=headers)).json()
@@ -479,14 +487,14 @@ async def test_no_count_under_5_can_be_read_anywhere(
 
         page = await client.get(f"/dashboard/stats?by={by}")
         assert page.status_code == 200
-        check_page(page.text, figures)
+        check_page(page.text, figures, names)
 
         download = await client.get(f"/dashboard/stats.csv?by={by}")
         lines = list(csv.reader(io.StringIO(download.text)))[1:]
         read = {(line[0], line[2], line[3]): line[4] for line in lines}
         for t in figures["tables"]:
             for row, cell in cells_of(t):
-                assert read[(t["title"], row, cell["label"])] == words(cell)
+                assert read[(t["title"], names.get(row, row), cell["label"])] == words(cell)
         for line in lines:
             if line[5] != "minutes":
                 assert line[4] == "not shown" or float(line[4]) == 0 or float(line[4]) >= 5, line
@@ -494,7 +502,7 @@ async def test_no_count_under_5_can_be_read_anywhere(
     months = sorted({f"{this_week:%Y-%m}", f"{this_week - timedelta(weeks=1):%Y-%m}"})
     for month in months:
         since, until = month_bounds(int(month[:4]), int(month[5:]))
-        truth = true_counts(this_week, by="place", since=since, until=until)
+        truth = true_counts(this_week, by="place", since=since, until=until, names=names)
         report = await client.get(f"/dashboard/stats/report.pdf?month={month}")
         assert report.status_code == 200
         reader = PdfReader(io.BytesIO(report.content))
@@ -534,3 +542,96 @@ def test_the_invented_month_for_the_pictures(runtime: Any, advocates: dict[str, 
     topics = next(t for t in shown.tables if t.key == "topics")
     assert topics.totals is not None and topics.totals.total is not None
     assert topics.totals.total.value == made["messages"]
+
+
+async def test_a_second_look_at_the_same_figures_draws_no_chart_again(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    """The charts were most of the page's time (matplotlib's layout drew each twice); now each
+    is drawn once, and not again while its figures stay the same."""
+    with Session(runtime.database) as session:
+        advocate = session.get(Advocate, advocates[ADVOCATE])
+        assert advocate is not None
+        session.expunge(advocate)
+    invent_month(runtime, advocate, chats=60)
+    await sign_in(client, ADVOCATE)
+    charts._drawn.cache_clear()
+    first = await client.get("/dashboard/stats?weeks=5")
+    assert first.status_code == 200
+    assert charts._drawn.cache_info().misses == len(SECTIONS)
+    again = await client.get("/dashboard/stats?weeks=5")
+    assert charts._drawn.cache_info().misses == len(SECTIONS)  # nothing drawn twice
+    svg = re.compile(r"<svg .*?</svg>", flags=re.S)
+    assert svg.findall(again.text) == svg.findall(first.text)
+
+
+async def test_looking_at_the_figures_is_audited_with_what_was_asked_and_no_words(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    seed(runtime)
+    await sign_in(client, ADVOCATE)
+    assert (await client.get("/dashboard/stats")).status_code == 200
+    assert (await client.get("/dashboard/stats?weeks=4&by=place")).status_code == 200
+    assert (await client.get("/dashboard/stats.csv?weeks=4&by=place")).status_code == 200
+    assert (await client.get("/dashboard/stats/report.pdf?month=2026-01")).status_code == 200
+    headers = await bearer(client, ADVOCATE)
+    assert (await client.get("/api/stats?weeks=2", headers=headers)).status_code == 200
+    # Refused asks are not looks: nothing recorded for them.
+    assert (await client.get("/dashboard/stats?weeks=0")).status_code == 422
+    with Session(runtime.database) as session:
+        rows = session.exec(
+            select(AuditEntry.advocate_id, AuditEntry.action, AuditEntry.detail)
+            .where(AuditEntry.action != "login")
+            .order_by(col(AuditEntry.id))
+        ).all()
+    mine = advocates[ADVOCATE]
+    assert [tuple(row) for row in rows] == [
+        (mine, "view_figures", "dashboard: 12 weeks by week"),
+        (mine, "view_figures", "dashboard: 4 weeks by place"),
+        (mine, "export_figures", "csv: 4 weeks by place"),
+        (mine, "export_figures", "pdf: 2026-01"),
+        (mine, "view_figures", "api: 2 weeks by week"),
+    ]
+    await sign_in(client, ADMIN)
+    log = (await client.get("/dashboard/audit")).text
+    assert "view_figures" in log and "dashboard: 4 weeks by place" in log
+    assert CHILD_WORDS not in log
+
+
+async def test_kinds_of_place_are_in_words_on_the_page_in_the_csv_and_in_the_pdf(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    """As the queue names them ("Young offender institution"), never by label ("yoi")."""
+    this_week = seed(runtime)
+    names = runtime.library.kind_names
+    assert names["yoi"] == "Young offender institution"
+    assert names["sch"] == "Secure children's home"
+    labels = re.compile(r"(?<![\w-])(yoi|stc|secure_school|sch|hospital)(?![\w-])")
+    await sign_in(client, ADVOCATE)
+
+    page = await client.get("/dashboard/stats?by=place")
+    rows = {html.unescape(row) for row in re.findall(r'<th scope="row">(.*?)</th>', page.text)}
+    assert {*names.values(), "not said"} <= rows
+    assert not labels.search(" ".join(rows))
+    captions = html.unescape(
+        " ".join(re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", page.text))
+    )
+    assert "Young offender institution: 16" in captions and not labels.search(captions)
+
+    download = await client.get("/dashboard/stats.csv?by=place")
+    lines = list(csv.reader(io.StringIO(download.text)))[1:]
+    places = {line[2] for line in lines if line[1] == "kind of place"}
+    assert places == {*names.values(), "not said", "all"}
+    assert not labels.search(download.text)
+
+    report = await client.get(f"/dashboard/stats/report.pdf?month={this_week:%Y-%m}")
+    reader = PdfReader(io.BytesIO(report.content))
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    # The requests by kind of place, however the month's weeks fall.
+    assert re.search(r"\(referrals\)\. Young offender institution: (\d+|not shown), ", text)
+    assert "Mental-health ward" in text and not labels.search(text)
+
+    # The JSON keeps the labels every other tool reads.
+    body = (await client.get("/api/stats?by=place", headers=await bearer(client, ADVOCATE))).json()
+    assert [row["label"] for row in table(body["figures"], "topics")["rows"]][0] == "yoi"

@@ -88,6 +88,16 @@ async def test_a_row_says_the_risk_in_words_who_wrote_in_the_place_and_the_wait(
     # The tab says how many urgent ones wait, even before any script runs.
     assert "<title>(1) urgent · Rightsline</title>" in page
 
+    # The referral's own page says it in the same words.
+    details = (await client.get(f"/dashboard/referrals/{urgent}")).text
+    assert '<dd id="place">Young offender institution: Wetherby</dd>' in details
+    assert '<dd id="role">family or carer</dd>' in details
+    risks = details.split('<dd id="risks">')[1].split("</dd>")[0]
+    assert "may hurt themselves" in risks and "may be being hurt" in risks
+    assert "self_harm" not in details and ">yoi<" not in details
+    other = (await client.get(f"/dashboard/referrals/{normal}")).text
+    assert '<dd id="place">not said</dd>' in other and "none named" in other
+
 
 async def test_the_time_limits_come_from_the_settings(
     client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]

@@ -39,5 +39,5 @@ async def test_the_queue_and_the_referral_say_a_parent_wrote_in(
     urgent = next(r for r in listed if r["urgency"] == "urgent")
     assert urgent["role"] == "family"
     page = (await client.get(f"/dashboard/referrals/{urgent['id']}")).text
-    assert '<dt>Who wrote in</dt><dd id="role">family</dd>' in page
+    assert '<dt>Who wrote in</dt><dd id="role">family or carer</dd>' in page
     assert "The family member's last messages when this was raised" in page

@@ -62,7 +62,7 @@ async def test_an_unexpected_error_speaks_to_whoever_is_there(path: str, advocat
 async def test_an_advocate_signing_in_is_not_given_the_childrens_text(
     app: Any, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def fails(*_args: Any) -> bool:
+    def fails(*_args: Any, **_kwargs: Any) -> bool:
         raise RuntimeError("the sign-in limiter is away")
 
     monkeypatch.setattr(app.state.login_limiter, "blocked", fails)
