@@ -122,6 +122,21 @@ class Server:
             self.kill()
         self.process = None
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the server and its workers (its own session), from /proc."""
+        if self.process is None:
+            return 0.0
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rpartition(")")[2].split()
+            except OSError:
+                continue  # a process that ended meanwhile
+            # After the name: state is field 0, session 3, utime 11, stime 12 (proc(5)).
+            if int(fields[3]) == self.process.pid:
+                total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
     def wait(self, path: str = "/readyz", timeout: float = 240) -> dict:
         """Until `path` answers 200 (the model loads in each worker first); its JSON."""
         deadline = time.monotonic() + timeout
