@@ -17,7 +17,7 @@ from content import Answer, Library
 from content.schema import OFFERS, PLACE_KINDS, ROLES, Establishment, PlaceNamed
 from nlp.analysis import Analysis
 from service import payloads, safety, storage
-from service.db import scrub
+from service.db import scrub, sync_wal, unsynced
 from service.models import Chat, RelayMessage
 from service.outbox import Outbox
 from service.payloads import Payload
@@ -310,8 +310,10 @@ class Conversation:
         redacted = analysis.redacted if analysis is not None else None
         concern = analysis is not None and analysis.concern
         # Read first, write last: the chat's changes and the event go to the database at the
-        # commit, so a turn holds SQLite's one write lock for its writes alone.
+        # commit, so a turn holds SQLite's one write lock for its writes alone, and does not
+        # wait for the disk while it holds it (db.unsynced), unless an advocate is promised.
         with Session(self.database, autoflush=False) as session:
+            unsynced(session)
             found = storage.find_chat(session=session, key=key)
             if must_exist and found is None:
                 raise ChatGone
@@ -337,7 +339,8 @@ class Conversation:
                 session=session, chat=chat, redacted=redacted or ""
             )
             consenting = chat.awaiting == "consent" and text.lower().strip(" .!") in YES
-            if payload == payloads.ADVOCATE_YES or consenting:
+            referring = payload == payloads.ADVOCATE_YES or consenting
+            if referring:
                 replies = self._refer(session, chat)
             # (concern and a redacted copy to pass on both come from an analysis)
             elif concern and analysis is not None and payload is None:
@@ -359,6 +362,9 @@ class Conversation:
                 check_in=concern and payload is None,
             )
             session.commit()
+        if referring or passed:
+            # The child is told an advocate will see this: it must outlast a power cut too.
+            sync_wal(self.database)
         return replies
 
     async def _urgent(
