@@ -75,10 +75,11 @@ def make_private(path: Path) -> None:
 def unsynced(session: Session) -> None:
     """Let this session's commits on SQLite skip the wait for the disk (synchronous=NORMAL).
 
-    For an ordinary chat turn. Its commit still survives the process being killed; only a power
-    cut or a crash of the machine could lose the last moments of such commits. In return the
-    turn no longer holds SQLite's one write lock through a disk flush (2 to 6 ms here), which
-    every other turn queued behind. What a child is promised is made to last with `sync_wal`
+    For the chat turns. Such a commit still survives the process being killed; only a power
+    cut or a crash of the machine could lose the last moments of them. In return a turn no
+    longer holds SQLite's one write lock through a disk flush (2 to 6 ms here, far more when
+    the disk is busy), which every other turn queued behind. Whatever a child is promised (a
+    referral, words passed to an advocate) is flushed with `sync_wal` after the commit and
     before they are told. Call it before the session writes anything; the connection waits for
     the disk again when it goes back to the pool. PostgreSQL is left as it is.
     """

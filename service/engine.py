@@ -418,6 +418,9 @@ class Conversation:
             if keeper.by is not None:
                 return True  # the outbox has it already
             with Session(self.database) as session:
+                # Flushed to disk after the commit, not during it, so the one write lock other
+                # turns wait for is not held through the flush; the reply waits for it all.
+                unsynced(session)
                 chat = storage.get_or_create_chat(
                     session=session, key=key, channel=channel, route=route
                 )
@@ -451,7 +454,8 @@ class Conversation:
                 if not keeper.claim("database"):
                     return True  # the outbox took it while the database kept us waiting
                 session.commit()
-                return True
+            sync_wal(self.database)
+            return True
         except Exception as error:  # noqa: BLE001 - the crisis reply must still go out
             log.error("could not save an urgent referral: %s", type(error).__name__)
             if keeper.claim("database"):
