@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import socket
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -136,6 +138,19 @@ class Server:
             if int(fields[3]) == self.process.pid:
                 total += int(fields[11]) + int(fields[12])
         return total / os.sysconf("SC_CLK_TCK")
+
+    def connections(self) -> list[int]:
+        """Open client connections held by each process of the server, most first (`ss`)."""
+        if self.process is None:
+            return []
+        listing = subprocess.run(
+            ["ss", "-tnpH", "state", "established", f"( sport = :{self.port} )"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        held = Counter(re.findall(r"pid=(\d+)", listing))
+        return sorted(held.values(), reverse=True)
 
     def wait(self, path: str = "/readyz", timeout: float = 240) -> dict:
         """Until `path` answers 200 (the model loads in each worker first); its JSON."""
