@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
@@ -78,15 +78,28 @@ def unsynced(session: Session) -> None:
     For the chat turns. Such a commit still survives the process being killed; only a power
     cut or a crash of the machine could lose the last moments of them. In return a turn no
     longer holds SQLite's one write lock through a disk flush (2 to 6 ms here, far more when
-    the disk is busy), which every other turn queued behind. Whatever a child is promised (a
-    referral, words passed to an advocate) is flushed with `sync_wal` after the commit and
-    before they are told. Call it before the session writes anything; the connection waits for
-    the disk again when it goes back to the pool. PostgreSQL is left as it is.
+    the disk is busy), which every other turn queued behind. Call it before the session writes
+    anything, and end with `commit`, which flushes what a child is promised before they are
+    told. The connection waits for the disk again when it goes back to the pool. On PostgreSQL
+    `commit` alone decides.
     """
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
         connection.info[UNSYNCED] = True
+
+
+def commit(session: Session, *, promised: bool) -> None:
+    """Commit a chat turn: at once, or, when the child is to be told something is kept (a
+    referral, words passed to an advocate), only once it is on disk. Without a promise,
+    PostgreSQL does not wait for its WAL flush either (synchronous_commit off: a crash of the
+    server may lose the last moments of such commits, never consistency)."""
+    database = session.get_bind().engine
+    if database.dialect.name == "postgresql" and not promised:
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    session.commit()
+    if promised:
+        sync_wal(database)
 
 
 def sync_wal(engine: Engine) -> None:

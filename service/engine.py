@@ -16,8 +16,7 @@ from sqlmodel import Session
 from content import Answer, Library
 from content.schema import OFFERS, PLACE_KINDS, ROLES, Establishment, PlaceNamed
 from nlp.analysis import Analysis
-from service import payloads, safety, storage
-from service.db import scrub, sync_wal, unsynced
+from service import db, payloads, safety, storage
 from service.models import Chat, RelayMessage
 from service.outbox import Outbox
 from service.payloads import Payload
@@ -313,7 +312,7 @@ class Conversation:
         # commit, so a turn holds SQLite's one write lock for its writes alone, and does not
         # wait for the disk while it holds it (db.unsynced), unless an advocate is promised.
         with Session(self.database, autoflush=False) as session:
-            unsynced(session)
+            db.unsynced(session)
             found = storage.find_chat(session=session, key=key)
             if must_exist and found is None:
                 raise ChatGone
@@ -361,10 +360,8 @@ class Conversation:
                 risks=(),
                 check_in=concern and payload is None,
             )
-            session.commit()
-        if referring or passed:
-            # The child is told an advocate will see this: it must outlast a power cut too.
-            sync_wal(self.database)
+            # Told an advocate will see this, the child must be able to count on it.
+            db.commit(session, promised=referring or passed)
         return replies
 
     async def _urgent(
@@ -420,7 +417,7 @@ class Conversation:
             with Session(self.database) as session:
                 # Flushed to disk after the commit, not during it, so the one write lock other
                 # turns wait for is not held through the flush; the reply waits for it all.
-                unsynced(session)
+                db.unsynced(session)
                 chat = storage.get_or_create_chat(
                     session=session, key=key, channel=channel, route=route
                 )
@@ -453,9 +450,8 @@ class Conversation:
                 session.flush()
                 if not keeper.claim("database"):
                     return True  # the outbox took it while the database kept us waiting
-                session.commit()
-            sync_wal(self.database)
-            return True
+                db.commit(session, promised=True)
+                return True
         except Exception as error:  # noqa: BLE001 - the crisis reply must still go out
             log.error("could not save an urgent referral: %s", type(error).__name__)
             if keeper.claim("database"):
@@ -945,7 +941,7 @@ class Conversation:
             note = self._say("referral_forgotten")
             done = storage.forget_chat(session=session, key=key, note=note)
             session.commit()
-        scrub(self.database)  # the deleted words leave the disk too
+        db.scrub(self.database)  # the deleted words leave the disk too
         return done
 
     def _pending(self, key: str) -> list[Reply] | None:
