@@ -20,6 +20,7 @@ import statistics
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Coroutine
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,6 +48,11 @@ CALM = [
 RISK = ["staff punched me last night", "i want to kill myself", "i cut my arms again"]
 MESSAGES_PER_CHAT = 6
 FLOOD = "You are sending messages very fast"
+# The clients' first requests are spread over this many seconds, and only what is sent after
+# it is counted. Children do not all press send in the same millisecond; and uvicorn's workers
+# share one socket, the first to wake taking every connection waiting, so a burst of 50 at
+# once went to one worker and "--workers 2" measured one (seen with `ss`: 50 and 0).
+SPREAD = 1.0
 
 
 @dataclass
@@ -59,6 +65,15 @@ class Tally:
     risk_sent: int = 0
     flood: int = 0
     seconds: float = 0.0
+    since: float = 0.0  # time.perf_counter() from which answers count
+    answered: int = 0  # every answer in the phase, the first SPREAD seconds too
+    connections: list[int] = field(default_factory=list)  # open, per worker, midway
+
+    def took(self, began: float) -> None:
+        """One answer, to a request sent at perf_counter() `began`; counted after SPREAD."""
+        self.answered += 1
+        if began >= self.since:
+            self.latencies.append(time.perf_counter() - began)
 
     @property
     def errors(self) -> int:
@@ -99,16 +114,17 @@ async def chat_loop(
         started = await call(client, tally, "POST", "/api/chat/sessions", {"role": "child"})
         if started is None or started[0] != 201:
             continue
-        tally.chats_started += 1
+        tally.answered += 1
+        tally.chats_started += time.perf_counter() >= tally.since
         path = f"/api/chat/sessions/{started[1]['session_id']}/messages"
         for text in conversation(chat, number):
             if time.monotonic() >= until:
                 break
-            tally.risk_sent += text in RISK
+            tally.risk_sent += text in RISK and time.perf_counter() >= tally.since
             began = time.perf_counter()
             answer = await call(client, tally, "POST", path, {"text": text})
             if answer is not None and answer[0] == 200:
-                tally.latencies.append(time.perf_counter() - began)
+                tally.took(began)
                 tally.flood += any(FLOOD in r["text"] for r in answer[1]["replies"])
             await asyncio.sleep(max(0.0, pace - (time.perf_counter() - began)))
         number += 1
@@ -119,26 +135,47 @@ async def healthz_loop(client: aiohttp.ClientSession, until: float, tally: Tally
         began = time.perf_counter()
         answer = await call(client, tally, "GET", "/healthz")
         if answer is not None and answer[0] == 200:
-            tally.latencies.append(time.perf_counter() - began)
+            tally.took(began)
 
 
-async def phase(url: str, concurrency: int, seconds: float, chats: bool, pace: float = 0) -> Tally:
-    """`concurrency` clients at once for `seconds`, each one request after another."""
+async def after(seconds: float, loop: Coroutine[Any, Any, None]) -> None:
+    await asyncio.sleep(seconds)
+    await loop
+
+
+async def phase(
+    url: str,
+    concurrency: int,
+    seconds: float,
+    chats: bool,
+    pace: float = 0,
+    server: Server | None = None,
+) -> Tally:
+    """`concurrency` clients for `seconds` after they have all started (over SPREAD), each
+    one request after another; with `server`, its connections per worker are looked at."""
     tally = Tally()
     # aiohttp, not httpx: at 50 requests at once httpx's AsyncClient was the bottleneck here
     # (46 /healthz a second, the server 17% busy, against 272 with aiohttp on the same server).
     connector = aiohttp.TCPConnector(limit=concurrency)
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as client:
-        began = time.monotonic()
-        until = began + seconds
+        tally.since = time.perf_counter() + SPREAD
+        until = time.monotonic() + SPREAD + seconds
         if chats:
             loops = [chat_loop(client, chat, until, tally, pace) for chat in range(concurrency)]
         else:
             loops = [healthz_loop(client, until, tally) for _ in range(concurrency)]
-        await asyncio.gather(*loops)
-        tally.seconds = time.monotonic() - began
+        started = [after(SPREAD * i / concurrency, loop) for i, loop in enumerate(loops)]
+        if server is not None:
+            looked = asyncio.to_thread(server.connections)
+            started.append(after(SPREAD + seconds / 2, tally_connections(tally, looked)))
+        await asyncio.gather(*started)
+        tally.seconds = time.perf_counter() - tally.since
     return tally
+
+
+async def tally_connections(tally: Tally, looked: Awaitable[list[int]]) -> None:
+    tally.connections = await looked
 
 
 def percentile(values: list[float], percent: int) -> float:
@@ -151,6 +188,7 @@ class Figures:
     chat: Tally
     healthz: Tally
     client_cpu: float  # the share of one core this script used while measuring
+    server_cpu: float  # the server's CPU seconds (every worker) while the chats ran
     paced: Tally | None = None  # the same chats at a child's pace
 
     def row(self) -> str:
@@ -160,10 +198,16 @@ class Figures:
         p99 = percentile(self.chat.latencies, 99) * 1000
         errors = self.chat.errors + self.healthz.errors
         ratio = chat_rate / health_rate
+        # Per request answered (a chat started counts as one): the cost, whatever the waits.
+        cpu_ms = self.server_cpu / self.chat.answered * 1000
+        spread = " / ".join(
+            f"{'/'.join(map(str, tally.connections)) or '?'}" for tally in (self.healthz, self.chat)
+        )
         return (
             f"| {self.workers} | {chat_rate:.1f} | {health_rate:.1f} | {ratio:.3f}"
             f" | {p50:.0f} ms | {p99:.0f} ms | {errors} | {self.chat.flood}"
-            f" | {self.chat.chats_started} | {self.chat.risk_sent} | {self.client_cpu:.0%} |"
+            f" | {self.chat.chats_started} | {self.chat.risk_sent} | {cpu_ms:.1f} ms"
+            f" | {spread} | {self.client_cpu:.0%} |"
         )
 
     def paced_row(self, pace: float) -> str:
@@ -179,17 +223,20 @@ class Figures:
 
 
 async def measure(
-    url: str, concurrency: int, seconds: float, health_seconds: float, pace: float
+    server: Server, concurrency: int, seconds: float, health_seconds: float, pace: float
 ) -> Figures:
+    url = server.url
     # A short warm-up first: the first answers of each worker load lazy parts of the pipeline.
     await phase(url, concurrency, 3, chats=True)
     cpu = time.process_time()
     wall = time.monotonic()
-    healthz = await phase(url, concurrency, health_seconds, chats=False)
-    chat = await phase(url, concurrency, seconds, chats=True)
+    healthz = await phase(url, concurrency, health_seconds, chats=False, server=server)
+    server_cpu = server.cpu_seconds()
+    chat = await phase(url, concurrency, seconds, chats=True, server=server)
+    server_cpu = server.cpu_seconds() - server_cpu
     client_cpu = (time.process_time() - cpu) / (time.monotonic() - wall)
     paced = await phase(url, concurrency, seconds, chats=True, pace=pace) if pace else None
-    return Figures(0, chat, healthz, client_cpu, paced)
+    return Figures(0, chat, healthz, client_cpu, server_cpu, paced)
 
 
 def run(workers: int, args: argparse.Namespace) -> Figures:
@@ -202,7 +249,7 @@ def run(workers: int, args: argparse.Namespace) -> Figures:
         try:
             server.wait("/readyz")
             figures = asyncio.run(
-                measure(server.url, args.chats, args.seconds, args.healthz, args.pace)
+                measure(server, args.chats, args.seconds, args.healthz, args.pace)
             )
         finally:
             server.stop()
@@ -232,9 +279,10 @@ def main() -> None:
     )
     print(
         "| workers | chat msg/s | /healthz req/s | ratio | p50 | p99 | errors (not 200)"
-        " | flood replies | chats started | risk messages | bench client CPU |"
+        " | flood replies | chats started | risk messages | server CPU a request"
+        " | connections per worker (/healthz / chats) | bench client CPU |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     measured = []
     for workers in sorted({1, args.workers}):
         measured.append(run(workers, args))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import socket
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -121,6 +123,34 @@ class Server:
         except subprocess.TimeoutExpired:
             self.kill()
         self.process = None
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the server and its workers (its own session), from /proc."""
+        if self.process is None:
+            return 0.0
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rpartition(")")[2].split()
+            except OSError:
+                continue  # a process that ended meanwhile
+            # After the name: state is field 0, session 3, utime 11, stime 12 (proc(5)).
+            if int(fields[3]) == self.process.pid:
+                total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def connections(self) -> list[int]:
+        """Open client connections held by each process of the server, most first (`ss`)."""
+        if self.process is None:
+            return []
+        listing = subprocess.run(
+            ["ss", "-tnpH", "state", "established", f"( sport = :{self.port} )"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        held = Counter(re.findall(r"pid=(\d+)", listing))
+        return sorted(held.values(), reverse=True)
 
     def wait(self, path: str = "/readyz", timeout: float = 240) -> dict:
         """Until `path` answers 200 (the model loads in each worker first); its JSON."""

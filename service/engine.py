@@ -24,8 +24,7 @@ from content.schema import (
     reported_topic,
 )
 from nlp.analysis import Analysis
-from service import payloads, safety, storage
-from service.db import scrub
+from service import db, payloads, safety, storage
 from service.models import Chat, RelayMessage
 from service.outbox import Outbox
 from service.payloads import Payload
@@ -317,11 +316,16 @@ class Conversation:
         payload = Payload.parse(inbound.payload)
         redacted = analysis.redacted if analysis is not None else None
         concern = analysis is not None and analysis.concern
-        with Session(self.database) as session:
-            if must_exist and storage.find_chat(session=session, key=key) is None:
+        # Read first, write last: the chat's changes and the event go to the database at the
+        # commit, so a turn holds SQLite's one write lock for its writes alone, and does not
+        # wait for the disk while it holds it (db.unsynced), unless an advocate is promised.
+        with Session(self.database, autoflush=False) as session:
+            db.unsynced(session)
+            found = storage.find_chat(session=session, key=key)
+            if must_exist and found is None:
                 raise ChatGone
             chat = storage.get_or_create_chat(
-                session=session, key=key, channel=channel, route=route
+                session=session, key=key, channel=channel, route=route, found=found
             )
             if payload is None and (typed := self._typed_button(session, chat, text, concern)):
                 # The words only pressed a button: like a press, nothing of them is kept.
@@ -342,7 +346,8 @@ class Conversation:
                 session=session, chat=chat, redacted=redacted or ""
             )
             consenting = chat.awaiting == "consent" and text.lower().strip(" .!") in YES
-            if payload == payloads.ADVOCATE_YES or consenting:
+            referring = payload == payloads.ADVOCATE_YES or consenting
+            if referring:
                 replies = self._refer(session, chat)
             # (concern and a redacted copy to pass on both come from an analysis)
             elif concern and analysis is not None and payload is None:
@@ -363,7 +368,8 @@ class Conversation:
                 risks=(),
                 check_in=concern and payload is None,
             )
-            session.commit()
+            # Told an advocate will see this, the child must be able to count on it.
+            db.commit(session, promised=referring or passed)
         return replies
 
     async def _urgent(
@@ -417,10 +423,13 @@ class Conversation:
             if keeper.by is not None:
                 return True  # the outbox has it already
             with Session(self.database) as session:
+                # Flushed to disk after the commit, not during it, so the one write lock other
+                # turns wait for is not held through the flush; the reply waits for it all.
+                db.unsynced(session)
                 chat = storage.get_or_create_chat(
                     session=session, key=key, channel=channel, route=route
                 )
-                self._learn(chat, urgent.analysis, "")
+                self._learn(chat, urgent.analysis)
                 place = urgent.situation.place
                 if place is not None:
                     chat.place, chat.setting = place.id, place.kind
@@ -449,7 +458,7 @@ class Conversation:
                 session.flush()
                 if not keeper.claim("database"):
                     return True  # the outbox took it while the database kept us waiting
-                session.commit()
+                db.commit(session, promised=True)
                 return True
         except Exception as error:  # noqa: BLE001 - the crisis reply must still go out
             log.error("could not save an urgent referral: %s", type(error).__name__)
@@ -538,7 +547,7 @@ class Conversation:
 
     def _check_in(self, chat: Chat, analysis: Analysis) -> list[Reply]:
         """Childline's number and "Are you safe right now?"; the answer decides what follows."""
-        self._learn(chat, analysis, "")
+        self._learn(chat, analysis)
         chat.awaiting = CHECK_IN
         # What they asked about waits for their "yes".
         chat.topic = self._asked(analysis)
@@ -582,7 +591,8 @@ class Conversation:
         if analysis is None:
             return [Reply(text=self._say("error"), buttons=self._menu_buttons(chat))]
         known = (chat.place, chat.setting)
-        self._learn(chat, analysis, text)
+        found = self.library.find_place(text)
+        self._learn(chat, analysis, found)
         before = [Reply(text=self._say("long_message"))] if len(text) > LONG_MESSAGE else []
         if self.library.intent(text) in ("yes", "no"):
             # "yes" or "no" with no question on screen: what they can choose from.
@@ -593,7 +603,7 @@ class Conversation:
             chat.awaiting = None
             return before + [Reply(text=self._say("advocate_no"), buttons=self._after_buttons())]
         chat.awaiting = None
-        named = self._place_named(chat, text, known)
+        named = self._place_named(chat, text, known, found)
         if named is not None:
             return before + self._after_place(chat, analysis, *named)
         asked = self._asked(analysis)
@@ -605,7 +615,7 @@ class Conversation:
 
     def _to_advocate(self, chat: Chat, text: str, analysis: Analysis) -> list[Reply]:
         """The child is talking with an advocate: say the words went to them."""
-        self._learn(chat, analysis, text)
+        self._learn(chat, analysis, self.library.find_place(text))
         chat.awaiting = None
         sent = Reply(text=self._say("passed_to_advocate"))
         asked = self._asked(analysis)
@@ -659,16 +669,19 @@ class Conversation:
     # ---- a place named in words ---------------------------------------------------------
 
     def _place_named(
-        self, chat: Chat, text: str, known: tuple[str | None, str | None]
+        self,
+        chat: Chat,
+        text: str,
+        known: tuple[str | None, str | None],
+        found: PlaceNamed | None,
     ) -> tuple[list[Reply], bool] | None:
         """A place named in words ("im in wetherby", "im on a ward"): remember it and say
         what kind it is; True with it when the message said no more than that.
 
         None when no place is named, or when a question names the place the chat already
         had (`known`: its place and kind before this message): a child on a ward is not
-        told so every time they say "ward".
+        told so every time they say "ward". `found`: the establishment `text` names.
         """
-        found = self.library.find_place(text)
         if found is not None:
             only = not self.library.other_words(text, found.start, found.end)
             if (found.place.id, found.place.kind) == known and not only:
@@ -939,7 +952,7 @@ class Conversation:
             note = self._say("referral_forgotten")
             done = storage.forget_chat(session=session, key=key, note=note)
             session.commit()
-        scrub(self.database)  # the deleted words leave the disk too
+        db.scrub(self.database)  # the deleted words leave the disk too
         return done
 
     def _pending(self, key: str) -> list[Reply] | None:
@@ -975,14 +988,18 @@ class Conversation:
 
     # ---- small helpers ------------------------------------------------------------------
 
-    def _learn(self, chat: Chat, analysis: Analysis | None, text: str) -> None:
-        """Take who is talking and where from the message, when it says; never insist."""
+    def _learn(
+        self, chat: Chat, analysis: Analysis | None, found: PlaceNamed | None = None
+    ) -> None:
+        """Take who is talking and where from the message, when it says; never insist.
+        `found`: the establishment the message names, if any."""
         if analysis is None:
             return
         # A guess of "child" never overrules what someone said they are.
         if analysis.role in ROLES and (chat.role is None or analysis.role != "child"):
             chat.role = analysis.role
-        setting = analysis.setting or (self.library.find_establishment(text) if text else None)
+        named = found.place.kind if found is not None and found.place.holds_children else None
+        setting = analysis.setting or named
         if setting in PLACE_KINDS:
             chat.setting = setting
 

@@ -27,11 +27,17 @@ def find_chat(*, session: Session, key: str) -> Chat | None:
 
 
 def get_or_create_chat(
-    *, session: Session, key: str, channel: str, route: str | None = None
+    *,
+    session: Session,
+    key: str,
+    channel: str,
+    route: str | None = None,
+    found: Chat | None = None,
 ) -> Chat:
     """The chat known by `key`, made if need be. `route`, the (encrypted) way back to it for
-    a channel that pushes, is kept when the chat has none yet."""
-    chat = find_chat(session=session, key=key)
+    a channel that pushes, is kept when the chat has none yet. `found`: the chat, already
+    read by the caller (it is not read again)."""
+    chat = found or find_chat(session=session, key=key)
     if chat is None:
         chat = Chat(key=key, channel=channel)
         session.add(chat)
