@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlmodel import Session
 
-from content.schema import CONTENT_TOPICS, PLACE_KINDS
+from content.schema import PLACE_KINDS, REPORTED_TOPICS
 from service import accounts, referrals
 from service import queue as referral_queue
 from service.accounts import Advocate
@@ -59,7 +59,7 @@ def choices(runtime: RuntimeDep) -> list[tuple[str, str, list[tuple[str, str]]]]
     kinds = runtime.library.kind_names
     return [
         ("urgency", "Urgency", [(urgency, urgency) for urgency in URGENCIES]),
-        ("topic", "Topic", [(topic, topic) for topic in CONTENT_TOPICS]),
+        ("topic", "Topic", [(topic, topic) for topic in REPORTED_TOPICS]),
         ("role", "Who wrote in", list(role_words(runtime.library).items())),
         (
             "setting",
