@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -74,11 +75,19 @@ def common_words(root: Path = TRAINING) -> frozenset[str]:
     """Words children use in the training messages, written in lower case.
 
     A word after "im" or "its me" counts as a name only when it is not one of these.
+    A surname the training messages give after "mr" or "mrs" ("mr testperson") is a name
+    there too, so it is not counted: otherwise "Ada Testperson" would lose only "Ada".
     """
     counts: dict[str, int] = {}  # a dict keeps first-seen order, for a stable stamp
+    surnames: set[str] = set()
     for row in read("*.train.jsonl", root):
+        surnames.update(match.group(1).lower() for match in _AFTER_TITLE.finditer(row["text"]))
         for word in row["text"].replace("'", " ").split():
             word = word.strip('.,!?"():;')
             if word.isalpha() and word.islower():
                 counts[word] = counts.get(word, 0) + 1
-    return frozenset(counts)
+    return frozenset(word for word in counts if word not in surnames)
+
+
+# A title and the surname after it: "mr testperson", "Mrs Quill".
+_AFTER_TITLE = re.compile(r"\b(?:mr|mrs|ms|dr)\.?\s+([a-z][a-z'-]+)", re.IGNORECASE)

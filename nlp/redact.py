@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
 from nlp.analysis import Entity
@@ -300,16 +301,23 @@ def _surname(
     text: str, first: re.Match[str], following: list[re.Match[str]], everyday_words: frozenset[str]
 ) -> bool:
     """Whether the word after a first name reads as its surname: an unknown word, not a given
-    name of its own, not before a place word ("jo kyloe house")."""
+    name of its own, not before a place word ("jo kyloe house"). Written as a name is written
+    ("Ada Wood", "Ada Testperson"), a capitalised word after a capitalised first name is its
+    surname even where the word is an everyday one, unless it carries the meaning."""
     surname = following[0]
-    folded = _fold(surname.group())
+    word = surname.group()
+    folded = _fold(word)
+    if text[first.end() : surname.start()].strip():
+        return False
+    if len(following) > 1 and _fold(following[1].group()) in PLACE_WORDS:
+        return False
+    if first.group()[0].isupper() and word[0].isupper() and not word.isupper():
+        return folded not in MEANING_WORDS | PLACE_WORDS | FEELINGS | STOP_WORDS
     return (
-        not text[first.end() : surname.start()].strip()
-        and not _ordinary(surname.group(), everyday_words)
-        and not _word_shaped(surname.group())
+        not _ordinary(word, everyday_words)
+        and not _word_shaped(word)
         and folded not in first_names()
         and folded not in ORDINARY_NAMES
-        and not (len(following) > 1 and _fold(following[1].group()) in PLACE_WORDS)
     )
 
 

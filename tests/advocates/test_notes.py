@@ -55,6 +55,19 @@ async def test_a_note_is_kept_without_the_names_and_numbers_in_it(
     assert leaks(str(timeline)) == []
 
 
+async def test_a_note_that_opens_with_a_full_name_keeps_neither_part_of_it(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    # "Testperson" is a surname the training messages use after "mr": it once stayed behind.
+    _, url, headers = await advocate_talking_with(client, ADVOCATE, "visits", "Hello.")
+    note = "Ada Testperson asked about the visits ban"
+    kept = await client.post(f"{url}/notes", headers=headers, json={"text": note})
+    assert kept.status_code == 201, kept.text
+    assert kept.json()["text"] == "[NAME] asked about the visits ban"
+    dump = database_dump(runtime.database)
+    assert "Testperson" not in dump and "Ada " not in dump
+
+
 async def test_a_note_is_refused_when_it_cannot_be_redacted_and_nothing_is_kept(
     runtime: Any, advocates: dict[str, int]
 ) -> None:

@@ -81,6 +81,10 @@ def test_measured_redaction_meets_the_bar() -> None:
         ("Kacper pennyworth got restrained", ["Kacper", "pennyworth"]),
         # A given name alone, in lower case.
         ("tell callum i said sorry", ["callum"]),
+        # A full name written as names are written, as an advocate writes a note: the surname
+        # goes too, even where it is also a word (or a name the training messages use).
+        ("Ada Testperson asked about her visit", ["Ada", "Testperson"]),
+        ("spoke to Ada Wood about visits", ["Ada", "Wood"]),
     ],
 )
 def test_names_with_no_cue_are_replaced(text: str, details: list[str]) -> None:
