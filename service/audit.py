@@ -30,9 +30,11 @@ Action = Literal[
     "note",
     # the suppressed figures taken away as CSV or PDF (what left, and when)
     "export_figures",
-    # pages that show no referral: the figures (how many weeks, rows by what) and the accounts
+    # pages that show no referral: the figures (how many weeks, rows by what), the accounts,
+    # and this log itself (which page of it)
     "view_figures",
     "view_accounts",
+    "view_audit",
 ]
 ACTIONS: tuple[Action, ...] = get_args(Action)
 # Where an advocate acted: the dashboard's pages or the JSON API (also a token's use).

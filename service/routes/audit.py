@@ -26,13 +26,21 @@ class AuditEntryPublic(BaseModel):
 
 @router.get("", responses={403: {"description": "Not an admin"}})
 def read_audit(
-    _admin: AdminDep,
+    admin: AdminDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     referral_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> list[AuditEntryPublic]:
-    """Newest first: who viewed, claimed, replied to or closed what, and when."""
+    """Newest first: who viewed, claimed, replied to or closed what, and when. Reading the log
+    is itself recorded in it."""
+    where = f" of referral {referral_id}" if referral_id is not None else ""
+    audit.viewed(
+        session=session,
+        advocate=admin,
+        action="view_audit",
+        detail=f"api: {limit} entries from {offset}{where}",
+    )
     return [
         AuditEntryPublic(
             id=entry.id or 0,

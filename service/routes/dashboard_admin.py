@@ -21,6 +21,12 @@ def audit_page(visit: SignedInVisit, page: int = 0) -> Response:
     if not visit.advocate.is_admin:
         return visit.error("Only an admin can read the audit log.", 403)
     page = max(0, min(page, 10_000))
+    audit.viewed(
+        session=visit.session,
+        advocate=visit.advocate,
+        action="view_audit",
+        detail=f"dashboard: page {page + 1}",
+    )
     rows = audit.entries(session=visit.session, limit=100, offset=page * 100)
     context: dict[str, Any] = {"entries": rows, "page": page}
     return visit.render("audit.html", context)

@@ -536,3 +536,24 @@ async def test_looking_at_the_accounts_is_audited_by_whom_and_where(
     ]
     log = (await client.get("/dashboard/audit")).text
     assert log.count("view_accounts") == 2 and "the command line" in log
+
+
+async def test_reading_the_audit_log_is_itself_audited_by_whom_and_where(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    await sign_in(client, ADVOCATE)
+    assert (await client.get("/dashboard/audit")).status_code == 403  # refused: not a read
+    await sign_in(client, ADMIN)
+    assert (await client.get("/dashboard/audit?page=1")).status_code == 200
+    api = await client.get("/api/audit?limit=5", headers=await bearer(client, ADMIN))
+    assert api.status_code == 200
+    with runtime.database.connect() as connection:
+        rows = connection.execute(
+            text("SELECT advocate_id, detail FROM audit_entry WHERE action = 'view_audit'")
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        (advocates[ADMIN], "dashboard: page 2"),
+        (advocates[ADMIN], "api: 5 entries from 0"),
+    ]
+    # The newest entry an admin reads is their own reading of the log.
+    assert api.json()[0]["action"] == "view_audit"
