@@ -8,7 +8,8 @@ from aiogram.client.default import DefaultBotProperties
 from bot.fsm_storage import make_storage
 from bot.handlers import routers
 from bot.middlewares import FloodLimit, HandleOnce, Pseudonymise, Turns
-from bot.text import split_text
+from bot.turns import send_replies
+from service.replies import Reply
 from service.runtime import Runtime, build_runtime
 from service.settings import Settings
 
@@ -46,8 +47,8 @@ def attach_relay(dp: Dispatcher, bot: Bot) -> None:
     """An advocate's reply goes to the child's chat through this bot."""
     runtime: Runtime = dp["runtime"]
 
-    async def send(route: str, text: str) -> None:
-        for piece in split_text(text):
-            await bot.send_message(chat_id=int(route), text=piece)
+    async def send(route: str, reply: Reply) -> None:
+        buttons_only = runtime.conversation.library.message("buttons_only")
+        await send_replies(bot, int(route), [reply], buttons_only)
 
     runtime.relay.register("telegram", send)

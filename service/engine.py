@@ -965,11 +965,14 @@ class Conversation:
             return [self._relayed(message) for message in messages]
 
     def _relayed(self, message: RelayMessage) -> Reply:
-        """An advocate's words, introduced; or Rightsline's own (the advocate has finished),
-        with the buttons they name."""
-        if message.sender == "rightsline":
-            return Reply(text=message.text, buttons=self._after_buttons())
-        return Reply(text=self.advocate_says(message.text))
+        return self.to_child(message.sender, message.text)
+
+    def to_child(self, sender: str, text: str) -> Reply:
+        """A relayed message as every channel shows it: an advocate's words, introduced; or
+        Rightsline's own (the advocate has finished), with the buttons they name."""
+        if sender == "rightsline":
+            return Reply(text=text, buttons=self._after_buttons())
+        return Reply(text=self.advocate_says(text))
 
     def _claim_update(self, key: str) -> bool:
         with Session(self.database) as session:

@@ -1,10 +1,11 @@
 """The relay: an advocate's reply reaches the child's channel, addressed by pseudonym only.
 
 So do Rightsline's own words about the referral (the advocate has finished): they travel the
-same way, shown as they are rather than as the advocate's.
+same way, shown as they are rather than as the advocate's, with the buttons they name.
 
 Web chats read their messages by polling the chat API; channels that push (Telegram)
-register a sender here, which is given the decrypted route and the text. A message a push
+register a sender here, which is given the decrypted route and the reply to show (its words
+and any buttons). A message a push
 did not deliver (the channel runs in another process, or the send failed) is `undelivered`
 until the channel tries it again.
 """
@@ -22,10 +23,11 @@ from sqlmodel import Session
 from service import storage
 from service.crypto import Keys
 from service.models import Chat, RelayMessage, utcnow
+from service.replies import Reply
 
 log = logging.getLogger(__name__)
 
-Sender = Callable[[str, str], Awaitable[None]]
+Sender = Callable[[str, Reply], Awaitable[None]]
 
 # Younger messages may still be on their way from the dashboard's own delivery.
 SETTLE = timedelta(seconds=30)
@@ -34,15 +36,18 @@ GIVE_UP = timedelta(days=1)
 
 
 class Relay:
-    def __init__(self, *, database: Database, keys: Keys, says: Callable[[str], str]) -> None:
+    def __init__(
+        self, *, database: Database, keys: Keys, shown: Callable[[str, str], Reply]
+    ) -> None:
         self.database = database
         self.keys = keys
-        # How an advocate's words reach the child ("Your advocate says: ..."): the engine's.
-        self.says = says
+        # How a message reaches the child, from who sent it and its words ("Your advocate
+        # says: ...", or Rightsline's own with its buttons): the engine's, as the web sees it.
+        self.shown = shown
         self._senders: dict[str, Sender] = {}
 
     def register(self, channel: str, send: Sender) -> None:
-        """A pushing channel: `send(route, text)` delivers to the decrypted route."""
+        """A pushing channel: `send(route, reply)` delivers to the decrypted route."""
         self._senders[channel] = send
 
     async def deliver(self, message_id: int) -> bool:
@@ -55,7 +60,7 @@ class Relay:
         if send is None or route is None:
             return False
         try:
-            await send(route, text if sender == "rightsline" else self.says(text))
+            await send(route, self.shown(sender, text))
         except Exception as error:  # noqa: BLE001 - kept for polling or a later try
             log.error("relay to %s failed: %s", channel, type(error).__name__)
             return False

@@ -118,7 +118,7 @@ def build_runtime(
         strict=settings.env == "test",
         settings=settings,
     )
-    relay = Relay(database=database, keys=keys, says=conversation.advocate_says)
+    relay = Relay(database=database, keys=keys, shown=conversation.to_child)
     runtime = Runtime(settings, keys, database, library, conversation, relay, outbox, ready)
     runtime.limits = chat_limits(settings)
     if ready:

@@ -9,6 +9,7 @@ import httpx
 from sqlmodel import Session, select
 
 from service.models import AuditEntry, Referral, utcnow
+from service.replies import Reply
 from tests.advocates.conftest import ADMIN, ADVOCATE, OTHER
 from tests.advocates.helpers import (
     advocate_talking_with,
@@ -300,8 +301,8 @@ async def test_a_pushing_channel_gets_the_reply_through_the_relay(
     """Telegram registers a sender; the advocate's reply is pushed to the decrypted route."""
     pushed: list[tuple[str, str]] = []
 
-    async def send(route: str, text: str) -> None:
-        pushed.append((route, text))
+    async def send(route: str, reply: Reply) -> None:
+        pushed.append((route, reply.text))
 
     runtime.relay.register("web", send)
     session_id = await child_asks_for_advocate(client, "they locked me in my room")

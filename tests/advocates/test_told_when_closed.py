@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from service import referrals, storage
 from service.models import Advocate, RelayMessage
-from service.replies import Inbound
+from service.replies import Inbound, Reply
 from tests.advocates.conftest import ADMIN, ADVOCATE
 from tests.advocates.helpers import advocate_talking_with, bearer, child_says, only_referral
 from tests.advocates.test_dashboard import csrf_of, sign_in
@@ -96,9 +96,11 @@ async def test_closing_pushes_the_words_to_telegram_at_once(
     for payload in ("talk", "advocate:yes"):
         await conversation.handle(key, "telegram", Inbound(payload=payload))
     sent: list[tuple[str, str]] = []
+    buttons: list[str] = []
 
-    async def send(route: str, text: str) -> None:
-        sent.append((route, text))
+    async def send(route: str, reply: Reply) -> None:
+        sent.append((route, reply.text))
+        buttons.extend(button.payload for button in reply.buttons)
 
     runtime.relay.register("telegram", send)
     headers = await bearer(client, ADVOCATE)
@@ -108,6 +110,8 @@ async def test_closing_pushes_the_words_to_telegram_at_once(
     assert closed.status_code == 200
 
     assert sent == [(TELEGRAM_CHAT, finished(runtime))]
+    # The words name a button to ask again; on Telegram it is there under them, as on the web.
+    assert "talk" in buttons
     assert await runtime.relay.undelivered("telegram") == []
 
 

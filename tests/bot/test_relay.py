@@ -12,7 +12,14 @@ from sqlmodel import Session, select
 from bot.redeliver import redeliver
 from service.models import Referral, RelayMessage, utcnow
 from tests.advocates.helpers import add_advocate, bearer
-from tests.bot.helpers import CHAT_ID, OTHER_CHAT_ID, RecordingSession, message_update, press
+from tests.bot.helpers import (
+    CHAT_ID,
+    OTHER_CHAT_ID,
+    RecordingSession,
+    buttons,
+    message_update,
+    press,
+)
 
 ADVOCATE = "advocate.telegram@example.org"
 
@@ -101,4 +108,33 @@ async def test_a_reply_sent_from_the_advocate_api_reaches_telegram(
     assert sent.status_code == 201 and sent.json()["pushed"] is True
     assert [(int(call.chat_id), call.text) for call in session.sent()] == [
         (CHAT_ID, "Your advocate says: I can help.")
+    ]
+
+
+async def test_when_the_advocate_finishes_the_child_can_ask_again_with_one_tap(
+    dp: Dispatcher,
+    bot: Bot,
+    session: RecordingSession,
+    runtime: Any,
+    client: httpx.AsyncClient,
+) -> None:
+    await dp.feed_update(bot, message_update("/start"))
+    await dp.feed_update(bot, press("talk"))
+    await dp.feed_update(bot, press("advocate:yes"))
+    add_advocate(runtime, ADVOCATE)
+    headers = await bearer(client, ADVOCATE)
+    (referral,) = (await client.get("/api/referrals", headers=headers)).json()
+    url = f"/api/referrals/{referral['id']}"
+    await client.post(f"{url}/claim", headers=headers)
+    session.clear()
+    closed = await client.post(f"{url}/close", headers=headers, json={"outcome": "other"})
+    assert closed.status_code == 200
+    (told,) = session.sent(CHAT_ID)
+    assert told.text.startswith("Your advocate has finished.")
+    assert "talk" in buttons(told)
+    # The button it names does what it says: asking for an advocate again.
+    session.clear()
+    await dp.feed_update(bot, press("talk"))
+    assert "Do you want an advocate to reply to you here?" in [
+        c.text for c in session.sent(CHAT_ID)
     ]

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from service import storage
 from service.models import RelayMessage, utcnow
-from service.replies import Inbound
+from service.replies import Inbound, Reply
 from tests.service.helpers import count
 
 TELEGRAM, WEB = "t" * 64, "w" * 64
@@ -61,8 +61,8 @@ async def test_a_message_delivered_either_way_is_no_longer_undelivered(runtime: 
     polled = written(runtime, WEB, timedelta(minutes=5))
     sent: list[tuple[str, str]] = []
 
-    async def send(route: str, text: str) -> None:
-        sent.append((route, text))
+    async def send(route: str, reply: Reply) -> None:
+        sent.append((route, reply.text))
 
     runtime.relay.register("telegram", send)
     assert await runtime.relay.deliver(pushed)
@@ -90,4 +90,8 @@ async def test_an_update_is_claimed_once(runtime: Any) -> None:
 def test_an_advocates_words_are_introduced_in_one_place(runtime: Any) -> None:
     said = "Your advocate says: I can help."
     assert runtime.conversation.advocate_says("I can help.") == said
-    assert runtime.relay.says("I can help.") == said
+    assert runtime.relay.shown("advocate", "I can help.") == Reply(text=said)
+    # Rightsline's own words are shown as they are, with the buttons they name.
+    finished = runtime.relay.shown("rightsline", runtime.conversation.advocate_finished())
+    assert finished.text.startswith("Your advocate has finished.")
+    assert [button.payload for button in finished.buttons] == ["talk", "menu"]
