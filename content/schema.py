@@ -193,6 +193,7 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "help",
     "offer_no",
     "chat_gone",
+    "unreadable",
     "flood",
     "error",
     "bad_button",

@@ -10,11 +10,12 @@ import logging
 from collections.abc import Iterable
 
 from fastapi import APIRouter, FastAPI
+from fastapi.exceptions import RequestValidationError
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from service import dashboard
 from service.auth import LoginLimiter
-from service.edge import EdgeMiddleware
+from service.edge import EdgeMiddleware, unreadable
 from service.routes import (
     api_docs,
     audit,
@@ -90,7 +91,9 @@ def create_app(
     for channel in channels:
         app.include_router(channel)
 
-    # Headers, the access line and unexpected errors (service/edge.py).
+    # Headers, the access line, unexpected errors, and requests that do not fit their form
+    # (service/edge.py).
+    app.add_exception_handler(RequestValidationError, unreadable)
     app.add_middleware(EdgeMiddleware, advocate_paths=ADVOCATE_PATHS)
     if runtime.settings.trusted_proxy_list:
         # Only these proxies' X-Forwarded-For is believed; from anyone else it is ignored, so

@@ -9,6 +9,11 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
 from service.safety import fallback_for
 
 log = logging.getLogger("service.access")
@@ -99,3 +104,17 @@ class EdgeMiddleware:
                 await send({"type": "http.response.body", "body": body})
         elapsed = (time.perf_counter() - started) * 1000
         log.info("%s %s %s %.0fms", scope["method"], path, answer["status"] or 500, elapsed)
+
+
+async def unreadable(request: Request, error: Exception) -> JSONResponse:
+    """A request that does not fit its form (a 422): what was wrong, never the words sent.
+
+    A child's chat is told kindly, with Childline's number, instead of a list of fields.
+    """
+    if request.url.path.startswith("/api/chat/"):
+        said = request.app.state.runtime.library.message("unreadable")
+        return JSONResponse({"detail": said}, status_code=422)
+    problems = error.errors() if isinstance(error, RequestValidationError) else []
+    kept = ("type", "loc", "msg")
+    detail = [{key: problem[key] for key in kept if key in problem} for problem in problems]
+    return JSONResponse({"detail": jsonable_encoder(detail)}, status_code=422)

@@ -72,3 +72,25 @@ async def test_the_session_id_is_not_stored(client: httpx.AsyncClient, runtime: 
     session_id = (await start(client))["session_id"]
     await client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "hello"})
     assert session_id not in database_dump(runtime.database)
+
+
+async def test_a_message_too_long_to_read_is_told_kindly_and_not_sent_back(
+    client: httpx.AsyncClient,
+) -> None:
+    session_id = (await start(client))["session_id"]
+    words = "zebedee " * 12_501  # just over the 100,000 characters the engine reads
+    sent = await client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": words})
+    assert sent.status_code == 422
+    told = sent.json()["detail"]
+    assert "shorter" in told and "0800 1111" in told
+    assert "zebedee" not in sent.text
+
+
+async def test_a_request_that_does_not_fit_names_the_field_not_the_words(
+    client: httpx.AsyncClient,
+) -> None:
+    # Away from the chat, a 422 still says which field was wrong, without echoing what was sent.
+    refused = await client.post("/api/auth/token", data={"username": "zebedee@example.org"})
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "password"]
+    assert "zebedee" not in refused.text
