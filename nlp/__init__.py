@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from nlp.analysis import Analysis, Entity
+from nlp.together import Together
 
-__all__ = ["Analysis", "Entity", "analyse", "analyse_many", "load", "status"]
+__all__ = ["Analysis", "Entity", "Together", "analyse", "analyse_many", "load", "status"]
 
 log = logging.getLogger(__name__)
 _pipeline = None

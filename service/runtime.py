@@ -108,7 +108,8 @@ def build_runtime(
             nlp.load(settings.model_dir)
         except Exception:  # noqa: BLE001 - logged by nlp; the pattern screen still runs
             pass
-        analyse = nlp.analyse
+        # Messages that arrive together are read by the model together (nlp/together.py).
+        analyse = nlp.Together(nlp.analyse_many)
     outbox = Outbox(settings.data_dir / "outbox.jsonl")
     conversation = Conversation(
         database=database,

@@ -80,11 +80,12 @@ def library() -> Any:
 
 @pytest.fixture(scope="session")
 def analyse() -> Any:
-    """The real spaCy pipeline, loaded once for the whole run."""
+    """The real spaCy pipeline, loaded once for the whole run, read as the service reads it
+    (messages that arrive together, in one batch)."""
     import nlp
 
     nlp.load()
-    return nlp.analyse
+    return nlp.Together(nlp.analyse_many)
 
 
 @pytest.fixture
