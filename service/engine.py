@@ -146,7 +146,9 @@ class Conversation:
         self.urgent_wait = URGENT_WAIT
         # Reading a message and writing to the outbox have threads of their own, so a
         # database that is locked or slow (which holds the shared threads) never delays them.
-        self._reading = ThreadPoolExecutor(max_workers=2, thread_name_prefix="read")
+        # Enough reading threads for the messages that arrive together to wait together: the
+        # model reads them in one batch (nlp.Together).
+        self._reading = ThreadPoolExecutor(max_workers=16, thread_name_prefix="read")
         self._keeping = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
         # Urgent referrals still being written after the child was answered.
         self._writing: set[asyncio.Future[bool]] = set()
@@ -315,7 +317,9 @@ class Conversation:
         text = (inbound.text or "").strip()
         payload = Payload.parse(inbound.payload)
         redacted = analysis.redacted if analysis is not None else None
-        concern = analysis is not None and analysis.concern
+        # A message that only says where the child is has nothing in it to check in about,
+        # whatever the model made of an unusual place name ("im in medway").
+        concern = analysis is not None and analysis.concern and not self._only_where(text)
         # Read first, write last: the chat's changes and the event go to the database at the
         # commit, so a turn holds SQLite's one write lock for its writes alone, and does not
         # wait for the disk while it holds it (db.unsynced), unless an advocate is promised.
@@ -698,6 +702,14 @@ class Conversation:
         self._forget_other_place(chat)
         said = self._say("setting_set", place=self.library.kinds[kind].child_name)
         return [Reply(text=said)], only
+
+    def _only_where(self, text: str) -> bool:
+        """Whether the message names a place (or a kind of place) and says nothing more."""
+        found = self.library.find_place(text)
+        if found is not None:
+            return not self.library.other_words(text, found.start, found.end)
+        named = self.library.find_kind(text)
+        return named is not None and not self.library.other_words(text, named[1], named[2])
 
     def _name_place(self, chat: Chat, found: PlaceNamed) -> list[Reply]:
         """Remember an establishment and say what kind it is, its new name, and that it is in
