@@ -86,6 +86,22 @@ async def test_replies_that_did_not_go_out_are_sent_again_later(
     assert await redeliver(runtime.relay) == 0
 
 
+async def claimed_by_an_advocate(
+    dp: Dispatcher, bot: Bot, runtime: Any, client: httpx.AsyncClient
+) -> tuple[str, dict[str, str]]:
+    """The child asks for an advocate on Telegram and one claims it: its API path, and the
+    advocate's headers."""
+    await dp.feed_update(bot, message_update("/start"))
+    await dp.feed_update(bot, press("talk"))
+    await dp.feed_update(bot, press("advocate:yes"))
+    add_advocate(runtime, ADVOCATE)
+    headers = await bearer(client, ADVOCATE)
+    (referral,) = (await client.get("/api/referrals", headers=headers)).json()
+    url = f"/api/referrals/{referral['id']}"
+    await client.post(f"{url}/claim", headers=headers)
+    return url, headers
+
+
 async def test_a_reply_sent_from_the_advocate_api_reaches_telegram(
     dp: Dispatcher,
     bot: Bot,
@@ -94,17 +110,9 @@ async def test_a_reply_sent_from_the_advocate_api_reaches_telegram(
     client: httpx.AsyncClient,
 ) -> None:
     await dp.feed_update(bot, message_update("/start", chat_id=OTHER_CHAT_ID))
-    await dp.feed_update(bot, message_update("/start"))
-    await dp.feed_update(bot, press("talk"))
-    await dp.feed_update(bot, press("advocate:yes"))
-    add_advocate(runtime, ADVOCATE)
-    headers = await bearer(client, ADVOCATE)
-    (referral,) = (await client.get("/api/referrals", headers=headers)).json()
-    await client.post(f"/api/referrals/{referral['id']}/claim", headers=headers)
+    url, headers = await claimed_by_an_advocate(dp, bot, runtime, client)
     session.clear()
-    sent = await client.post(
-        f"/api/referrals/{referral['id']}/replies", json={"text": "I can help."}, headers=headers
-    )
+    sent = await client.post(f"{url}/replies", json={"text": "I can help."}, headers=headers)
     assert sent.status_code == 201 and sent.json()["pushed"] is True
     assert [(int(call.chat_id), call.text) for call in session.sent()] == [
         (CHAT_ID, "Your advocate says: I can help.")
@@ -118,14 +126,7 @@ async def test_when_the_advocate_finishes_the_child_can_ask_again_with_one_tap(
     runtime: Any,
     client: httpx.AsyncClient,
 ) -> None:
-    await dp.feed_update(bot, message_update("/start"))
-    await dp.feed_update(bot, press("talk"))
-    await dp.feed_update(bot, press("advocate:yes"))
-    add_advocate(runtime, ADVOCATE)
-    headers = await bearer(client, ADVOCATE)
-    (referral,) = (await client.get("/api/referrals", headers=headers)).json()
-    url = f"/api/referrals/{referral['id']}"
-    await client.post(f"{url}/claim", headers=headers)
+    url, headers = await claimed_by_an_advocate(dp, bot, runtime, client)
     session.clear()
     closed = await client.post(f"{url}/close", headers=headers, json={"outcome": "other"})
     assert closed.status_code == 200
