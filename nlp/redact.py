@@ -141,6 +141,9 @@ PLACE_WORDS = frozenset(
     """lodge house unit centre center school moss beck road street lane secure hospital ward
     wing block yoi stc sch hmp""".split()
 )
+# Capitalised after a capitalised first name, these are still not a surname ("Ada Is", "Jo
+# Ward"): they carry the meaning, name a place, say how someone feels, or hold a sentence up.
+NOT_SURNAMES = MEANING_WORDS | PLACE_WORDS | FEELINGS | STOP_WORDS
 
 
 def _fold(word: str) -> str:
@@ -312,7 +315,7 @@ def _surname(
     if len(following) > 1 and _fold(following[1].group()) in PLACE_WORDS:
         return False
     if first.group()[0].isupper() and word[0].isupper() and not word.isupper():
-        return folded not in MEANING_WORDS | PLACE_WORDS | FEELINGS | STOP_WORDS
+        return folded not in NOT_SURNAMES
     return (
         not _ordinary(word, everyday_words)
         and not _word_shaped(word)

@@ -25,7 +25,7 @@ from content.schema import (
 )
 from nlp.analysis import Analysis
 from service import db, payloads, safety, storage
-from service.models import Chat, RelayMessage
+from service.models import Chat
 from service.outbox import Outbox
 from service.payloads import Payload
 from service.replies import Button, Inbound, Reply
@@ -974,10 +974,7 @@ class Conversation:
                 return None
             messages = storage.take_advocate_messages(session=session, chat=chat)
             session.commit()
-            return [self._relayed(message) for message in messages]
-
-    def _relayed(self, message: RelayMessage) -> Reply:
-        return self.to_child(message.sender, message.text)
+            return [self.to_child(message.sender, message.text) for message in messages]
 
     def to_child(self, sender: str, text: str) -> Reply:
         """A relayed message as every channel shows it: an advocate's words, introduced; or

@@ -5,9 +5,8 @@ same way, shown as they are rather than as the advocate's, with the buttons they
 
 Web chats read their messages by polling the chat API; channels that push (Telegram)
 register a sender here, which is given the decrypted route and the reply to show (its words
-and any buttons). A message a push
-did not deliver (the channel runs in another process, or the send failed) is `undelivered`
-until the channel tries it again.
+and any buttons). A message a push did not deliver (the channel runs in another process, or
+the send failed) is `undelivered` until the channel tries it again.
 """
 
 from __future__ import annotations
