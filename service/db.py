@@ -13,6 +13,8 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
+from service import sqlite_writes
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -32,7 +34,12 @@ def make_engine(url: str) -> Engine:
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             make_private(Path(path))
-        connect = {"check_same_thread": False, "timeout": WAIT_SECONDS}
+        # Writers queue for their turn in this process, not in SQLite's sleeping busy handler.
+        connect = {
+            "check_same_thread": False,
+            "timeout": WAIT_SECONDS,
+            "factory": sqlite_writes.Connection,
+        }
         engine = create_engine(url, connect_args=connect)
 
         @event.listens_for(engine, "connect")
