@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,15 @@ class Rules:
             key = f"{entry['kind']}|{entry['label']}|{index}"
             if "phrase" in entry:
                 self.phrases.add(key, [self.make_doc(entry["phrase"])])
-            else:
+                continue
+            # A pattern of words alone is matched as the phrases it stands for: the phrase
+            # matcher looks each token up once, where the token matcher tries every pattern
+            # at every token (most of the rules' cost).
+            spelled = _phrases(entry["pattern"])
+            if spelled is None:
                 self.tokens.add(key, [entry["pattern"]])
+            else:
+                self.phrases.add(key, [Doc(self.vocab, words=words) for words in spelled])
 
     def __call__(self, doc: Doc) -> Doc:
         risks: set[str] = set()
@@ -79,6 +87,25 @@ class Rules:
         self.patterns = list(srsly.read_jsonl(Path(path) / "patterns.jsonl"))
         self._build()
         return self
+
+
+def _phrases(pattern: list[dict[str, Any]]) -> list[list[str]] | None:
+    """Every word sequence a token pattern matches, when it matches words alone: each token
+    a LOWER word or list of words, optional ("?") or not. None for any other pattern."""
+    choices: list[list[str | None]] = []
+    for token in pattern:
+        if set(token) - {"LOWER", "OP"} or token.get("OP", "?") != "?":
+            return None
+        lower = token["LOWER"]
+        words = (
+            [lower] if isinstance(lower, str) else lower.get("IN") if set(lower) == {"IN"} else None
+        )
+        if not words or not all(isinstance(word, str) and word == word.lower() for word in words):
+            return None
+        choices.append([*words, None] if token.get("OP") == "?" else list(words))
+    spelled = {tuple(w for w in combo if w is not None) for combo in product(*choices)}
+    spelled.discard(())
+    return [list(words) for words in sorted(spelled)]
 
 
 def _most_named(found: list[tuple[int, str]]) -> str | None:

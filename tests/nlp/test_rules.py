@@ -1,0 +1,78 @@
+"""The rules component matches a token pattern of words alone as the phrases it stands for
+(nlp/rules.py): what it finds is what the token matcher would have found."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import spacy
+
+from nlp.rules import Rules
+
+PATTERNS: list[dict[str, Any]] = [
+    {
+        "kind": "risk",
+        "label": "self_harm",
+        "pattern": [{"LOWER": "kill"}, {"LOWER": {"IN": ["myself", "meself"]}}],
+    },
+    {
+        "kind": "topic",
+        "label": "visits",
+        "pattern": [{"LOWER": "my"}, {"LOWER": "mum", "OP": "?"}, {"LOWER": "visit"}],
+    },
+    # A word in between, any word: only the token matcher can say this.
+    {
+        "kind": "risk",
+        "label": "abuse",
+        "pattern": [{"LOWER": "staff"}, {"IS_ALPHA": True, "OP": "?"}, {"LOWER": "punched"}],
+    },
+    {"kind": "role", "label": "family", "phrase": "my son"},
+]
+
+
+@pytest.fixture(scope="module")
+def rules() -> tuple[Any, Rules, Rules]:
+    """The rules as built, and the same patterns all left to the token matcher."""
+    blank = spacy.blank("en")
+    built = Rules(blank, "rules")
+    built.initialize(patterns=PATTERNS)
+    tokens_only = Rules(blank, "tokens_only")
+    tokens_only.phrases = built.phrases.__class__(blank.vocab, attr="LOWER")
+    tokens_only.phrases.add("role|family|3", [blank.make_doc("my son")])
+    tokens_only.tokens = built.tokens.__class__(blank.vocab)
+    for index, entry in enumerate(PATTERNS[:3]):
+        tokens_only.tokens.add(f"{entry['kind']}|{entry['label']}|{index}", [entry["pattern"]])
+    return blank, built, tokens_only
+
+
+def found(nlp: Any, rules: Rules, text: str) -> tuple[Any, ...]:
+    doc = rules(nlp.make_doc(text))
+    return (doc._.rule_risks, doc._.rule_topic, doc._.role)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i want to KILL MESELF",
+        "i want to kill myself",
+        "i want to kill him",
+        "when is my visit",
+        "when is my mum visit",
+        "my mum my visit",
+        "my son says staff punched him",
+        "staff just punched me",
+        "staff punched me",
+        "",
+    ],
+)
+def test_phrases_find_what_the_token_patterns_find(rules: Any, text: str) -> None:
+    nlp, built, tokens_only = rules
+    assert found(nlp, built, text) == found(nlp, tokens_only, text)
+
+
+def test_only_the_pattern_with_any_word_is_left_to_the_token_matcher(rules: Any) -> None:
+    _, built, _ = rules
+    assert len(built.tokens) == 1
+    assert found(rules[0], built, "staff just punched me")[0] == ["abuse"]
+    assert found(rules[0], built, "i could kill myself") == (["self_harm"], None, None)
