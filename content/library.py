@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
 
@@ -71,6 +72,18 @@ class Library:
                 self._place_names.append((tuple(_words(name).split()), name, place, former))
                 if place.holds_children:
                     self.establishments[name.lower()] = place.kind
+        # Each name under the first letter and every length a typed name may have and still be
+        # it (typos_allowed), so a message's runs of words look up only the names they could be.
+        self._names_near: dict[tuple[str, int], list[_Name]] = {}
+        for order, (tokens, said, place, former) in enumerate(self._place_names):
+            target = "".join(tokens)
+            if not target:
+                continue
+            allowed = typos_allowed(len(target))
+            sizes = frozenset({max(1, len(tokens) - 1), len(tokens), len(tokens) + 1})
+            entry = _Name(order, target, allowed, sizes, said, place, former)
+            for length in range(len(target) - allowed, len(target) + allowed + 1):
+                self._names_near.setdefault((target[0], length), []).append(entry)
         not_places = settings.not_places if settings else []
         self._not_places = {_words(word).replace(" ", "") for word in not_places}
         self._kind_words = sorted(
@@ -201,34 +214,34 @@ class Library:
         """The establishment named in `text`, by any of its names, with a typo allowed in a
         long one ("im in wetherbey"); an exact name beats a typo, a longer name a shorter."""
         words = _words(text[:PLACE_TEXT]).split()
-        # Runs of 1 to 4 words, run together ("oak hill" -> "oakhill"), by size and length.
-        runs: dict[tuple[int, int], list[tuple[int, str]]] = {}
+        best: tuple[tuple[int, int, int, int, int], PlaceNamed] | None = None
+        # Runs of 1 to 4 words, run together ("oak hill" -> "oakhill").
         for size in range(1, 5):
             for start in range(len(words) - size + 1):
                 typed = "".join(words[start : start + size])
-                runs.setdefault((size, len(typed)), []).append((start, typed))
-        best: tuple[tuple[int, int, int], PlaceNamed] | None = None
-        for tokens, said, place, former in self._place_names:
-            target = "".join(tokens)
-            allowed = typos_allowed(len(target))
-            for size in {max(1, len(tokens) - 1), len(tokens), len(tokens) + 1}:
-                for length in range(len(target) - allowed, len(target) + allowed + 1):
-                    for start, typed in runs.get((size, length), ()):
-                        if typed == target:
-                            wrong = 0
-                        # A typo keeps the first letter (and checking it keeps this quick).
-                        elif typed[0] != target[0] or typed in self._not_places:
+                for name in self._names_near.get((typed[0], len(typed)), ()):
+                    if size not in name.sizes:
+                        continue
+                    if typed == name.target:
+                        wrong = 0
+                    # A typo keeps the first letter (the index above already checked it).
+                    elif typed in self._not_places:
+                        continue
+                    else:
+                        wrong = OSA.distance(typed, name.target)
+                        if wrong > name.allowed:
                             continue
-                        else:
-                            wrong = OSA.distance(typed, target)
-                            if wrong > allowed:
-                                continue
-                        rank = (wrong, -len(target), start)
-                        if best is None or rank < best[0]:
-                            named = PlaceNamed(
-                                place=place, said=said, former=former, start=start, end=start + size
-                            )
-                            best = (rank, named)
+                    # Of equals, the name listed first in places.yaml, then the fewer words.
+                    rank = (wrong, -len(name.target), start, name.order, size)
+                    if best is None or rank < best[0]:
+                        named = PlaceNamed(
+                            place=name.place,
+                            said=name.said,
+                            former=name.former,
+                            start=start,
+                            end=start + size,
+                        )
+                        best = (rank, named)
         return best[1] if best else None
 
     def find_kind(self, text: str) -> tuple[str, int, int] | None:
@@ -270,6 +283,18 @@ class Library:
             first_offer=data.first[-1].offer,
             more_offers=tuple(step.offer for step in data.more),
         )
+
+
+class _Name(NamedTuple):
+    """One name of a place, as `find_place` compares it."""
+
+    order: int  # its place in the list of names: of two equal matches, the first wins
+    target: str  # its words run together
+    allowed: int  # letters that may be wrong
+    sizes: frozenset[int]  # how many typed words it may be written as
+    said: str
+    place: Establishment
+    former: bool
 
 
 def _pick(topic: TopicFile, audience: str, setting: str | None) -> AnswerData | None:
