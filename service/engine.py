@@ -325,7 +325,7 @@ class Conversation:
         # wait for the disk while it holds it (db.unsynced), unless an advocate is promised.
         with Session(self.database, autoflush=False) as session:
             db.unsynced(session)
-            found = storage.find_chat(session=session, key=key)
+            found, referral = storage.find_chat_and_referral(session=session, key=key)
             if must_exist and found is None:
                 raise ChatGone
             chat = storage.get_or_create_chat(
@@ -346,8 +346,8 @@ class Conversation:
                 session.rollback()
                 self._forget(key)
                 return [Reply(text=self._say("forget_done"))]
-            passed = bool(redacted) and storage.pass_to_advocate(
-                session=session, chat=chat, redacted=redacted or ""
+            passed = bool(redacted) and storage.pass_to(
+                session=session, chat=chat, referral=referral, redacted=redacted or ""
             )
             consenting = chat.awaiting == "consent" and text.lower().strip(" .!") in YES
             referring = payload == payloads.ADVOCATE_YES or consenting

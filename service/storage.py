@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import and_, delete, or_, update
 from sqlmodel import Session, col, select
 
 from content.schema import reported_topic
@@ -24,6 +24,21 @@ from service.vocabulary import OPEN, TO_CHILD, Urgency
 
 def find_chat(*, session: Session, key: str) -> Chat | None:
     return session.exec(select(Chat).where(Chat.key == key)).first()
+
+
+def find_chat_and_referral(*, session: Session, key: str) -> tuple[Chat | None, Referral | None]:
+    """The chat known by `key` and its open referral (as `open_referral`), in one query: a
+    chat turn needs both."""
+    row = session.exec(
+        select(Chat, Referral)
+        .outerjoin(
+            Referral,
+            and_(col(Referral.session_id) == Chat.id, col(Referral.status).in_(OPEN)),
+        )
+        .where(Chat.key == key)
+        .order_by(col(Referral.id).desc())
+    ).first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 def get_or_create_chat(
@@ -119,6 +134,11 @@ def create_referral(
 def pass_to_advocate(*, session: Session, chat: Chat, redacted: str) -> bool:
     """A child's (redacted) words join the referral an advocate is working on."""
     referral = open_referral(session=session, chat=chat)
+    return pass_to(session=session, chat=chat, referral=referral, redacted=redacted)
+
+
+def pass_to(*, session: Session, chat: Chat, referral: Referral | None, redacted: str) -> bool:
+    """As `pass_to_advocate`, with the chat's open referral (or None) already found."""
     if referral is None or referral.id is None or referral.status not in ("claimed", "waiting"):
         return False
     session.add(
