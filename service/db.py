@@ -73,7 +73,12 @@ def make_private(path: Path) -> None:
     if not directory.stat().st_mode & stat.S_ISVTX:
         directory.chmod(0o700)
     # Created here first, as SQLite gives its -wal and -shm files the mode of the database.
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    # One that exists is never opened here: closing it would let go of every lock SQLite holds
+    # on it in this process (service/sqlite_writes.py).
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
     for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         if name.exists():
             name.chmod(0o600)  # files left by an older version were 0644

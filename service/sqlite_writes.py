@@ -8,9 +8,12 @@ its first write, on a lock that wakes the next writer the moment the last one co
 
 - within a process, a lock for each database file, waited on no longer than the connection's
   timeout (then "database is locked", as SQLite says);
-- between processes (the service's workers, `rightsline purge`), an advisory `flock` on the
-  database file, taken by the one writer of each process. SQLite's own locks are of another
-  kind (`fcntl`), which `flock` does not touch. If a process dies, the system lets its lock go.
+- between processes (the service's workers, `rightsline purge`), an advisory `flock` on a
+  file beside the database (its name and "-writer"), taken by the one writer of each process.
+  If a process dies, the system lets its lock go.
+
+Never the database file itself: SQLite locks it with `fcntl`, and closing any other handle a
+process has on that file lets go of all that process's `fcntl` locks on it, SQLite's too.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from typing import Any
 # Statements that take SQLite's write lock (the driver opens a transaction before the first
 # four); reads and PRAGMAs never wait here.
 WRITES = ("insert", "update", "delete", "replace", "create", "drop", "alter")
+
+# The file beside the database whose flock says which process is writing. It holds nothing.
+SUFFIX = "-writer"
 
 _locks: dict[str, threading.Lock] = {}
 _making = threading.Lock()
@@ -56,7 +62,7 @@ class Connection(sqlite3.Connection):
         if path is not None:
             self._turn = _lock_for(path)
             # Its own open file, so its flock is its own (flock locks belong to an open file).
-            self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            self._fd = os.open(f"{path}{SUFFIX}", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             weakref.finalize(self, os.close, self._fd)
 
     def cursor(self, factory: Any = None) -> sqlite3.Cursor:  # type: ignore[override]

@@ -5,6 +5,7 @@ one process, or of two processes, ever wait for each other in a circle."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import sqlite3
 import subprocess
 import sys
@@ -148,3 +149,43 @@ async def test_many_new_chats_at_once_all_get_answers_and_are_all_kept(
         assert session.exec(select(func.count()).select_from(Event)).one() == 2 * len(keys)
         if runtime.database.dialect.name == "sqlite":
             assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+
+
+WRITE_AND_CLOSE = """
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1], timeout=5)
+connection.execute("INSERT INTO said VALUES ('other process')")
+connection.commit()
+connection.close()
+"""
+
+
+def test_a_closed_connection_leaves_the_others_locks_and_no_write_is_lost(
+    tmp_path: Path,
+) -> None:
+    """SQLite's locks are `fcntl` locks, which a process loses on a file when it closes any
+    handle on that file. Queueing must never open and close the database file itself: when it
+    did, another process closing its connection thought it was the last, emptied the WAL this
+    one was still writing to, and urgent referrals were lost (bench/faults.py, fault (c))."""
+    path = tmp_path / "turns.db"
+    staying = open_database(path)
+    staying.execute("INSERT INTO said VALUES ('before')")
+    staying.commit()
+    passing = open_database(path)
+    passing.execute("INSERT INTO said VALUES ('passing')")
+    passing.commit()
+    passing.close()
+    del passing
+    gc.collect()
+    other = subprocess.run(
+        [sys.executable, "-c", WRITE_AND_CLOSE, str(path)], capture_output=True, timeout=30
+    )
+    assert other.returncode == 0
+    staying.execute("INSERT INTO said VALUES ('after')")
+    staying.commit()
+    # Read by a new connection while this one is still open, as the service's are.
+    reader = sqlite3.connect(path)
+    rows = [row[0] for row in reader.execute("SELECT words FROM said ORDER BY rowid")]
+    reader.close()
+    staying.close()
+    assert rows == ["before", "passing", "other process", "after"]
