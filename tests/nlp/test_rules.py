@@ -55,7 +55,7 @@ def found(nlp: Any, rules: Rules, text: str) -> tuple[Any, ...]:
     "text",
     [
         "i want to KILL MESELF",
-        "i want to kill myself",
+        "honestly i might kill myself",
         "i want to kill him",
         "when is my visit",
         "when is my mum visit",
