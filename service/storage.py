@@ -31,10 +31,7 @@ def find_chat_and_referral(*, session: Session, key: str) -> tuple[Chat | None, 
     chat turn needs both."""
     row = session.exec(
         select(Chat, Referral)
-        .outerjoin(
-            Referral,
-            and_(col(Referral.session_id) == Chat.id, col(Referral.status).in_(OPEN)),
-        )
+        .outerjoin(Referral, _open_for(col(Chat.id)))
         .where(Chat.key == key)
         .order_by(col(Referral.id).desc())
     ).first()
@@ -97,11 +94,14 @@ def recent_redacted(*, session: Session, chat: Chat, limit: int = 5) -> list[str
     return [text for text in reversed(rows) if text]
 
 
+def _open_for(chat_id: Any) -> Any:
+    """A referral of this chat that is still open (the newest, where a query orders by id)."""
+    return and_(col(Referral.session_id) == chat_id, col(Referral.status).in_(OPEN))
+
+
 def open_referral(*, session: Session, chat: Chat) -> Referral | None:
     return session.exec(
-        select(Referral)
-        .where(Referral.session_id == chat.id, col(Referral.status).in_(OPEN))
-        .order_by(col(Referral.id).desc())
+        select(Referral).where(_open_for(chat.id)).order_by(col(Referral.id).desc())
     ).first()
 
 
