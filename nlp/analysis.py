@@ -32,16 +32,28 @@ class Analysis(BaseModel):
     # The finer subject ("phone_calls"), or the topic itself; `topic` is what it is reported as.
     subject: str = "other"
     topic_score: float = 0.0
-    # The labels at or above the urgent threshold, or named by a risk pattern.
+    # Urgent: the labels at or above the urgent threshold, stated by a risk phrase, or named
+    # by one in a message the model also finds worrying (`screened`).
     risks: list[str] = Field(default_factory=list)
-    # Those of them a risk phrase in content/training/patterns.jsonl named, whatever the scores.
+    # The labels a risk phrase in content/training/patterns.jsonl stated or named.
     rule_risks: list[str] = Field(default_factory=list)
     risk_scores: dict[str, float] = Field(default_factory=dict)
     # Sad or scared words with no named risk, as the encoder reads them (0..1).
     distress: float = 0.0
-    # No urgent risk, but a score between the thresholds or distress: ask "are you safe?".
+    # The model's own unease: a risk score or distress at or above its check-in threshold.
+    uneasy: bool = False
+    # No urgent risk, but unease, or a risk named in a calm message: ask "are you safe?".
     concern: bool = False
     role: str | None = None
     setting: str | None = None
     redacted: str = ""
     entities: list[Entity] = Field(default_factory=list)
+
+    def screened(self, *, stated: set[str], named: set[str]) -> Analysis:
+        """This analysis with the risks a screen found in the words: those `stated` are urgent;
+        those only `named` ("self harm", "abuse") are urgent when the model is uneasy about the
+        message too, and otherwise ask "are you safe?" (a calm question about self-harm is
+        not a crisis, but it still gets Childline's number)."""
+        risks = set(self.risks) | stated | (named if self.uneasy else set())
+        concern = not risks and (self.concern or self.uneasy or bool(named))
+        return self.model_copy(update={"risks": sorted(risks), "concern": concern})

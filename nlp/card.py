@@ -60,11 +60,13 @@ def sweep(pipeline: Any) -> list[dict[str, float]]:
     """Figures on the validation split for each pair of thresholds, from one pass."""
     rows = data.risk_examples("test")
     saved = pipeline.urgent, pipeline.concern, pipeline.distress
-    pipeline.urgent = pipeline.concern = 2.0  # only the patterns decide in this pass
+    # Only the patterns decide in this pass: a risk they state is in `risks`, a risk they only
+    # name makes `concern` (the model is never uneasy here).
+    pipeline.urgent = pipeline.concern = pipeline.distress = 2.0
     try:
         found = pipeline.analyse_many([row["text"] for row in rows])
     finally:
-        pipeline.urgent, pipeline.concern, _ = saved
+        pipeline.urgent, pipeline.concern, pipeline.distress = saved
     distress = saved[2]
     table = []
     for urgent in URGENT:
@@ -88,10 +90,13 @@ def sweep(pipeline: Any) -> list[dict[str, float]]:
 
 
 def _level(analysis: Analysis, urgent: float, concern: float, distress: float) -> str:
+    """As Analysis.screened decides, at these thresholds, for a pass made by `sweep`."""
     scores = analysis.risk_scores.values()
-    if analysis.risks or any(value >= urgent for value in scores):
+    uneasy = any(value >= concern for value in scores) or analysis.distress >= distress
+    named = analysis.concern  # in the sweep's pass, only a named risk makes a concern
+    if analysis.risks or any(value >= urgent for value in scores) or (named and uneasy):
         return "urgent"
-    if any(value >= concern for value in scores) or analysis.distress >= distress:
+    if uneasy or named:
         return "concern"
     return "none"
 

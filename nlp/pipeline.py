@@ -145,28 +145,28 @@ class Pipeline:
             topic = doc._.rule_topic
             score = topic_scores[topic]
         risk_scores = {label: round(float(doc.cats.get(label, 0.0)), 4) for label in RISKS}
-        risks = set(doc._.rule_risks or [])
-        risks |= {label for label, value in risk_scores.items() if value >= self.urgent}
+        risks = {label for label, value in risk_scores.items() if value >= self.urgent}
         distress = round(float(doc.cats.get("distress", 0.0)), 4)
-        concern = not risks and (
+        uneasy = (
             any(value >= self.concern for value in risk_scores.values())
             or distress >= self.distress
         )
+        stated, named = set(doc._.rule_risks or []), set(doc._.rule_named or [])
         setting = doc._.setting if doc._.setting in PLACE_KINDS else None
         return Analysis(
             topic=reported_topic(topic),
             subject=topic,
             topic_score=round(float(score), 4),
             risks=sorted(risks),
-            rule_risks=sorted(doc._.rule_risks or []),
+            rule_risks=sorted(stated | named),
             risk_scores=risk_scores,
             distress=distress,
-            concern=concern,
+            uneasy=uneasy,
             role=doc._.role or self._role(doc),
             setting=setting,
             redacted=redact.apply(doc.text, entities),
             entities=entities,
-        )
+        ).screened(stated=stated, named=named)
 
     def _role(self, doc: Doc) -> str | None:
         """The encoder's guess at who is writing, only when it is sure."""

@@ -12,7 +12,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-EXTENSIONS = ("rule_risks", "rule_topic", "role", "setting", "role_scores")
+EXTENSIONS = ("rule_risks", "rule_named", "rule_topic", "role", "setting", "role_scores")
 
 
 def register_extensions() -> None:
@@ -64,15 +64,18 @@ class Rules:
                 self.phrases.add(key, [Doc(self.vocab, words=words) for words in spelled])
 
     def __call__(self, doc: Doc) -> Doc:
-        risks: set[str] = set()
+        # A risk phrase states a risk ("kill myself"); a "risk_named" one only names it
+        # ("self harm"), as a calm question about it would (nlp/analysis.py decides).
+        risks: dict[str, set[str]] = {"risk": set(), "risk_named": set()}
         found: dict[str, list[tuple[int, str]]] = {"role": [], "setting": [], "topic": []}
         for match_id, start, _end in [*self.phrases(doc), *self.tokens(doc)]:
             kind, label, _ = self.vocab.strings[match_id].split("|")
-            if kind == "risk":
-                risks.add(label)
+            if kind in risks:
+                risks[kind].add(label)
             else:
                 found[kind].append((start, label))
-        doc._.rule_risks = sorted(risks)
+        doc._.rule_risks = sorted(risks["risk"])
+        doc._.rule_named = sorted(risks["risk_named"])
         doc._.role = min(found["role"])[1] if found["role"] else None
         doc._.setting = min(found["setting"])[1] if found["setting"] else None
         doc._.rule_topic = _most_named(found["topic"])

@@ -225,7 +225,7 @@ class Conversation:
             raise
         except Exception as error:  # noqa: BLE001 - the child must always get an answer
             log.error("conversation turn failed: %s", type(error).__name__)
-            risks = safety.screen(inbound.text) if inbound.text else set()
+            risks = safety.signs(inbound.text) if inbound.text else set()
             if risks:
                 urgent = Urgent(risks, None, None, situation=self._situation(text))
                 return await self._urgent(key, channel, urgent, route)
@@ -284,24 +284,30 @@ class Conversation:
 
         Nothing here touches the database: the risk is known before any write.
         """
+        if not text:
+            return set(), None
         # The risk screen comes before anything else, reads every word, and cannot fail.
-        risks = safety.screen(text) if text else set()
-        analysis: Analysis | None = None
-        if text:
-            try:
-                analysis = self.analyse(text[:ANALYSE_CHARS])
-                risks |= set(analysis.risks)
-                # A long message is read closely at its start, and the model reads its end
-                # for risk too (the pattern screen above has read every word). Reading every
-                # part with the model took 11 s for 100 KB.
-                if len(text) > ANALYSE_CHARS:
-                    rest = self.analyse(text[-ANALYSE_CHARS:])
-                    risks |= set(rest.risks)
-                    if rest.concern and not analysis.concern:
-                        analysis = analysis.model_copy(update={"concern": True})
-            except Exception as error:  # noqa: BLE001
-                log.error("analysis failed: %s", type(error).__name__)
-        return risks, analysis
+        stated, named = safety.screen(text), safety.named(text)
+        try:
+            analysis = self.analyse(text[:ANALYSE_CHARS])
+            # A long message is read closely at its start, and the model reads its end for
+            # risk too (the pattern screen above has read every word). Reading every part
+            # with the model took 11 s for 100 KB.
+            if len(text) > ANALYSE_CHARS:
+                rest = self.analyse(text[-ANALYSE_CHARS:])
+                analysis = analysis.model_copy(
+                    update={
+                        "risks": sorted({*analysis.risks, *rest.risks}),
+                        "uneasy": analysis.uneasy or rest.uneasy,
+                        "concern": analysis.concern or rest.concern,
+                    }
+                )
+            # A risk only named ("self harm") is urgent if the model is uneasy too.
+            analysis = analysis.screened(stated=stated, named=named)
+        except Exception as error:  # noqa: BLE001
+            log.error("analysis failed: %s", type(error).__name__)
+            return stated | named, None  # with no model to read it, every sign is urgent
+        return set(analysis.risks), analysis
 
     def _turn(
         self,

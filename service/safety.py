@@ -3,6 +3,12 @@
 The spaCy pipeline in nlp/ is the main net; this screen runs first on every message so that
 the clearest signs of risk are caught even when the model or the content cannot be loaded.
 It lives in code on purpose: it must work when nothing else does.
+
+It knows two kinds of sign. A risk *stated* ("i want to kill myself", "staff hit me") is always
+urgent. A risk only *named* ("suicide", "self harm", "abuse") is often a calm question about it
+("what support is there for kids who self harm"): it is urgent when the model also reads risk
+in the message, or cannot read it at all, and otherwise gets a check-in with Childline's
+number ("Are you safe right now?"), never the ordinary answer alone.
 """
 
 from __future__ import annotations
@@ -15,47 +21,80 @@ _SELF = r"(?:my ?self|my life|it all)"
 _SELF_HARM = [
     r"\bkms\b",
     r"\bkys\b",
-    r"\bsu[iy]?c[iy]?d[ae]l?\b",
-    r"\bsuicid\w*",
     r"\bun ?alive\b",
     r"\b(?:kill|killing|hang|hanging|end|ending|cut|cutting|hurt|hurting|harm|harming|strangle)\s+"
     + _SELF,
     r"\b(?:kill|hang|cut|hurt|harm)(?:ing|s)?\s+(?:him|her|them)sel(?:f|ves)\b",
-    r"\bself[\s-]?harm\w*",
     r"\bcut(?:ting)?\s+(?:my|me|his|her)\s+(?:arms?|wrists?|legs?|thighs?|skin)\b",
     r"\b(?:been|started|start|keep)\s+cutting\b",
     r"\b(?:want|wanna|going|gonna)\s+(?:to\s+)?die\b",
     r"\bdon'?t\s+want\s+to\s+(?:live|be alive|be here)\b",
     r"\b(?:want|wanna|going|gonna|just)\s+(?:to\s+)?end\s+it\b",
-    r"\boverdos\w*",
     r"\btook\s+(?:\w+\s+)?(?:pills|tablets)\b",
     # Tablets kept back or hidden: a plan, whatever else the message is about.
     r"\b(?:sav|stash|hoard|hid|hidd|collect|stockpil)\w*\s+(?:up\s+)?(?:\w+\s+){0,2}"
     r"(?:pills|tablets|meds|paracetamol)\b",
-    r"\bligature\w*",
-    r"\bon\s+(?:an\s+)?acct\b",
-    r"\bnoose\b",
+    # The named words below, said of oneself.
+    r"\b(?:i'?m|i am|feel|feeling|felt|been|getting|so)\s+(?:so\s+|really\s+|proper\s+)?"
+    r"su[iy]?c[iy]?d[ae]l\b",
+    r"\b(?:i|ive|i've|been|started|keep|still)\s+self[\s-]?harm",
+    r"\b(?:i'?m|i am|am)\s+self[\s-]?harming\b",
+    r"\b(?:want|wanna|going|gonna)\s+(?:to\s+)?self[\s-]?harm",
+    r"\b(?:took|taken|take|done|did|gonna|going to)\s+(?:an?\s+)?overdose\b",
+    r"\b(?:overdosed|od'?d)\b",
+    r"\b(?:i'?m|i am|been|me|i was)\s+on\s+(?:an\s+)?acct\b",
+    r"\b(?:tied|tie|tying|made|make|making|used)\s+(?:a\s+|my\s+)?(?:ligature|noose)",
 ]
 _ABUSE = [
     r"\b(?:hit|hits|hitting|punch\w*|kick\w*|slap\w*|beat\w*|strangl\w*|chok\w*)\s+(?:me|us)\b",
     r"\b(?:touch\w*|grop\w*)\s+(?:me|us)\b",
     r"\b(?:rape|raped|raping)\b",
-    r"\bsexual\w*\b",
-    r"\babus\w*",
     r"\bthreaten\w*\s+(?:me|us|to)\b",
     r"\bhurt(?:ing|s)?\s+me\b",
     r"\bmake\s+me\s+do\s+(?:sex|stuff|things)",
+    r"\babus\w*\s+(?:me|us)\b",
+    r"\b(?:was|been|being|get|getting|got)\s+(?:\w+\s+)?abused\b",
+]
+
+# Risk named, not stated: a word that a calm question about the subject uses too.
+_SELF_HARM_NAMED = [
+    r"\bsu[iy]?c[iy]?d[ae]l?\b",
+    r"\bsuicid\w*",
+    r"\bself[\s-]?harm\w*",
+    r"\boverdos\w*",
+    r"\bligature\w*",
+    r"\bon\s+(?:an\s+)?acct\b",
+    r"\bnoose\b",
+]
+_ABUSE_NAMED = [
+    r"\bsexual\w*\b",
+    r"\babus\w*",
 ]
 
 PATTERNS = {
     "self_harm": re.compile("|".join(_SELF_HARM), re.IGNORECASE),
     "abuse": re.compile("|".join(_ABUSE), re.IGNORECASE),
 }
+NAMED = {
+    "self_harm": re.compile("|".join(_SELF_HARM_NAMED), re.IGNORECASE),
+    "abuse": re.compile("|".join(_ABUSE_NAMED), re.IGNORECASE),
+}
 
 
 def screen(text: str) -> set[str]:
-    """The risk labels whose patterns appear in the text."""
+    """The risk labels the text states: always urgent."""
     return {label for label, pattern in PATTERNS.items() if pattern.search(text)}
+
+
+def named(text: str) -> set[str]:
+    """The risk labels the text names without stating them: urgent only with the model's
+    agreement (see the module's note)."""
+    return {label for label, pattern in NAMED.items() if pattern.search(text)}
+
+
+def signs(text: str) -> set[str]:
+    """Every risk label the text states or names: what counts when no model reads it."""
+    return screen(text) | named(text)
 
 
 FALLBACK_REPLY = (
@@ -70,4 +109,4 @@ FALLBACK_RISK_REPLY = (
 
 def fallback_for(text: str | None) -> str:
     """What a child hears when their turn failed: Childline first when their words show risk."""
-    return FALLBACK_RISK_REPLY if text and screen(text) else FALLBACK_REPLY
+    return FALLBACK_RISK_REPLY if text and signs(text) else FALLBACK_REPLY

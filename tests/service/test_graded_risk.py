@@ -126,3 +126,60 @@ async def test_check_ins_are_counted_in_the_figures(worried: Any) -> None:
     with Session(worried.database) as session:
         figures = compute(session=session)
     assert figures.check_ins.count == 5
+
+
+# A risk named, not stated: a calm question about self-harm, or the same words from a child
+# the model is uneasy about. Graded so the test is about the engine, not the latest training.
+NAMED = "what help is there for lads who self harm on my wing"
+
+
+def naming(settings: Any, analyse: Any, *, uneasy: bool) -> Any:
+    return build_runtime(
+        settings, analyse=graded(analyse, **{NAMED: {"risks": [], "uneasy": uneasy}})
+    )
+
+
+async def test_a_risk_named_in_a_calm_question_gets_a_check_in_not_an_alarm(
+    settings: Any, analyse: Any
+) -> None:
+    built = naming(settings, analyse, uneasy=False)
+    replies = await say(built.conversation, NAMED)
+    assert CHILDLINE in replies[0].text
+    assert replies[-1].text == SAFE
+    assert referrals(built) == []
+    assert check_ins(built) == 1
+    built.close()
+
+
+async def test_a_risk_named_where_the_model_is_uneasy_is_urgent(
+    settings: Any, analyse: Any
+) -> None:
+    built = naming(settings, analyse, uneasy=True)
+    replies = await say(built.conversation, NAMED)
+    assert CHILDLINE in replies[0].text
+    [referral] = referrals(built)
+    assert referral.urgency == "urgent" and referral.risks == "self_harm"
+    built.close()
+
+
+async def test_a_risk_named_when_the_model_cannot_read_is_urgent(settings: Any) -> None:
+    def broken(text: str) -> Any:
+        raise RuntimeError("the model is away")
+
+    built = build_runtime(settings, analyse=broken)
+    replies = await say(built.conversation, NAMED)
+    assert CHILDLINE in replies[0].text
+    assert [r.urgency for r in referrals(built)] == ["urgent"]
+    built.close()
+
+
+async def test_a_risk_stated_is_urgent_however_calm_the_model_is(
+    settings: Any, analyse: Any
+) -> None:
+    stated = "the night officer abused me and i told no one"
+    calm = {"risks": [], "uneasy": False, "concern": False}
+    built = build_runtime(settings, analyse=graded(analyse, **{stated: calm}))
+    replies = await say(built.conversation, stated)
+    assert CHILDLINE in replies[0].text
+    assert [r.urgency for r in referrals(built)] == ["urgent"]
+    built.close()

@@ -1,0 +1,32 @@
+"""A risk stated is urgent; a risk only named is urgent when the model is uneasy too, and
+otherwise a check-in (Analysis.screened, which the pipeline and the engine both use)."""
+
+from __future__ import annotations
+
+from nlp.analysis import Analysis
+
+
+def test_a_stated_risk_is_urgent_whatever_the_model_says() -> None:
+    graded = Analysis().screened(stated={"abuse"}, named=set())
+    assert graded.risks == ["abuse"] and not graded.concern
+
+
+def test_a_named_risk_in_a_calm_message_is_a_check_in() -> None:
+    graded = Analysis(uneasy=False).screened(stated=set(), named={"self_harm"})
+    assert graded.risks == [] and graded.concern
+
+
+def test_a_named_risk_the_model_is_uneasy_about_is_urgent() -> None:
+    graded = Analysis(uneasy=True, concern=True).screened(stated=set(), named={"self_harm"})
+    assert graded.risks == ["self_harm"] and not graded.concern
+
+
+def test_nothing_named_leaves_the_grade_as_it_was() -> None:
+    assert not Analysis().screened(stated=set(), named=set()).concern
+    assert Analysis(uneasy=True, concern=True).screened(stated=set(), named=set()).concern
+
+
+def test_a_check_in_found_earlier_is_kept() -> None:
+    # The pipeline's own phrases named a risk the engine's screen does not know.
+    earlier = Analysis(concern=True)
+    assert earlier.screened(stated=set(), named=set()).concern
