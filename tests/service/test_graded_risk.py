@@ -131,35 +131,47 @@ async def test_check_ins_are_counted_in_the_figures(worried: Any) -> None:
 # A risk named, not stated: a calm question about self-harm, or the same words from a child
 # the model is uneasy about. Graded so the test is about the engine, not the latest training.
 NAMED = "what help is there for lads who self harm on my wing"
+STATED = "the night officer abused me and i told no one"
 
 
-def naming(settings: Any, analyse: Any, *, uneasy: bool) -> Any:
-    return build_runtime(
-        settings, analyse=graded(analyse, **{NAMED: {"risks": [], "uneasy": uneasy}})
-    )
+@pytest.fixture
+def reading(settings: Any, analyse: Any) -> Any:
+    """Builds a runtime whose model grades one message as told (the rest as it reads them)."""
+    built: list[Any] = []
+
+    def build(text: str, **grade: Any) -> Any:
+        built.append(build_runtime(settings, analyse=graded(analyse, **{text: grade})))
+        return built[-1]
+
+    yield build
+    for runtime in built:
+        runtime.close()
 
 
 async def test_a_risk_named_in_a_calm_question_gets_a_check_in_not_an_alarm(
-    settings: Any, analyse: Any
+    reading: Any,
 ) -> None:
-    built = naming(settings, analyse, uneasy=False)
+    built = reading(NAMED, risks=[], uneasy=False)
     replies = await say(built.conversation, NAMED)
     assert CHILDLINE in replies[0].text
     assert replies[-1].text == SAFE
     assert referrals(built) == []
     assert check_ins(built) == 1
-    built.close()
 
 
-async def test_a_risk_named_where_the_model_is_uneasy_is_urgent(
-    settings: Any, analyse: Any
+@pytest.mark.parametrize(
+    ("text", "uneasy", "risk"),
+    [(NAMED, True, "self_harm"), (STATED, False, "abuse")],
+    ids=["named-and-the-model-uneasy", "stated-however-calm-the-model"],
+)
+async def test_a_risk_stated_or_named_with_the_models_unease_is_urgent(
+    reading: Any, text: str, uneasy: bool, risk: str
 ) -> None:
-    built = naming(settings, analyse, uneasy=True)
-    replies = await say(built.conversation, NAMED)
+    built = reading(text, risks=[], uneasy=uneasy, concern=uneasy)
+    replies = await say(built.conversation, text)
     assert CHILDLINE in replies[0].text
     [referral] = referrals(built)
-    assert referral.urgency == "urgent" and referral.risks == "self_harm"
-    built.close()
+    assert referral.urgency == "urgent" and referral.risks == risk
 
 
 async def test_a_risk_named_when_the_model_cannot_read_is_urgent(settings: Any) -> None:
@@ -168,18 +180,6 @@ async def test_a_risk_named_when_the_model_cannot_read_is_urgent(settings: Any) 
 
     built = build_runtime(settings, analyse=broken)
     replies = await say(built.conversation, NAMED)
-    assert CHILDLINE in replies[0].text
-    assert [r.urgency for r in referrals(built)] == ["urgent"]
-    built.close()
-
-
-async def test_a_risk_stated_is_urgent_however_calm_the_model_is(
-    settings: Any, analyse: Any
-) -> None:
-    stated = "the night officer abused me and i told no one"
-    calm = {"risks": [], "uneasy": False, "concern": False}
-    built = build_runtime(settings, analyse=graded(analyse, **{stated: calm}))
-    replies = await say(built.conversation, stated)
     assert CHILDLINE in replies[0].text
     assert [r.urgency for r in referrals(built)] == ["urgent"]
     built.close()
