@@ -294,6 +294,9 @@ class Conversation:
             # risk too (the pattern screen above has read every word). Reading every part
             # with the model took 11 s for 100 KB.
             if len(text) > ANALYSE_CHARS:
+                # A risk named where the model did not read is urgent, as with no model at all.
+                read = safety.named(text[:ANALYSE_CHARS]) | safety.named(text[-ANALYSE_CHARS:])
+                stated |= named - read
                 rest = self.analyse(text[-ANALYSE_CHARS:])
                 analysis = analysis.model_copy(
                     update={
