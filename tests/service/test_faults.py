@@ -248,15 +248,14 @@ async def test_the_model_reads_the_end_of_a_long_message_too(settings: Any, anal
     runtime.close()
 
 
-async def test_a_risk_named_where_the_model_did_not_read_is_urgent(settings: Any) -> None:
+async def test_a_risk_named_where_the_model_did_not_read_is_urgent(runtime: Any) -> None:
     # "suicide" only names a risk; in the middle of a long message the model never reads it,
     # so it counts as if there were no model at all.
-    runtime = build_runtime(settings)
     filler = "the food here is cold again. " * 1500
     text = filler + "i keep thinking about suicide. " + filler
     async with client_for(create_app(runtime=runtime)) as client:
         answer = await send(client, await start(client), text)
+    await runtime.conversation.settle()
     assert answer.status_code == 200
     assert "0800 1111" in answer.json()["replies"][0]["text"]
     assert [r.urgency for r in referrals(runtime.database)] == ["urgent"]
-    runtime.close()
