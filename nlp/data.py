@@ -56,16 +56,26 @@ def _emoji_words() -> dict[str, str]:
 
 
 def fingerprint(root: Path = TRAINING) -> str:
-    """A hash of everything training reads, so a model knows when it is out of date."""
-    digest = hashlib.sha256()
+    """A hash of everything the encoder learns from, so a model knows when to be trained again:
+    its settings, the training examples, the emoji words, and the code that shapes them."""
     # The thresholds in [decisions] are chosen after training, so they do not retrain it.
     settings = CONFIG.read_text().split("\n[decisions]")[0]
-    digest.update(settings.encode())
-    # The code that shapes what the encoder learns; the rest of nlp/ can change freely.
     code = [Path(__file__).parent / name for name in ("data.py", "encoder.py", "train.py")]
-    # Training never reads the blind sets, so they are not part of what it was made from.
-    read = [path for path in sorted(root.glob("*.jsonl")) if not path.name.startswith("blind_")]
-    for path in [*read, *code]:
+    return _digest(settings, [*sorted(root.glob("*.train.jsonl")), root / EMOJI, *code])
+
+
+def checks_fingerprint(patterns: list[dict[str, Any]], root: Path = TRAINING) -> str:
+    """A hash of what a model is checked with beside its encoder: the phrase rules (`patterns`,
+    place names included) and the validation examples its card is measured on. When only
+    these change, the rules and the card are rebuilt in a minute, with no training."""
+    rules = json.dumps(patterns, sort_keys=True)
+    # The blind sets are read by `evaluate` alone: they never shape or check the model.
+    return _digest(rules, sorted(root.glob("*.test.jsonl")))
+
+
+def _digest(text: str, paths: list[Path]) -> str:
+    digest = hashlib.sha256(text.encode())
+    for path in paths:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

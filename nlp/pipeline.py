@@ -52,11 +52,29 @@ def train(model_dir: Path = MODEL_DIR) -> Path:
         if model_dir.exists():
             shutil.rmtree(model_dir)
         nlp.to_disk(model_dir)
-    stamp = {"fingerprint": fingerprint, "common_words": sorted(data.common_words())}
-    (model_dir / STAMP).write_text(json.dumps(stamp))
+    _write_stamp(model_dir, fingerprint)
     from nlp.card import write_card
 
     write_card(model_dir, Pipeline(model_dir), config)
+    return model_dir
+
+
+def refresh(model_dir: Path = MODEL_DIR) -> Path:
+    """Rebuild the phrase rules and the model card from content, keeping the trained encoder.
+
+    For a change to patterns.jsonl, a place's name or the validation examples: no PyTorch,
+    about a minute. Raises ModelUnavailable when the encoder itself must be trained again.
+    """
+    if state(model_dir) == "train":
+        raise ModelUnavailable("the encoder's training data changed: run `make model`")
+    pipeline = Pipeline(model_dir)
+    rules: Any = pipeline.nlp.get_pipe("rightsline_rules")
+    rules.initialize(patterns=_patterns())
+    rules.to_disk(model_dir / "rightsline_rules")
+    _write_stamp(model_dir, data.fingerprint())
+    from nlp.card import write_card
+
+    write_card(model_dir, pipeline, read_config())
     return model_dir
 
 
@@ -69,11 +87,31 @@ def _patterns() -> list[dict[str, Any]]:
     return patterns
 
 
+def _write_stamp(model_dir: Path, fingerprint: str) -> None:
+    stamp = {
+        "fingerprint": fingerprint,
+        "checks": data.checks_fingerprint(_patterns()),
+        "common_words": sorted(data.common_words()),
+    }
+    (model_dir / STAMP).write_text(json.dumps(stamp))
+
+
+def state(model_dir: Path = MODEL_DIR) -> str:
+    """ "current"; "checks" when only the rules or validation examples changed (`refresh`);
+    "train" when there is no model or what the encoder learns from changed."""
+    path = model_dir / STAMP
+    if not path.exists():
+        return "train"
+    stamp = json.loads(path.read_text())
+    if stamp.get("fingerprint") != data.fingerprint():
+        return "train"
+    if stamp.get("checks") != data.checks_fingerprint(_patterns()):
+        return "checks"
+    return "current"
+
+
 def is_current(model_dir: Path = MODEL_DIR) -> bool:
-    stamp = model_dir / STAMP
-    if not stamp.exists():
-        return False
-    return json.loads(stamp.read_text()).get("fingerprint") == data.fingerprint()
+    return state(model_dir) == "current"
 
 
 class Pipeline:
