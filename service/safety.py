@@ -27,7 +27,7 @@ _SELF_HARM = [
     r"\b(?:kill|hang|cut|hurt|harm)(?:ing|s)?\s+(?:him|her|them)sel(?:f|ves)\b",
     r"\bcut(?:ting)?\s+(?:my|me|his|her)\s+(?:arms?|wrists?|legs?|thighs?|skin)\b",
     r"\b(?:been|started|start|keep)\s+cutting\b",
-    r"\b(?:want|wanna|going|gonna)\s+(?:to\s+)?die\b",
+    r"\b(?:want|wanna)\s+(?:to\s+)?die\b",
     r"\bdon'?t\s+want\s+to\s+(?:live|be alive|be here)\b",
     r"\b(?:want|wanna|going|gonna|just)\s+(?:to\s+)?end\s+it\b",
     r"\btook\s+(?:\w+\s+)?(?:pills|tablets)\b",
@@ -65,6 +65,8 @@ _SELF_HARM_NAMED = [
     r"\bligature\w*",
     r"\bon\s+(?:an\s+)?acct\b",
     r"\bnoose\b",
+    # Mostly a way of speaking ("im gonna die of boredom"); "want to die" above states it.
+    r"\b(?:going|gonna)\s+(?:to\s+)?die\b",
 ]
 _ABUSE_NAMED = [
     r"\bsexual\w*\b",

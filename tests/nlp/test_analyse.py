@@ -62,6 +62,10 @@ def test_a_topic_word_does_not_overrule_a_sure_classifier() -> None:
         "cutting again last night",
         "i took pills",
         "my padmate keeps saying he will hang himself",
+        "took my whole strip of tablets after bang up",
+        "i necked all my meds at once",
+        "i slit my wrist with the lid off a tin",
+        "stabbed my leg with a pencil",
     ],
 )
 def test_self_harm_phrases_and_slang(text: str) -> None:
@@ -92,6 +96,19 @@ def test_abuse_phrases(text: str) -> None:
 )
 def test_idioms_and_questions_are_not_risk(text: str) -> None:
     assert nlp.analyse(text).risks == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can i take my medication in my room",
+        "do i have to take the tablets the nurse gives me",
+        "stabbed my potato with the fork and it snapped",
+    ],
+)
+def test_medicine_and_cutlery_are_not_a_stated_risk(text: str) -> None:
+    # No risk phrase states self-harm here, whatever the model makes of the words.
+    assert "self_harm" not in nlp.analyse(text).rule_risks
 
 
 def test_role_and_place_cues() -> None:

@@ -174,6 +174,18 @@ async def test_a_risk_stated_or_named_with_the_models_unease_is_urgent(
     assert referral.urgency == "urgent" and referral.risks == risk
 
 
+async def test_gonna_die_is_a_way_of_speaking_unless_the_model_is_uneasy(reading: Any) -> None:
+    bored = "im gonna die of boredom if they cancel association again"
+    built = reading(bored, risks=[], uneasy=False)
+    replies = await say(built.conversation, bored)
+    assert CHILDLINE in replies[0].text and replies[-1].text == SAFE
+    assert referrals(built) == []
+    wanting = "i want to die, nothing is ever going to change"
+    built = reading(wanting, risks=[], uneasy=False)
+    await say(built.conversation, wanting)
+    assert [r.urgency for r in referrals(built)] == ["urgent"]
+
+
 async def test_a_risk_named_when_the_model_cannot_read_is_urgent(settings: Any) -> None:
     def broken(text: str) -> Any:
         raise RuntimeError("the model is away")
