@@ -42,6 +42,9 @@ class Analysis(BaseModel):
     distress: float = 0.0
     # The model's own unease: a risk score or distress at or above its check-in threshold.
     uneasy: bool = False
+    # The model reads risk in the message: a risk score at or above `named_urgent`, enough to
+    # make a risk a phrase only names ("self harm") urgent.
+    reads_risk: bool = False
     # No urgent risk, but unease, or a risk named in a calm message: ask "are you safe?".
     concern: bool = False
     role: str | None = None
@@ -51,9 +54,9 @@ class Analysis(BaseModel):
 
     def screened(self, *, stated: set[str], named: set[str]) -> Analysis:
         """This analysis with the risks a screen found in the words: those `stated` are urgent;
-        those only `named` ("self harm", "abuse") are urgent when the model is uneasy about the
+        those only `named` ("self harm", "abuse") are urgent when the model reads risk in the
         message too, and otherwise ask "are you safe?" (a calm question about self-harm is
         not a crisis, but it still gets Childline's number)."""
-        risks = set(self.risks) | stated | (named if self.uneasy else set())
+        risks = set(self.risks) | stated | (named if self.reads_risk else set())
         concern = not risks and (self.concern or self.uneasy or bool(named))
         return self.model_copy(update={"risks": sorted(risks), "concern": concern})

@@ -59,19 +59,19 @@ def _figures(analyse: Any) -> dict[str, Any]:
 def sweep(pipeline: Any) -> list[dict[str, float]]:
     """Figures on the validation split for each pair of thresholds, from one pass."""
     rows = data.risk_examples("test")
-    saved = pipeline.urgent, pipeline.concern, pipeline.distress
+    saved = pipeline.urgent, pipeline.concern, pipeline.distress, pipeline.named_urgent
     # Only the patterns decide in this pass: a risk they state is in `risks`, a risk they only
     # name makes `concern` (the model is never uneasy here).
-    pipeline.urgent = pipeline.concern = pipeline.distress = 2.0
+    pipeline.urgent = pipeline.concern = pipeline.distress = pipeline.named_urgent = 2.0
     try:
         found = pipeline.analyse_many([row["text"] for row in rows])
     finally:
-        pipeline.urgent, pipeline.concern, pipeline.distress = saved
-    distress = saved[2]
+        pipeline.urgent, pipeline.concern, pipeline.distress, pipeline.named_urgent = saved
+    distress, named_urgent = saved[2], saved[3]
     table = []
     for urgent in URGENT:
         for concern in CONCERN:
-            levels = [_level(a, urgent, concern, distress) for a in found]
+            levels = [_level(a, urgent, concern, distress, named_urgent) for a in found]
             figures: dict[str, float] = {"urgent": urgent, "concern": concern}
             for label in ("self_harm", "abuse"):
                 chosen = [i for i, row in enumerate(rows) if label in row["risks"]]
@@ -89,12 +89,15 @@ def sweep(pipeline: Any) -> list[dict[str, float]]:
     return table
 
 
-def _level(analysis: Analysis, urgent: float, concern: float, distress: float) -> str:
+def _level(
+    analysis: Analysis, urgent: float, concern: float, distress: float, named_urgent: float
+) -> str:
     """As Analysis.screened decides, at these thresholds, for a pass made by `sweep`."""
     scores = analysis.risk_scores.values()
     uneasy = any(value >= concern for value in scores) or analysis.distress >= distress
+    reads_risk = any(value >= named_urgent for value in scores)
     named = analysis.concern  # in the sweep's pass, only a named risk makes a concern
-    if analysis.risks or any(value >= urgent for value in scores) or (named and uneasy):
+    if analysis.risks or any(value >= urgent for value in scores) or (named and reads_risk):
         return "urgent"
     if uneasy or named:
         return "concern"

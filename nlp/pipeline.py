@@ -138,6 +138,7 @@ class Pipeline:
         self.urgent = float(decisions["risk_urgent"])
         self.concern = float(decisions["risk_concern"])
         self.distress = float(decisions["distress_concern"])
+        self.named_urgent = float(decisions["named_urgent"])
         self.topic_unsure = float(decisions["topic_unsure"])
         self.role_sure = float(decisions["role_sure"])
 
@@ -200,6 +201,7 @@ class Pipeline:
             risk_scores=risk_scores,
             distress=distress,
             uneasy=uneasy,
+            reads_risk=any(value >= self.named_urgent for value in risk_scores.values()),
             role=doc._.role or self._role(doc),
             setting=setting,
             redacted=redact.apply(doc.text, entities),

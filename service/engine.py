@@ -302,10 +302,11 @@ class Conversation:
                     update={
                         "risks": sorted({*analysis.risks, *rest.risks}),
                         "uneasy": analysis.uneasy or rest.uneasy,
+                        "reads_risk": analysis.reads_risk or rest.reads_risk,
                         "concern": analysis.concern or rest.concern,
                     }
                 )
-            # A risk only named ("self harm") is urgent if the model is uneasy too.
+            # A risk only named ("self harm") is urgent if the model reads risk in it too.
             analysis = analysis.screened(stated=stated, named=named)
         except Exception as error:  # noqa: BLE001
             log.error("analysis failed: %s", type(error).__name__)

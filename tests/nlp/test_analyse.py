@@ -101,7 +101,7 @@ def test_idioms_and_questions_are_not_risk(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "can i take my medication in my room",
+        "do i take my medication before or after breakfast",
         "do i have to take the tablets the nurse gives me",
         "stabbed my potato with the fork and it snapped",
     ],

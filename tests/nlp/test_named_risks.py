@@ -1,5 +1,6 @@
-"""A risk stated is urgent; a risk only named is urgent when the model is uneasy too, and
-otherwise a check-in (Analysis.screened, which the pipeline and the engine both use)."""
+"""A risk stated is urgent; a risk only named is urgent when the model reads risk in the
+message too, and otherwise a check-in (Analysis.screened, which the pipeline and the engine
+both use)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,15 @@ def test_a_named_risk_in_a_calm_message_is_a_check_in() -> None:
     assert graded.risks == [] and graded.concern
 
 
-def test_a_named_risk_the_model_is_uneasy_about_is_urgent() -> None:
-    graded = Analysis(uneasy=True, concern=True).screened(stated=set(), named={"self_harm"})
+def test_a_named_risk_the_model_reads_risk_in_is_urgent() -> None:
+    reading = Analysis(uneasy=True, reads_risk=True, concern=True)
+    graded = reading.screened(stated=set(), named={"self_harm"})
     assert graded.risks == ["self_harm"] and not graded.concern
+
+
+def test_a_named_risk_with_only_a_little_unease_is_a_check_in() -> None:
+    graded = Analysis(uneasy=True, concern=True).screened(stated=set(), named={"self_harm"})
+    assert graded.risks == [] and graded.concern
 
 
 def test_nothing_named_leaves_the_grade_as_it_was() -> None:

@@ -129,7 +129,8 @@ async def test_check_ins_are_counted_in_the_figures(worried: Any) -> None:
 
 
 # A risk named, not stated: a calm question about self-harm, or the same words from a child
-# the model is uneasy about. Graded so the test is about the engine, not the latest training.
+# in whose message the model reads risk. Graded so the test is about the engine, not the
+# latest training.
 NAMED = "what help is there for lads who self harm on my wing"
 STATED = "the night officer abused me and i told no one"
 
@@ -151,7 +152,7 @@ def reading(settings: Any, analyse: Any) -> Any:
 async def test_a_risk_named_in_a_calm_question_gets_a_check_in_not_an_alarm(
     reading: Any,
 ) -> None:
-    built = reading(NAMED, risks=[], uneasy=False)
+    built = reading(NAMED, risks=[], uneasy=False, reads_risk=False)
     replies = await say(built.conversation, NAMED)
     assert CHILDLINE in replies[0].text
     assert replies[-1].text == SAFE
@@ -162,26 +163,33 @@ async def test_a_risk_named_in_a_calm_question_gets_a_check_in_not_an_alarm(
 @pytest.mark.parametrize(
     ("text", "uneasy", "risk"),
     [(NAMED, True, "self_harm"), (STATED, False, "abuse")],
-    ids=["named-and-the-model-uneasy", "stated-however-calm-the-model"],
+    ids=["named-and-the-model-reads-risk", "stated-however-calm-the-model"],
 )
 async def test_a_risk_stated_or_named_with_the_models_unease_is_urgent(
     reading: Any, text: str, uneasy: bool, risk: str
 ) -> None:
-    built = reading(text, risks=[], uneasy=uneasy, concern=uneasy)
+    built = reading(text, risks=[], uneasy=uneasy, reads_risk=uneasy, concern=uneasy)
     replies = await say(built.conversation, text)
     assert CHILDLINE in replies[0].text
     [referral] = referrals(built)
     assert referral.urgency == "urgent" and referral.risks == risk
 
 
-async def test_gonna_die_is_a_way_of_speaking_unless_the_model_is_uneasy(reading: Any) -> None:
+async def test_a_risk_named_with_only_a_little_unease_gets_a_check_in(reading: Any) -> None:
+    built = reading(NAMED, risks=[], uneasy=True, reads_risk=False, concern=True)
+    replies = await say(built.conversation, NAMED)
+    assert CHILDLINE in replies[0].text and replies[-1].text == SAFE
+    assert referrals(built) == []
+
+
+async def test_gonna_die_is_a_way_of_speaking_unless_the_model_reads_risk(reading: Any) -> None:
     bored = "im gonna die of boredom if they cancel association again"
-    built = reading(bored, risks=[], uneasy=False)
+    built = reading(bored, risks=[], uneasy=False, reads_risk=False)
     replies = await say(built.conversation, bored)
     assert CHILDLINE in replies[0].text and replies[-1].text == SAFE
     assert referrals(built) == []
     wanting = "i want to die, nothing is ever going to change"
-    built = reading(wanting, risks=[], uneasy=False)
+    built = reading(wanting, risks=[], uneasy=False, reads_risk=False)
     await say(built.conversation, wanting)
     assert [r.urgency for r in referrals(built)] == ["urgent"]
 
