@@ -78,28 +78,24 @@ class Encoder:
             mask[row, : len(encoding.ids)] = 1
         return ids, mask
 
-    def score(self, texts: list[str], batch_size: int = 32) -> list[Scores]:
-        """Scores for each text; long texts are split into windows and recombined."""
-        windows: list[str] = []
-        owner: list[int] = []
-        for index, text in enumerate(texts):
-            for window in self._windows(text):
-                windows.append(window)
-                owner.append(index)
-        # Sorting by length keeps padding, and so wasted work, small in a batch.
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
-        outputs: list[list[np.ndarray]] = [[] for _ in self.heads]
-        for start in range(0, len(order), batch_size):
-            chosen = order[start : start + batch_size]
-            ids, mask = self.encode(self.tokenizer, [windows[i] for i in chosen])
-            result = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
-            for head, values in enumerate(result):
-                outputs[head].append(values)
-        stacked = [np.concatenate(parts)[np.argsort(order)] for parts in outputs]
-        rows_of: list[list[int]] = [[] for _ in texts]
-        for row, index in enumerate(owner):
-            rows_of[index].append(row)
-        return [self._combine(stacked, rows) for rows in rows_of]
+    def score(self, texts: list[str]) -> list[Scores]:
+        """Scores for each text; long texts are split into windows and recombined.
+
+        Each window is read on its own. The int8 model scales its activations by the largest in
+        the batch, padding included, so a message read beside others got scores that depended
+        on them (by up to 0.4): what a child is told must not depend on who else wrote at the
+        same moment, and the figures measured must be those the service gives.
+        """
+        scores: list[Scores] = []
+        for text in texts:
+            windows = [self._run(window) for window in self._windows(text)]
+            stacked = [np.concatenate(head) for head in zip(*windows, strict=True)]
+            scores.append(self._combine(stacked, list(range(len(windows)))))
+        return scores
+
+    def _run(self, window: str) -> list[np.ndarray]:
+        ids, mask = self.encode(self.tokenizer, [window])
+        return list(self.session.run(None, {"input_ids": ids, "attention_mask": mask}))
 
     def _windows(self, text: str) -> list[str]:
         words = text.split()
@@ -155,7 +151,7 @@ class EncoderComponent:
             return
         if self.encoder is None:
             raise RuntimeError("the encoder has no model; train it with `make model`")
-        scores = self.encoder.score([data.normalise(doc.text) for doc in docs], batch_size)
+        scores = self.encoder.score([data.normalise(doc.text) for doc in docs])
         for doc, score in zip(docs, scores, strict=True):
             doc.cats = {**score.topic, **score.risk}
             doc._.role_scores = score.role

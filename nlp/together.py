@@ -1,9 +1,9 @@
 """Messages that arrive at the same moment, from many threads, read by the model in one pass.
 
-The encoder reads sixteen short messages at once for about two thirds of what it costs to read
-them one at a time (bench/README.md). A busy service has several messages waiting at once, so
-each caller hands its text to one reading thread, which takes everything waiting (up to
-`most`) as one batch; a caller alone is read at once, as before.
+A busy service has several messages waiting at once, so each caller hands its text to one
+reading thread, which takes everything waiting (up to `most`) in one call: the model is locked
+once, and spaCy's tokenizer and name model read the batch together. The encoder still reads
+each message on its own (nlp/encoder.py), so no message's scores depend on its company.
 """
 
 from __future__ import annotations

@@ -141,14 +141,17 @@ def test_risk_words_at_the_end_of_a_long_message_are_read() -> None:
     assert "self_harm" in nlp.analyse(long).risks
 
 
-def test_batch_matches_single_calls() -> None:
-    # int8 weights with activations scaled per batch: scores may differ in the second decimal,
-    # never in what is decided.
-    texts = ["hiya anyone there", "honestly might just kms tonight", "my son is on the block"]
+def test_what_a_message_is_told_never_depends_on_what_is_read_with_it() -> None:
+    # Read beside longer messages (padding) and shorter ones, the scores are the same to the
+    # last digit as when each is read alone.
+    texts = [
+        "hiya anyone there",
+        "honestly might just kms tonight",
+        "my son is on the block and he has not had a shower or a phone call for four days now",
+        "ok",
+    ]
     for batched, single in zip(nlp.analyse_many(texts), map(nlp.analyse, texts), strict=True):
-        assert (batched.risks, batched.role) == (single.risks, single.role)
-        for label, score in single.risk_scores.items():
-            assert abs(batched.risk_scores[label] - score) < 0.05
+        assert batched == single
 
 
 def test_a_call_never_reloads_the_pipeline() -> None:
