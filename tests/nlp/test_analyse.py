@@ -148,7 +148,7 @@ def test_what_a_message_is_told_never_depends_on_what_is_read_with_it() -> None:
         "hiya anyone there",
         "honestly might just kms tonight",
         "my son is on the block and he has not had a shower or a phone call for four days now",
-        "ok",
+        "all good cheers",
     ]
     for batched, single in zip(nlp.analyse_many(texts), map(nlp.analyse, texts), strict=True):
         assert batched == single
