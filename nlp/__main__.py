@@ -43,7 +43,7 @@ def _refresh() -> int:
         return 1
     if state == "checks":
         pipeline.refresh()
-        print("Rules and model card rebuilt; the encoder is unchanged.")
+        print("Pipeline, rules and model card rebuilt; the encoder is unchanged.")
         return 0
     print("The model is up to date.")
     return 0

@@ -58,19 +58,34 @@ def _emoji_words() -> dict[str, str]:
 def fingerprint(root: Path = TRAINING) -> str:
     """A hash of everything the encoder learns from, so a model knows when to be trained again:
     its settings, the training examples, the emoji words, and the code that shapes them."""
-    # The thresholds in [decisions] are chosen after training, so they do not retrain it.
-    settings = CONFIG.read_text().split("\n[decisions]")[0]
+    # Only [encoder] shapes training: spaCy's part ([base]) and the thresholds ([decisions])
+    # are put together and chosen after it.
     code = [Path(__file__).parent / name for name in ("data.py", "encoder.py", "train.py")]
-    return _digest(settings, [*sorted(root.glob("*.train.jsonl")), root / EMOJI, *code])
+    return _digest(
+        config_section("encoder"), [*sorted(root.glob("*.train.jsonl")), root / EMOJI, *code]
+    )
 
 
 def checks_fingerprint(patterns: list[dict[str, Any]], root: Path = TRAINING) -> str:
-    """A hash of what a model is checked with beside its encoder: the phrase rules (`patterns`,
-    place names included) and the validation examples its card is measured on. When only
-    these change, the rules and the card are rebuilt in a minute, with no training."""
-    rules = json.dumps(patterns, sort_keys=True)
+    """A hash of what is put together around the encoder and checked with it: spaCy's part
+    ([base]), the thresholds ([decisions]), the phrase rules (`patterns`, place names included)
+    and the validation examples its card is measured on. When only these change, the pipeline
+    and the card are rebuilt in a minute, with no training."""
+    settings = config_section("base") + config_section("decisions")
+    rules = settings + json.dumps(patterns, sort_keys=True)
     # The blind sets are read by `evaluate` alone: they never shape or check the model.
     return _digest(rules, sorted(root.glob("*.test.jsonl")))
+
+
+def config_section(name: str) -> str:
+    """One section of config.cfg as written, from its [name] line to the next section."""
+    lines, inside = [], False
+    for line in CONFIG.read_text().splitlines():
+        if line.startswith("["):
+            inside = line.strip() == f"[{name}]"
+        if inside:
+            lines.append(line)
+    return "\n".join(lines)
 
 
 def _digest(text: str, paths: list[Path]) -> str:

@@ -44,14 +44,7 @@ def train(model_dir: Path = MODEL_DIR) -> Path:
     fingerprint = data.fingerprint()
     with tempfile.TemporaryDirectory() as scratch:
         train_encoder(config["encoder"], Path(scratch))
-        nlp = spacy.load(config["base"]["package"], exclude=config["base"]["exclude"])
-        encoder: Any = nlp.add_pipe("rightsline_encoder")
-        encoder.initialize(directory=Path(scratch))
-        rules: Any = nlp.add_pipe("rightsline_rules")
-        rules.initialize(patterns=_patterns())
-        if model_dir.exists():
-            shutil.rmtree(model_dir)
-        nlp.to_disk(model_dir)
+        _assemble(Path(scratch), model_dir)
     _write_stamp(model_dir, fingerprint)
     from nlp.card import write_card
 
@@ -60,22 +53,40 @@ def train(model_dir: Path = MODEL_DIR) -> Path:
 
 
 def refresh(model_dir: Path = MODEL_DIR) -> Path:
-    """Rebuild the phrase rules and the model card from content, keeping the trained encoder.
+    """Put the pipeline together again around the trained encoder, with today's spaCy part and
+    phrase rules, and write its model card.
 
-    For a change to patterns.jsonl, a place's name or the validation examples: no PyTorch,
-    about a minute. Raises ModelUnavailable when the encoder itself must be trained again.
+    For a change to patterns.jsonl, a place's name, [base] in config.cfg or the validation
+    examples: no PyTorch, about a minute. Raises ModelUnavailable when the encoder itself must
+    be trained again.
     """
     if state(model_dir) == "train":
         raise ModelUnavailable("the encoder's training data changed: run `make model`")
-    pipeline = Pipeline(model_dir)
-    rules: Any = pipeline.nlp.get_pipe("rightsline_rules")
-    rules.initialize(patterns=_patterns())
-    rules.to_disk(model_dir / "rightsline_rules")
+    with tempfile.TemporaryDirectory() as scratch:
+        encoder = Path(scratch) / "encoder"
+        shutil.copytree(model_dir / "rightsline_encoder", encoder)
+        _assemble(encoder, model_dir)
     _write_stamp(model_dir, data.fingerprint())
     from nlp.card import write_card
 
-    write_card(model_dir, pipeline, read_config())
+    write_card(model_dir, Pipeline(model_dir), read_config())
     return model_dir
+
+
+def _assemble(encoder_dir: Path, model_dir: Path) -> None:
+    """spaCy's tokenizer and name finder, the encoder from `encoder_dir`, and the phrase rules,
+    saved to `model_dir` in place of what was there."""
+    from nlp import encoder as _registers_its_factory  # noqa: F401
+
+    base = read_config()["base"]
+    nlp = spacy.load(base["package"], exclude=base["exclude"])
+    encoder: Any = nlp.add_pipe("rightsline_encoder")
+    encoder.initialize(directory=encoder_dir)
+    rules: Any = nlp.add_pipe("rightsline_rules")
+    rules.initialize(patterns=_patterns())
+    if model_dir.exists():
+        shutil.rmtree(model_dir)
+    nlp.to_disk(model_dir)
 
 
 def _patterns() -> list[dict[str, Any]]:
@@ -151,8 +162,7 @@ class Pipeline:
         # The name model is the slow part: it is asked only about words written like a name
         # that the rules have not already placed.
         unsure = [doc for doc, found in zip(docs, ruled, strict=True) if self._unsure(doc, found)]
-        for name in ("tok2vec", "ner"):
-            unsure = self._run(name, unsure, batch_size)
+        unsure = self._run("ner", unsure, batch_size)
         docs = self._run("rightsline_encoder", docs, batch_size)
         rules = self.nlp.get_pipe("rightsline_rules")
         return [

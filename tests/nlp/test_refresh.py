@@ -64,3 +64,21 @@ def test_changed_training_examples_still_ask_for_training(
     assert pipeline.state(model_copy) == "train"
     with pytest.raises(pipeline.ModelUnavailable, match="make model"):
         pipeline.refresh(model_copy)
+
+
+def test_a_change_to_spacys_part_is_put_together_without_training(
+    model_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor stops excluding one of spaCy's components in config.cfg's [base]."""
+    assert "lemmatizer" not in Pipeline(model_copy).nlp.pipe_names
+    config = tmp_path / "config.cfg"
+    config.write_text(data.CONFIG.read_text().replace('"lemmatizer", ', ""))
+    monkeypatch.setattr(data, "CONFIG", config)
+    encoder_before = _sha(model_copy / "rightsline_encoder" / "model.onnx")
+
+    assert pipeline.state(model_copy) == "checks"
+    pipeline.refresh(model_copy)
+
+    assert pipeline.state(model_copy) == "current"
+    assert "lemmatizer" in Pipeline(model_copy).nlp.pipe_names
+    assert _sha(model_copy / "rightsline_encoder" / "model.onnx") == encoder_before
