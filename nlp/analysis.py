@@ -45,8 +45,11 @@ class Analysis(BaseModel):
     # The model reads risk in the message: a risk score at or above `named_urgent`, enough to
     # make a risk a phrase only names ("self harm") urgent.
     reads_risk: bool = False
-    # No urgent risk, but unease, or a risk named in a calm message: ask "are you safe?".
+    # No urgent risk, but the model's unease: ask "are you safe?".
     concern: bool = False
+    # A risk a phrase only names ("self harm", "on an ACCT") in a message the model reads as
+    # calm, such as a question about the rules: the ordinary answer, with Childline's number.
+    names_risk: bool = False
     role: str | None = None
     setting: str | None = None
     redacted: str = ""
@@ -55,8 +58,12 @@ class Analysis(BaseModel):
     def screened(self, *, stated: set[str], named: set[str]) -> Analysis:
         """This analysis with the risks a screen found in the words: those `stated` are urgent;
         those only `named` ("self harm", "abuse") are urgent when the model reads risk in the
-        message too, and otherwise ask "are you safe?" (a calm question about self-harm is
-        not a crisis, but it still gets Childline's number)."""
+        message too, ask "are you safe?" when it is uneasy, and otherwise get the ordinary
+        answer with Childline's number (`names_risk`): a calm question about self-harm is not
+        a crisis, but it is never answered without the number."""
         risks = set(self.risks) | stated | (named if self.reads_risk else set())
-        concern = not risks and (self.concern or self.uneasy or bool(named))
-        return self.model_copy(update={"risks": sorted(risks), "concern": concern})
+        concern = not risks and (self.concern or self.uneasy)
+        names_risk = not risks and not concern and (self.names_risk or bool(named))
+        return self.model_copy(
+            update={"risks": sorted(risks), "concern": concern, "names_risk": names_risk}
+        )

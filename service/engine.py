@@ -304,6 +304,7 @@ class Conversation:
                         "uneasy": analysis.uneasy or rest.uneasy,
                         "reads_risk": analysis.reads_risk or rest.reads_risk,
                         "concern": analysis.concern or rest.concern,
+                        "names_risk": analysis.names_risk or rest.names_risk,
                     }
                 )
             # A risk only named ("self harm") is urgent if the model reads risk in it too.
@@ -374,6 +375,8 @@ class Conversation:
                 replies = self._to_advocate(chat, text, analysis)
             else:
                 replies = self._respond(chat, text, payload, analysis)
+            if analysis is not None and analysis.names_risk and payload is None:
+                replies = self._childline_first(chat, replies)
             storage.add_event(
                 session=session,
                 chat=chat,
@@ -579,6 +582,15 @@ class Conversation:
                 ],
             ),
         ]
+
+    def _childline_first(self, chat: Chat, replies: list[Reply]) -> list[Reply]:
+        """A risk named in a calm message ("what happens if someone self harms in here"): the
+        answer, with Childline's number before it unless the answer already gives it."""
+        number = self.library.helpline("childline").number or safety.CHILDLINE
+        if any(number in reply.text for reply in replies):
+            return replies
+        key = "adult_risk_named" if chat.role in ADULTS else "risk_named"
+        return [Reply(text=self._say(key)), *replies]
 
     def _not_safe(self, payload: Payload | None, text: str, concern: bool) -> bool:
         if payload is not None:

@@ -7,8 +7,9 @@ It lives in code on purpose: it must work when nothing else does.
 It knows two kinds of sign. A risk *stated* ("i want to kill myself", "staff hit me") is always
 urgent. A risk only *named* ("suicide", "self harm", "abuse") is often a calm question about it
 ("what support is there for kids who self harm"): it is urgent when the model also reads risk
-in the message, or cannot read it at all, and otherwise gets a check-in with Childline's
-number ("Are you safe right now?"), never the ordinary answer alone.
+in the message, or cannot read it at all; a check-in ("Are you safe right now?") when the model
+is uneasy; and otherwise the ordinary answer with Childline's number before it, never the
+ordinary answer alone.
 """
 
 from __future__ import annotations

@@ -149,15 +149,39 @@ def reading(settings: Any, analyse: Any) -> Any:
         runtime.close()
 
 
-async def test_a_risk_named_in_a_calm_question_gets_a_check_in_not_an_alarm(
+CALM = {"risks": [], "uneasy": False, "reads_risk": False, "concern": False, "names_risk": False}
+
+
+async def test_a_risk_named_in_a_calm_question_gets_childline_and_the_answer_not_an_alarm(
     reading: Any,
 ) -> None:
-    built = reading(NAMED, risks=[], uneasy=False, reads_risk=False)
-    replies = await say(built.conversation, NAMED)
-    assert CHILDLINE in replies[0].text
-    assert replies[-1].text == SAFE
+    asking = "do they still lock you in at night if youre on self harm obs"
+    built = reading(asking, **CALM, topic="separation", subject="separation", topic_score=0.99)
+    replies = await say(built.conversation, asking)
+    assert replies[0].text.startswith("If this is about you") and CHILDLINE in replies[0].text
+    assert "keep you apart" in replies[1].text  # then the answer, as to anyone
+    assert SAFE not in " ".join(texts(replies))
     assert referrals(built) == []
-    assert check_ins(built) == 1
+    assert check_ins(built) == 0
+
+
+async def test_a_family_member_naming_a_risk_is_told_where_a_child_can_get_help(
+    reading: Any,
+) -> None:
+    asking = "is my son still on self harm obs at night"
+    built = reading(asking, **CALM, topic="separation", subject="separation", topic_score=0.99)
+    await press(built.conversation, "role:family")
+    replies = await say(built.conversation, asking)
+    assert replies[0].text.startswith("If you are worried about a child")
+    assert CHILDLINE in replies[0].text and referrals(built) == []
+
+
+async def test_an_answer_that_already_gives_childline_is_not_told_it_twice(
+    reading: Any,
+) -> None:
+    built = reading(NAMED, **CALM)  # the model reads it as a question about helplines
+    joined = " ".join(texts(await say(built.conversation, NAMED)))
+    assert joined.count(CHILDLINE) == 1 and "If this is about you" not in joined
 
 
 @pytest.mark.parametrize(
@@ -184,9 +208,9 @@ async def test_a_risk_named_with_only_a_little_unease_gets_a_check_in(reading: A
 
 async def test_gonna_die_is_a_way_of_speaking_unless_the_model_reads_risk(reading: Any) -> None:
     bored = "im gonna die of boredom if they cancel association again"
-    built = reading(bored, risks=[], uneasy=False, reads_risk=False)
+    built = reading(bored, **CALM)
     replies = await say(built.conversation, bored)
-    assert CHILDLINE in replies[0].text and replies[-1].text == SAFE
+    assert CHILDLINE in replies[0].text and SAFE not in " ".join(texts(replies))
     assert referrals(built) == []
     wanting = "i want to die, nothing is ever going to change"
     built = reading(wanting, risks=[], uneasy=False, reads_risk=False)
