@@ -70,6 +70,8 @@ class Rules:
         found: dict[str, list[tuple[int, str]]] = {"role": [], "setting": [], "topic": []}
         for match_id, start, _end in [*self.phrases(doc), *self.tokens(doc)]:
             kind, label, _ = self.vocab.strings[match_id].split("|")
+            if kind == "risk" and _denied(doc, start):
+                kind = "risk_named"  # said not to be so: it still names the risk
             if kind in risks:
                 risks[kind].add(label)
             else:
@@ -109,6 +111,24 @@ def _phrases(pattern: list[dict[str, Any]]) -> list[list[str]] | None:
     spelled = {tuple(w for w in combo if w is not None) for combo in product(*choices)}
     spelled.discard(())
     return [list(words) for words in sorted(spelled)]
+
+
+# Words just before a risk phrase that say it is not so ("hes not hurting himself", "no one is
+# hurting me"). "cant" is not one: "i cant stop cutting myself" states the risk.
+_DENIAL = {"not", "never", "nobody", "noone"}
+_NOT = {"n't", "nt"}
+_NOT_A_DENIAL = {"ca", "can", "wo"}
+
+
+def _denied(doc: Doc, start: int) -> bool:
+    before = [token.lower_ for token in doc[max(0, start - 3) : start]]
+    if before[-1:] == ["is"]:
+        before = before[:-1]  # "nobody is", "no one is"
+    if not before:
+        return False
+    if before[-1] in _NOT:
+        return before[-2:-1] != [] and before[-2] not in _NOT_A_DENIAL
+    return before[-1] in _DENIAL or before[-2:] == ["no", "one"]
 
 
 def _most_named(found: list[tuple[int, str]]) -> str | None:

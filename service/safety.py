@@ -84,15 +84,33 @@ NAMED = {
 }
 
 
+# A statement said not to be so, just before it: "hes not hurting himself", "no one is hurting
+# me". It still names the risk. ("cant stop cutting myself" is no denial, so no word may come
+# between.)
+_DENIED = re.compile(
+    r"\b(?:not|never|(?:no ?one|nobody)(?:\s+is)?|is ?n'?t|was ?n'?t|ai ?n'?t|did ?n'?t|does ?n'?t"
+    r"|do ?n'?t)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _says(pattern: re.Pattern[str], text: str) -> bool:
+    return any(not _DENIED.search(text[: found.start()]) for found in pattern.finditer(text))
+
+
 def screen(text: str) -> set[str]:
     """The risk labels the text states: always urgent."""
-    return {label for label, pattern in PATTERNS.items() if pattern.search(text)}
+    return {label for label, pattern in PATTERNS.items() if _says(pattern, text)}
 
 
 def named(text: str) -> set[str]:
-    """The risk labels the text names without stating them: urgent only with the model's
-    agreement (see the module's note)."""
-    return {label for label, pattern in NAMED.items() if pattern.search(text)}
+    """The risk labels the text names without stating them, or states only to deny ("hes not
+    hurting himself"): urgent only with the model's agreement (see the module's note)."""
+    return {
+        label
+        for label in PATTERNS
+        if NAMED[label].search(text) or (PATTERNS[label].search(text) and label not in screen(text))
+    }
 
 
 def signs(text: str) -> set[str]:

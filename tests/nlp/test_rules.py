@@ -76,3 +76,28 @@ def test_only_the_pattern_with_any_word_is_left_to_the_token_matcher(rules: Any)
     assert len(built.tokens) == 1
     assert found(rules[0], built, "staff just punched me")[0] == ["abuse"]
     assert found(rules[0], built, "i could kill myself") == (["self_harm"], None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "stated", "named"),
+    [
+        ("he is hurting me", ["abuse"], []),
+        ("no one is hurting me, just asking", [], ["abuse"]),
+        ("nobody hurting me", [], ["abuse"]),
+        ("he isnt hurting me", [], ["abuse"]),
+        ("he's not hurting me", [], ["abuse"]),
+        # "cant" is no denial, and a word in between is not one either.
+        ("i cant stop hurting me", ["abuse"], []),
+        ("i will not say who keeps hurting me", ["abuse"], []),
+    ],
+)
+def test_a_risk_said_not_to_be_so_only_names_it(
+    text: str, stated: list[str], named: list[str]
+) -> None:
+    blank = spacy.blank("en")
+    rules = Rules(blank, "rules")
+    rules.initialize(
+        patterns=[{"kind": "risk", "label": "abuse", "phrase": "hurting me"}, PATTERNS[2]]
+    )
+    doc = rules(blank.make_doc(text))
+    assert (doc._.rule_risks, doc._.rule_named) == (stated, named)

@@ -206,6 +206,24 @@ async def test_a_risk_named_with_only_a_little_unease_gets_a_check_in(reading: A
     assert referrals(built) == []
 
 
+async def test_a_risk_said_not_to_be_so_is_no_alarm_but_still_gets_childline(
+    reading: Any,
+) -> None:
+    asking = "how do i report bullying in general, no one is hurting me just asking"
+    built = reading(asking, **CALM)
+    replies = await say(built.conversation, asking)
+    assert CHILDLINE in replies[0].text and SAFE not in " ".join(texts(replies))
+    assert referrals(built) == []
+
+
+async def test_cant_stop_is_no_denial(reading: Any) -> None:
+    telling = "i cant stop cutting myself"
+    built = reading(telling, **CALM)
+    replies = await say(built.conversation, telling)
+    assert CHILDLINE in replies[0].text
+    assert [r.urgency for r in referrals(built)] == ["urgent"]
+
+
 async def test_gonna_die_is_a_way_of_speaking_unless_the_model_reads_risk(reading: Any) -> None:
     bored = "im gonna die of boredom if they cancel association again"
     built = reading(bored, **CALM)
