@@ -127,7 +127,7 @@ def _denied(doc: Doc, start: int) -> bool:
     if not before:
         return False
     if before[-1] in _NOT:
-        return before[-2:-1] != [] and before[-2] not in _NOT_A_DENIAL
+        return len(before) > 1 and before[-2] not in _NOT_A_DENIAL
     return before[-1] in _DENIAL or before[-2:] == ["no", "one"]
 
 

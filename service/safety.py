@@ -95,7 +95,11 @@ _DENIED = re.compile(
 
 
 def _says(pattern: re.Pattern[str], text: str) -> bool:
-    return any(not _DENIED.search(text[: found.start()]) for found in pattern.finditer(text))
+    # A denial is a few words long: only the characters just before each match are read.
+    return any(
+        not _DENIED.search(text[max(0, found.start() - 24) : found.start()])
+        for found in pattern.finditer(text)
+    )
 
 
 def screen(text: str) -> set[str]:
@@ -106,10 +110,11 @@ def screen(text: str) -> set[str]:
 def named(text: str) -> set[str]:
     """The risk labels the text names without stating them, or states only to deny ("hes not
     hurting himself"): urgent only with the model's agreement (see the module's note)."""
+    stated = screen(text)
     return {
         label
         for label in PATTERNS
-        if NAMED[label].search(text) or (PATTERNS[label].search(text) and label not in screen(text))
+        if NAMED[label].search(text) or (label not in stated and PATTERNS[label].search(text))
     }
 
 
