@@ -65,13 +65,23 @@ class Rules:
 
     def __call__(self, doc: Doc) -> Doc:
         # A risk phrase states a risk ("kill myself"); a "risk_named" one only names it
-        # ("self harm"), as a calm question about it would (nlp/analysis.py decides).
+        # ("self harm"), as a calm question about it would (nlp/analysis.py decides). A
+        # "not_risk" phrase is a way of speaking that holds a risk phrase ("beat me at pool",
+        # "kill myself laughing"): a risk phrase that overlaps one only names the risk.
         risks: dict[str, set[str]] = {"risk": set(), "risk_named": set()}
         found: dict[str, list[tuple[int, str]]] = {"role": [], "setting": [], "topic": []}
-        for match_id, start, _end in [*self.phrases(doc), *self.tokens(doc)]:
-            kind, label, _ = self.vocab.strings[match_id].split("|")
-            if kind == "risk" and _denied(doc, start):
-                kind = "risk_named"  # said not to be so: it still names the risk
+        matches = [
+            (*self.vocab.strings[match_id].split("|")[:2], start, end)
+            for match_id, start, end in [*self.phrases(doc), *self.tokens(doc)]
+        ]
+        speaking = [(start, end) for kind, _, start, end in matches if kind == "not_risk"]
+        for kind, label, start, end in matches:
+            if kind == "not_risk":
+                continue
+            if kind == "risk" and (
+                _denied(doc, start) or any(start < e and s < end for s, e in speaking)
+            ):
+                kind = "risk_named"  # said not to be so, or a way of speaking: it still names it
             if kind in risks:
                 risks[kind].add(label)
             else:
@@ -114,16 +124,21 @@ def _phrases(pattern: list[dict[str, Any]]) -> list[list[str]] | None:
 
 
 # Words just before a risk phrase that say it is not so ("hes not hurting himself", "no one is
-# hurting me"). "cant" is not one: "i cant stop cutting myself" states the risk.
+# hurting me", "i dont wanna hurt myself"). "cant" is not one: "i cant stop cutting myself"
+# states the risk.
 _DENIAL = {"not", "never", "nobody", "noone"}
 _NOT = {"n't", "nt"}
 _NOT_A_DENIAL = {"ca", "can", "wo"}
 
 
 def _denied(doc: Doc, start: int) -> bool:
-    before = [token.lower_ for token in doc[max(0, start - 3) : start]]
+    before = [token.lower_ for token in doc[max(0, start - 5) : start]]
     if before[-1:] == ["is"]:
         before = before[:-1]  # "nobody is", "no one is"
+    elif before[-1:] in (["wanna"], ["want"]):
+        before = before[:-1]  # "dont wanna"
+    elif before[-2:] == ["want", "to"]:
+        before = before[:-2]  # "dont want to"
     if not before:
         return False
     if before[-1] in _NOT:

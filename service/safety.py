@@ -23,11 +23,13 @@ _SELF_HARM = [
     r"\bkms\b",
     r"\bkys\b",
     r"\bun ?alive\b",
+    # ("kill myself laughing" is a way of speaking.)
     r"\b(?:kill|killing|hang|hanging|end|ending|cut|cutting|hurt|hurting|harm|harming|strangle)\s+"
-    + _SELF,
+    + _SELF
+    + r"(?!\s+laugh)",
     r"\b(?:kill|hang|cut|hurt|harm)(?:ing|s)?\s+(?:him|her|them)sel(?:f|ves)\b",
     r"\bcut(?:ting)?\s+(?:my|me|his|her)\s+(?:arms?|wrists?|legs?|thighs?|skin)\b",
-    r"\b(?:been|started|start|keep)\s+cutting\b",
+    r"\b(?:been|started|start|keep)\s+cutting\b(?!\s+off\b)",
     r"\b(?:want|wanna)\s+(?:to\s+)?die\b",
     r"\bdon'?t\s+want\s+to\s+(?:live|be alive|be here)\b",
     r"\b(?:want|wanna|going|gonna|just)\s+(?:to\s+)?end\s+it\b",
@@ -43,11 +45,22 @@ _SELF_HARM = [
     r"\b(?:want|wanna|going|gonna)\s+(?:to\s+)?self[\s-]?harm",
     r"\b(?:took|taken|take|done|did|gonna|going to)\s+(?:an?\s+)?overdose\b",
     r"\b(?:overdosed|od'?d)\b",
-    r"\b(?:i'?m|i am|been|me|i was)\s+on\s+(?:an\s+)?acct\b",
+    r"\b(?:i'?m|i am|been|me)\s+on\s+(?:an\s+)?acct\b",
     r"\b(?:tied|tie|tying|made|make|making|used)\s+(?:a\s+|my\s+)?(?:ligature|noose)",
 ]
+_GAME = (
+    r"(?:pool|snooker|chess|draughts|cards|uno|fifa|football|footy|ping ?pong|table tennis|darts"
+    r"|monopoly|scrabble|dominoes|connect ?4|basketball|badminton|tennis|cricket|rounders|the quiz"
+    r"|a race|arm wrestl\w*|xbox|ps\d|games?)\b"
+)
+_SANCTION = r"(?:nicking|report|warning|ban|sanction|charge)\b"
+_LESSON = r"(?:the\s+)?(?:class|classroom|lessons?|education|school|gym|group|team)\b"
+# Not a game won ("beat me at pool"), a sanction ("hit me with a nicking") or being sent out
+# ("kicking me out of class"): those only name it.
+_NOT_AN_ATTACK = rf"(?!\s+at\s+{_GAME}|\s+with\s+(?:an?\s+)?{_SANCTION}|\s+out\s+of\s+{_LESSON})"
 _ABUSE = [
-    r"\b(?:hit|hits|hitting|punch\w*|kick\w*|slap\w*|beat\w*|strangl\w*|chok\w*)\s+(?:me|us)\b",
+    r"\b(?:hit|hits|hitting|punch\w*|kick\w*|slap\w*|beat\w*|strangl\w*|chok\w*)\s+(?:me|us)\b"
+    + _NOT_AN_ATTACK,
     r"\b(?:touch\w*|grop\w*)\s+(?:me|us)\b",
     r"\b(?:rape|raped|raping)\b",
     r"\bthreaten\w*\s+(?:me|us|to)\b",
@@ -68,10 +81,12 @@ _SELF_HARM_NAMED = [
     r"\bnoose\b",
     # Mostly a way of speaking ("im gonna die of boredom"); "want to die" above states it.
     r"\b(?:going|gonna)\s+(?:to\s+)?die\b",
+    r"\b(?:kill|hang|cut|hurt|harm)(?:ing|s)?\s+(?:my ?self|my life|it all)\s+laugh",
 ]
 _ABUSE_NAMED = [
     r"\bsexual\w*\b",
     r"\babus\w*",
+    r"\b(?:hit|hits|hitting|punch\w*|kick\w*|slap\w*|beat\w*|strangl\w*|chok\w*)\s+(?:me|us)\b",
 ]
 
 PATTERNS = {
@@ -85,11 +100,11 @@ NAMED = {
 
 
 # A statement said not to be so, just before it: "hes not hurting himself", "no one is hurting
-# me". It still names the risk. ("cant stop cutting myself" is no denial, so no word may come
-# between.)
+# me", "i dont wanna hurt myself", "i havent cut myself since summer". It still names the risk.
+# ("cant stop cutting myself" is no denial, so no other word may come between.)
 _DENIED = re.compile(
-    r"\b(?:not|never|(?:no ?one|nobody)(?:\s+is)?|is ?n'?t|was ?n'?t|ai ?n'?t|did ?n'?t|does ?n'?t"
-    r"|do ?n'?t)\s+$",
+    r"\b(?:(?:not|never|(?:no ?one|nobody)(?:\s+is)?|is ?n'?t|was ?n'?t|ai ?n'?t|did ?n'?t"
+    r"|does ?n'?t|do ?n'?t|have ?n'?t|has ?n'?t)(?:\s+(?:want|wanna)(?:\s+to)?)?)\s+$",
     re.IGNORECASE,
 )
 

@@ -101,3 +101,59 @@ def test_a_risk_said_not_to_be_so_only_names_it(
     )
     doc = rules(blank.make_doc(text))
     assert (doc._.rule_risks, doc._.rule_named) == (stated, named)
+
+
+@pytest.mark.parametrize(
+    ("text", "stated", "named"),
+    [
+        ("he doesnt wanna hurt me", [], ["abuse"]),
+        ("he says he doesn't want to hurt me", [], ["abuse"]),
+        ("he wants to hurt me", ["abuse"], []),
+    ],
+)
+def test_not_wanting_it_only_names_the_risk(text: str, stated: list[str], named: list[str]) -> None:
+    blank = spacy.blank("en")
+    rules = Rules(blank, "rules")
+    # (PATTERNS[2] keeps the token matcher from being empty, which spaCy warns of.)
+    rules.initialize(
+        patterns=[{"kind": "risk", "label": "abuse", "phrase": "hurt me"}, PATTERNS[2]]
+    )
+    doc = rules(blank.make_doc(text))
+    assert (doc._.rule_risks, doc._.rule_named) == (stated, named)
+
+
+@pytest.mark.parametrize(
+    ("text", "stated", "named"),
+    [
+        # A way of speaking that holds the risk phrase only names it...
+        ("my cousin beat me at darts again", [], ["abuse"]),
+        ("he beat me at darts", [], ["abuse"]),
+        # ...and only where it is said: the same words about something else state it.
+        ("he beat me at night in the shower", ["abuse"], []),
+        ("he beat me at darts then beat me again in the cell", ["abuse"], ["abuse"]),
+    ],
+)
+def test_a_way_of_speaking_only_names_the_risk_it_holds(
+    text: str, stated: list[str], named: list[str]
+) -> None:
+    blank = spacy.blank("en")
+    rules = Rules(blank, "rules")
+    rules.initialize(
+        patterns=[
+            {"kind": "risk", "label": "abuse", "phrase": "beat me"},
+            {"kind": "risk", "label": "abuse", "phrase": "he beat"},
+            {
+                "kind": "not_risk",
+                "label": "abuse",
+                "pattern": [
+                    {"LOWER": {"IN": ["beat", "hit"]}},
+                    {"LOWER": "me"},
+                    {"LOWER": "at"},
+                    {"LOWER": {"IN": ["darts", "pool"]}},
+                ],
+            },
+            PATTERNS[2],
+        ]
+    )
+    doc = rules(blank.make_doc(text))
+    assert (doc._.rule_risks, doc._.rule_named) == (stated, named)

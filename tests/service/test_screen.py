@@ -1,0 +1,51 @@
+"""The pattern screen (service/safety.py): what it states, and so makes urgent whatever the
+model says, and what it only names, which is urgent only where the model reads risk too."""
+
+from __future__ import annotations
+
+import pytest
+
+from service import safety
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("the lad i share with hits me at night", "abuse"),
+        ("staff choked me out in the hold", "abuse"),
+        ("he beat me at breakfast in front of everyone", "abuse"),
+        ("the officer hit me with his keys", "abuse"),
+        ("they kicked me out of my bed and stamped on me", "abuse"),
+        ("im on an acct again and i keep thinking about it", "self_harm"),
+        ("my mate says hes gonna hang himself tonight", "self_harm"),
+        ("i dont want to live like this", "self_harm"),
+    ],
+)
+def test_a_risk_stated_is_urgent(text: str, label: str) -> None:
+    assert label in safety.screen(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # A game won, a sanction, being sent out of a lesson: ways of speaking.
+        ("my cousin thrashed me at darts, beat me at pool too", "abuse"),
+        ("the officer hit me with a nicking cos i was late back from gym", "abuse"),
+        ("miss keeps kicking me out of the class for chatting", "abuse"),
+        ("ill kill myself laughing if he wears that hat again", "self_harm"),
+        # Not wanting it, or not having done it.
+        ("i feel flat but i dont wanna hurt myself", "self_harm"),
+        ("i havent cut myself since june", "self_harm"),
+        ("i was on an acct last winter, does it follow me", "self_harm"),
+    ],
+)
+def test_a_way_of_speaking_or_a_denial_only_names_the_risk(text: str, label: str) -> None:
+    assert label not in safety.screen(text)
+    assert label in safety.named(text)
+    # Whatever the model says, a child whose turn fails still hears Childline first.
+    assert safety.fallback_for(text) == safety.FALLBACK_RISK_REPLY
+
+
+def test_cutting_off_a_call_is_no_risk_at_all() -> None:
+    text = "they keep cutting off my calls home halfway through"
+    assert safety.signs(text) == set()
