@@ -70,10 +70,10 @@ class Rules:
         # "kill myself laughing"): a risk phrase that overlaps one only names the risk.
         risks: dict[str, set[str]] = {"risk": set(), "risk_named": set()}
         found: dict[str, list[tuple[int, str]]] = {"role": [], "setting": [], "topic": []}
-        matches = [
-            (*self.vocab.strings[match_id].split("|")[:2], start, end)
-            for match_id, start, end in [*self.phrases(doc), *self.tokens(doc)]
-        ]
+        matches: list[tuple[str, str, int, int]] = []
+        for match_id, start, end in [*self.phrases(doc), *self.tokens(doc)]:
+            kind, label, _ = self.vocab.strings[match_id].split("|")
+            matches.append((kind, label, start, end))
         speaking = [(start, end) for kind, _, start, end in matches if kind == "not_risk"]
         for kind, label, start, end in matches:
             if kind == "not_risk":
