@@ -78,6 +78,16 @@ def test_only_the_pattern_with_any_word_is_left_to_the_token_matcher(rules: Any)
     assert found(rules[0], built, "i could kill myself") == (["self_harm"], None, None)
 
 
+def stated_and_named(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[str]]:
+    """The risks the rules state and name in `text`, with only these patterns (and PATTERNS[2],
+    which keeps the token matcher from being empty: spaCy warns of an empty one)."""
+    blank = spacy.blank("en")
+    rules = Rules(blank, "rules")
+    rules.initialize(patterns=[*patterns, PATTERNS[2]])
+    doc = rules(blank.make_doc(text))
+    return doc._.rule_risks, doc._.rule_named
+
+
 @pytest.mark.parametrize(
     ("text", "stated", "named"),
     [
@@ -94,13 +104,8 @@ def test_only_the_pattern_with_any_word_is_left_to_the_token_matcher(rules: Any)
 def test_a_risk_said_not_to_be_so_only_names_it(
     text: str, stated: list[str], named: list[str]
 ) -> None:
-    blank = spacy.blank("en")
-    rules = Rules(blank, "rules")
-    rules.initialize(
-        patterns=[{"kind": "risk", "label": "abuse", "phrase": "hurting me"}, PATTERNS[2]]
-    )
-    doc = rules(blank.make_doc(text))
-    assert (doc._.rule_risks, doc._.rule_named) == (stated, named)
+    hurting = {"kind": "risk", "label": "abuse", "phrase": "hurting me"}
+    assert stated_and_named([hurting], text) == (stated, named)
 
 
 @pytest.mark.parametrize(
@@ -112,14 +117,20 @@ def test_a_risk_said_not_to_be_so_only_names_it(
     ],
 )
 def test_not_wanting_it_only_names_the_risk(text: str, stated: list[str], named: list[str]) -> None:
-    blank = spacy.blank("en")
-    rules = Rules(blank, "rules")
-    # (PATTERNS[2] keeps the token matcher from being empty, which spaCy warns of.)
-    rules.initialize(
-        patterns=[{"kind": "risk", "label": "abuse", "phrase": "hurt me"}, PATTERNS[2]]
-    )
-    doc = rules(blank.make_doc(text))
-    assert (doc._.rule_risks, doc._.rule_named) == (stated, named)
+    hurt = {"kind": "risk", "label": "abuse", "phrase": "hurt me"}
+    assert stated_and_named([hurt], text) == (stated, named)
+
+
+GAME = {
+    "kind": "not_risk",
+    "label": "abuse",
+    "pattern": [
+        {"LOWER": {"IN": ["beat", "hit"]}},
+        {"LOWER": "me"},
+        {"LOWER": "at"},
+        {"LOWER": {"IN": ["darts", "pool"]}},
+    ],
+}
 
 
 @pytest.mark.parametrize(
@@ -136,24 +147,8 @@ def test_not_wanting_it_only_names_the_risk(text: str, stated: list[str], named:
 def test_a_way_of_speaking_only_names_the_risk_it_holds(
     text: str, stated: list[str], named: list[str]
 ) -> None:
-    blank = spacy.blank("en")
-    rules = Rules(blank, "rules")
-    rules.initialize(
-        patterns=[
-            {"kind": "risk", "label": "abuse", "phrase": "beat me"},
-            {"kind": "risk", "label": "abuse", "phrase": "he beat"},
-            {
-                "kind": "not_risk",
-                "label": "abuse",
-                "pattern": [
-                    {"LOWER": {"IN": ["beat", "hit"]}},
-                    {"LOWER": "me"},
-                    {"LOWER": "at"},
-                    {"LOWER": {"IN": ["darts", "pool"]}},
-                ],
-            },
-            PATTERNS[2],
-        ]
-    )
-    doc = rules(blank.make_doc(text))
-    assert (doc._.rule_risks, doc._.rule_named) == (stated, named)
+    beat = [
+        {"kind": "risk", "label": "abuse", "phrase": "beat me"},
+        {"kind": "risk", "label": "abuse", "phrase": "he beat"},
+    ]
+    assert stated_and_named([*beat, GAME], text) == (stated, named)
