@@ -121,7 +121,7 @@ def test_role_and_place_cues() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "   ", "x" * 20_000, "😀🙃😭", "¿Puedo llamar a mi madre?", "<b>hi</b>", "\x00"]
+    "text", ["", "   ", "long " * 4_000, "😀🙃😭", "¿Puedo llamar a mi madre?", "<b>hi</b>", "\x00"]
 )
 def test_odd_input_gives_a_valid_analysis(text: str) -> None:
     result = nlp.analyse(text)
