@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 import spacy
 
-from nlp.rules import Rules
+from nlp import data
+from nlp.rules import Rules, read_patterns
 
 PATTERNS: list[dict[str, Any]] = [
     {
@@ -152,3 +153,22 @@ def test_a_way_of_speaking_only_names_the_risk_it_holds(
         {"kind": "risk", "label": "abuse", "phrase": "he beat"},
     ]
     assert stated_and_named([*beat, GAME], text) == (stated, named)
+
+
+@pytest.mark.parametrize(
+    ("text", "stated", "named"),
+    [
+        ("he knelt on my neck till i went dizzy", ["abuse"], []),
+        ("staff stood on my fingers", ["abuse"], []),
+        ("the lad on my landing sat on me and took my canteen", ["abuse"], []),
+        ("sitting on my bed doing a wordsearch", [], []),
+        ("stood on my charger and snapped it", [], []),
+        ("my nan sent me pics of her new kitten", [], ["abuse"]),
+        ("a man from snap sent me pics and wants some back", ["abuse"], []),
+    ],
+)
+def test_the_phrases_in_content_tell_where_someone_was_from_what_they_did(
+    text: str, stated: list[str], named: list[str]
+) -> None:
+    patterns = read_patterns(data.TRAINING / "patterns.jsonl")
+    assert stated_and_named(patterns, text) == (stated, named)
