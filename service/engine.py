@@ -345,10 +345,13 @@ class Conversation:
             if payload is None and (typed := self._typed_button(session, chat, text, concern)):
                 # The words only pressed a button: like a press, nothing of them is kept.
                 payload, redacted = typed, None
-            if payload == payloads.SAFE_NO or (
-                chat.awaiting == CHECK_IN and self._not_safe(payload, text, concern)
+            if (
+                payload == payloads.SAFE_NO
+                or (chat.awaiting == CHECK_IN and self._not_safe(payload, text, concern))
+                or (payload is None and safety.says_not_safe(text))
             ):
-                # "No" to "are you safe?", or more worrying words: it is urgent now.
+                # "No" to "are you safe?", more worrying words, or "im not safe" unasked: it
+                # is urgent now.
                 session.rollback()
                 return Urgent(
                     set(), redacted, analysis, not_safe=True, situation=self._situation(text)

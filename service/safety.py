@@ -133,6 +133,20 @@ def named(text: str) -> set[str]:
     }
 
 
+# A child saying they are not safe ("im not safe right now", "i dont feel safe"): urgent, as a
+# "No" to "Are you safe right now?" is, whatever the model reads and with no risk named.
+_NOT_SAFE = re.compile(
+    r"\b(?:i'?m|i am)\s+(?:not|never)\s+(?:feeling\s+)?safe\b"
+    r"|\bi\s+(?:do ?n'?t|do not|never)\s+feel\s+safe\b"
+    r"|\b(?:i'?m|i am)\s+(?:feeling\s+)?unsafe\b",
+    re.IGNORECASE,
+)
+
+
+def says_not_safe(text: str) -> bool:
+    return bool(_NOT_SAFE.search(text))
+
+
 def signs(text: str) -> set[str]:
     """Every risk label the text states or names: what counts when no model reads it."""
     return screen(text) | named(text)

@@ -245,3 +245,25 @@ async def test_a_risk_named_when_the_model_cannot_read_is_urgent(settings: Any) 
     assert CHILDLINE in replies[0].text
     assert [r.urgency for r in referrals(built)] == ["urgent"]
     built.close()
+
+
+async def test_a_child_who_says_they_are_not_safe_is_urgent_whatever_the_model_reads(
+    reading: Any,
+) -> None:
+    telling = "honestly im not safe in here tonight"
+    built = reading(telling, **CALM)
+    replies = await say(built.conversation, telling)
+    assert replies[0].text.startswith("Thank you for telling me") and CHILDLINE in replies[0].text
+    [referral] = referrals(built)
+    assert referral.urgency == "urgent"
+    assert "not safe right now" in referral.summary
+
+
+@pytest.mark.parametrize(
+    "text", ["is the chicken safe to eat", "they said im safe to go back on the wing"]
+)
+async def test_safe_said_of_something_else_is_no_alarm(reading: Any, text: str) -> None:
+    built = reading(text, **CALM)
+    replies = await say(built.conversation, text)
+    assert not any(said.startswith("Thank you for telling me") for said in texts(replies))
+    assert referrals(built) == []
