@@ -152,6 +152,12 @@ def reading(settings: Any, analyse: Any) -> Any:
 CALM = {"risks": [], "uneasy": False, "reads_risk": False, "concern": False, "names_risk": False}
 
 
+async def told_calm(reading: Any, text: str) -> tuple[Any, list[Any]]:
+    """A runtime whose model reads `text` as calm, and the replies to it."""
+    built = reading(text, **CALM)
+    return built, await say(built.conversation, text)
+
+
 async def test_a_risk_named_in_a_calm_question_gets_childline_and_the_answer_not_an_alarm(
     reading: Any,
 ) -> None:
@@ -210,24 +216,21 @@ async def test_a_risk_said_not_to_be_so_is_no_alarm_but_still_gets_childline(
     reading: Any,
 ) -> None:
     asking = "how do i report bullying in general, no one is hurting me just asking"
-    built = reading(asking, **CALM)
-    replies = await say(built.conversation, asking)
+    built, replies = await told_calm(reading, asking)
     assert CHILDLINE in replies[0].text and SAFE not in " ".join(texts(replies))
     assert referrals(built) == []
 
 
 async def test_cant_stop_is_no_denial(reading: Any) -> None:
     telling = "i cant stop cutting myself"
-    built = reading(telling, **CALM)
-    replies = await say(built.conversation, telling)
+    built, replies = await told_calm(reading, telling)
     assert CHILDLINE in replies[0].text
     assert [r.urgency for r in referrals(built)] == ["urgent"]
 
 
 async def test_gonna_die_is_a_way_of_speaking_unless_the_model_reads_risk(reading: Any) -> None:
     bored = "im gonna die of boredom if they cancel association again"
-    built = reading(bored, **CALM)
-    replies = await say(built.conversation, bored)
+    built, replies = await told_calm(reading, bored)
     assert CHILDLINE in replies[0].text and SAFE not in " ".join(texts(replies))
     assert referrals(built) == []
     wanting = "i want to die, nothing is ever going to change"
@@ -251,8 +254,7 @@ async def test_a_child_who_says_they_are_not_safe_is_urgent_whatever_the_model_r
     reading: Any,
 ) -> None:
     telling = "honestly im not safe in here tonight"
-    built = reading(telling, **CALM)
-    replies = await say(built.conversation, telling)
+    built, replies = await told_calm(reading, telling)
     assert replies[0].text.startswith("Thank you for telling me") and CHILDLINE in replies[0].text
     [referral] = referrals(built)
     assert referral.urgency == "urgent"
@@ -263,7 +265,6 @@ async def test_a_child_who_says_they_are_not_safe_is_urgent_whatever_the_model_r
     "text", ["is the chicken safe to eat", "they said im safe to go back on the wing"]
 )
 async def test_safe_said_of_something_else_is_no_alarm(reading: Any, text: str) -> None:
-    built = reading(text, **CALM)
-    replies = await say(built.conversation, text)
+    built, replies = await told_calm(reading, text)
     assert not any(said.startswith("Thank you for telling me") for said in texts(replies))
     assert referrals(built) == []
