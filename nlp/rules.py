@@ -127,7 +127,7 @@ def _phrases(pattern: list[dict[str, Any]]) -> list[list[str]] | None:
 # hurting me", "i dont wanna hurt myself"). "cant" is not one: "i cant stop cutting myself"
 # states the risk.
 _DENIAL = {"not", "never", "nobody", "noone"}
-_NOT = {"n't", "nt"}
+_NOT = {"n't", "n’t", "nt"}
 _NOT_A_DENIAL = {"ca", "can", "wo"}
 
 

@@ -109,6 +109,12 @@ _DENIED = re.compile(
 )
 
 
+def _plain(text: str) -> str:
+    """Phones type a curly apostrophe ("I’m", "don’t"); the patterns are written with a straight
+    one."""
+    return text.replace("\u2019", "'").replace("\u2018", "'")
+
+
 def _says(pattern: re.Pattern[str], text: str) -> bool:
     # A denial is a few words long: only the characters just before each match are read.
     return any(
@@ -119,12 +125,14 @@ def _says(pattern: re.Pattern[str], text: str) -> bool:
 
 def screen(text: str) -> set[str]:
     """The risk labels the text states: always urgent."""
+    text = _plain(text)
     return {label for label, pattern in PATTERNS.items() if _says(pattern, text)}
 
 
 def named(text: str) -> set[str]:
     """The risk labels the text names without stating them, or states only to deny ("hes not
     hurting himself"): urgent only with the model's agreement (see the module's note)."""
+    text = _plain(text)
     stated = screen(text)
     return {
         label
@@ -144,7 +152,7 @@ _NOT_SAFE = re.compile(
 
 
 def says_not_safe(text: str) -> bool:
-    return bool(_NOT_SAFE.search(text))
+    return bool(_NOT_SAFE.search(_plain(text)))
 
 
 def signs(text: str) -> set[str]:

@@ -114,6 +114,7 @@ def test_a_risk_said_not_to_be_so_only_names_it(
     [
         ("he doesnt wanna hurt me", [], ["abuse"]),
         ("he says he doesn't want to hurt me", [], ["abuse"]),
+        ("he doesn’t want to hurt me", [], ["abuse"]),
         ("he wants to hurt me", ["abuse"], []),
     ],
 )

@@ -49,3 +49,15 @@ def test_a_way_of_speaking_or_a_denial_only_names_the_risk(text: str, label: str
 def test_cutting_off_a_call_is_no_risk_at_all() -> None:
     text = "they keep cutting off my calls home halfway through"
     assert safety.signs(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text", ["I’m on an ACCT again", "i don’t want to live anymore", "I’m not safe tonight"]
+)
+def test_a_curly_apostrophe_as_phones_type_it_is_read_as_a_straight_one(text: str) -> None:
+    assert safety.screen(text) or safety.says_not_safe(text)
+
+
+def test_a_curly_apostrophe_can_deny_too() -> None:
+    assert safety.screen("he doesn’t hurt himself any more") == set()
+    assert safety.named("he doesn’t hurt himself any more") == {"self_harm"}
