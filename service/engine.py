@@ -211,9 +211,14 @@ class Conversation:
         try:
             loop = asyncio.get_running_loop()
             risks, analysis = await loop.run_in_executor(self._reading, self._understand, text)
-            if risks:
+            # A child saying they are not safe ("im not safe right now") is urgent as a "No" to
+            # "are you safe?" is, whatever the model read, and before the database is asked.
+            not_safe = not risks and inbound.payload is None and safety.says_not_safe(text)
+            if risks or not_safe:
                 redacted = analysis.redacted if analysis is not None else None
-                urgent = Urgent(risks, redacted, analysis, situation=self._situation(text))
+                urgent = Urgent(
+                    risks, redacted, analysis, not_safe=not_safe, situation=self._situation(text)
+                )
                 return await self._urgent(key, channel, urgent, route)
             turn = await asyncio.to_thread(
                 self._turn, key, channel, inbound, analysis, must_exist, route
@@ -225,9 +230,12 @@ class Conversation:
             raise
         except Exception as error:  # noqa: BLE001 - the child must always get an answer
             log.error("conversation turn failed: %s", type(error).__name__)
-            risks = safety.signs(inbound.text) if inbound.text else set()
-            if risks:
-                urgent = Urgent(risks, None, None, situation=self._situation(text))
+            risks = safety.signs(text)
+            not_safe = not risks and safety.says_not_safe(text)
+            if risks or not_safe:
+                urgent = Urgent(
+                    risks, None, None, not_safe=not_safe, situation=self._situation(text)
+                )
                 return await self._urgent(key, channel, urgent, route)
             return [Reply(text=safety.fallback_for(inbound.text))]
 
@@ -345,13 +353,10 @@ class Conversation:
             if payload is None and (typed := self._typed_button(session, chat, text, concern)):
                 # The words only pressed a button: like a press, nothing of them is kept.
                 payload, redacted = typed, None
-            if (
-                payload == payloads.SAFE_NO
-                or (chat.awaiting == CHECK_IN and self._not_safe(payload, text, concern))
-                or (payload is None and safety.says_not_safe(text))
+            if payload == payloads.SAFE_NO or (
+                chat.awaiting == CHECK_IN and self._not_safe(payload, text, concern)
             ):
-                # "No" to "are you safe?", more worrying words, or "im not safe" unasked: it
-                # is urgent now.
+                # "No" to "are you safe?", or more worrying words: it is urgent now.
                 session.rollback()
                 return Urgent(
                     set(), redacted, analysis, not_safe=True, situation=self._situation(text)

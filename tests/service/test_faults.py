@@ -87,6 +87,23 @@ async def test_a_risk_message_while_the_database_is_away_is_answered_and_kept(
     assert not outbox.exists()
 
 
+async def test_a_child_who_says_they_are_not_safe_while_the_database_is_away_is_kept(
+    runtime: Any, client: httpx.AsyncClient, lose_the_database: Callable[[], Any]
+) -> None:
+    session_id = await start(client)
+    real = lose_the_database()
+    answer = await send(client, session_id, "im not safe tonight, its Perpetua Ashgrove")
+    replies = [reply["text"] for reply in answer.json()["replies"]]
+    assert replies[0].startswith("Thank you for telling me") and CHILDLINE in replies[0]
+    assert "Ashgrove" not in runtime.outbox.path.read_text()
+    runtime.database = real
+    runtime.conversation.use_database(real)
+    assert runtime.connect_database()
+    [referral] = referrals(real)
+    assert referral.urgency == "urgent" and "not safe right now" in referral.summary
+    assert "Ashgrove" not in referral.summary
+
+
 @contextmanager
 def another_process_writing(database: Any) -> Iterator[None]:
     """Hold the database's write lock, as another process writing for a long time would."""
