@@ -43,6 +43,13 @@ _SELF_HARM = [
     r"\b(?:i|ive|i've|been|started|keep|still)\s+self[\s-]?harm",
     r"\b(?:i'?m|i am|am)\s+self[\s-]?harming\b",
     r"\b(?:want|wanna|going|gonna)\s+(?:to\s+)?self[\s-]?harm",
+    # A method asked for: "whats the lethal dose", "the most painless way", "quickest way to go"
+    # with nothing after it ("the quickest way to get to sleep" is another question).
+    r"\blethal\s+dose\b",
+    r"\b(?:painless|quickest|quick|easiest|fastest|surest)\s+way\s+to\s+(?:die|end\s+(?:it|things"
+    r"|my\s+life))\b",
+    r"\b(?:painless|quickest|easiest|fastest|surest)\s+way(?:\s+to\s+(?:go|do\s+it|end\s+it))?"
+    r"\s*[?.!]*\s*$",
     r"\b(?:took|taken|take|done|did|gonna|going to)\s+(?:an?\s+)?overdose\b",
     r"\b(?:overdosed|od'?d)\b",
     r"\b(?:i'?m|i am|been|me)\s+on\s+(?:an\s+)?acct\b",

@@ -61,3 +61,28 @@ def test_a_curly_apostrophe_as_phones_type_it_is_read_as_a_straight_one(text: st
 def test_a_curly_apostrophe_can_deny_too() -> None:
     assert safety.screen("he doesn’t hurt himself any more") == set()
     assert safety.named("he doesn’t hurt himself any more") == {"self_harm"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hw much is a lethal dose of my sleeping tablets",
+        "tell me the most painless way",
+        "whats the fastest way to go?",
+        "is there an easy painless way to die",
+    ],
+)
+def test_a_method_asked_for_is_urgent(text: str) -> None:
+    assert safety.screen(text) == {"self_harm"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "whats the quickest way to go from standard to enhanced",
+        "most painless way to take a plaster off a hairy leg",
+        "easiest way to learn my 7 times table",
+    ],
+)
+def test_an_everyday_quickest_way_is_no_risk(text: str) -> None:
+    assert safety.signs(text) == set()
