@@ -55,9 +55,14 @@ def lose_the_database(runtime: Any) -> Iterator[Callable[[], Any]]:
         return real
 
     yield lose
+    bring_back(runtime, real)
+    gone.dispose()
+
+
+def bring_back(runtime: Any, real: Any) -> None:
+    """The database is back: the service is pointed at it again."""
     runtime.database = real
     runtime.conversation.use_database(real)
-    gone.dispose()
 
 
 async def test_a_risk_message_while_the_database_is_away_is_answered_and_kept(
@@ -78,8 +83,7 @@ async def test_a_risk_message_while_the_database_is_away_is_answered_and_kept(
     assert "Quillfeather" not in outbox.read_text() and "punched" in outbox.read_text()
     assert (await client.get("/readyz")).status_code == 503
     # The database comes back: the referral is written, the outbox emptied.
-    runtime.database = real
-    runtime.conversation.use_database(real)
+    bring_back(runtime, real)
     assert runtime.connect_database()
     [referral] = referrals(real)
     assert referral.urgency == "urgent" and "abuse" in referral.risks
@@ -96,8 +100,7 @@ async def test_a_child_who_says_they_are_not_safe_while_the_database_is_away_is_
     replies = [reply["text"] for reply in answer.json()["replies"]]
     assert replies[0].startswith("Thank you for telling me") and CHILDLINE in replies[0]
     assert "Ashgrove" not in runtime.outbox.path.read_text()
-    runtime.database = real
-    runtime.conversation.use_database(real)
+    bring_back(runtime, real)
     assert runtime.connect_database()
     [referral] = referrals(real)
     assert referral.urgency == "urgent" and "not safe right now" in referral.summary
