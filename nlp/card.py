@@ -57,12 +57,14 @@ def _figures(analyse: Any) -> dict[str, Any]:
 
 
 def sweep(pipeline: Any) -> list[dict[str, float]]:
-    """Figures on the validation split for each pair of thresholds, from one pass."""
+    """Figures on the validation split for each pair of thresholds, from one pass (here one
+    check-in threshold for both risks; config.cfg gives each its own)."""
     rows = data.risk_examples("test")
     saved = pipeline.urgent, pipeline.concern, pipeline.distress, pipeline.named_urgent
     # Only the patterns decide in this pass: a risk they state is in `risks`, a risk they only
     # name makes `concern` (the model is never uneasy here).
-    pipeline.urgent = pipeline.concern = pipeline.distress = pipeline.named_urgent = 2.0
+    pipeline.urgent = pipeline.distress = pipeline.named_urgent = 2.0
+    pipeline.concern = dict.fromkeys(saved[1], 2.0)
     try:
         found = pipeline.analyse_many([row["text"] for row in rows])
     finally:

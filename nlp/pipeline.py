@@ -147,7 +147,8 @@ class Pipeline:
         redact.first_names()  # read now, so the first child to write does not wait for it
         decisions = read_config()["decisions"]
         self.urgent = float(decisions["risk_urgent"])
-        self.concern = float(decisions["risk_concern"])
+        # Each risk head has its own check-in threshold: the two are not calibrated alike.
+        self.concern = {label: float(decisions[f"{label}_concern"]) for label in RISKS}
         self.distress = float(decisions["distress_concern"])
         self.named_urgent = float(decisions["named_urgent"])
         self.topic_unsure = float(decisions["topic_unsure"])
@@ -197,7 +198,7 @@ class Pipeline:
         risks = {label for label, value in risk_scores.items() if value >= self.urgent}
         distress = round(float(doc.cats.get("distress", 0.0)), 4)
         uneasy = (
-            any(value >= self.concern for value in risk_scores.values())
+            any(value >= self.concern[label] for label, value in risk_scores.items())
             or distress >= self.distress
         )
         stated, named = set(doc._.rule_risks or []), set(doc._.rule_named or [])

@@ -55,7 +55,7 @@ def test_the_model_card_says_what_the_model_is() -> None:
     card = json.loads((MODEL_DIR / "card.json").read_text())
     assert len(card["fingerprint"]) == 64
     assert card["seed"] == 0
-    assert {"risk_urgent", "risk_concern"} <= set(card["thresholds"])
+    assert {"risk_urgent", "self_harm_concern", "abuse_concern"} <= set(card["thresholds"])
     assert card["training_rows"]["with_risks"] >= 4000
     assert 0 <= card["validation"]["self_harm_recall"] <= 1
     assert card["threshold_sweep"]
