@@ -166,6 +166,11 @@ def test_a_way_of_speaking_only_names_the_risk_it_holds(
         ("stood on my charger and snapped it", [], []),
         ("my nan sent me pics of her new kitten", [], ["abuse"]),
         ("a man from snap sent me pics and wants some back", ["abuse"], []),
+        # A bump on the furniture, told as one, only names self-harm; a wall, or doing it
+        # again and again, states it.
+        ("i banged my head on the top bunk getting up lol", [], ["self_harm"]),
+        ("i banged my head on the wall till it bled", ["self_harm"], []),
+        ("been banging my head on the bunk all night", ["self_harm"], []),
     ],
 )
 def test_the_phrases_in_content_tell_where_someone_was_from_what_they_did(
