@@ -160,3 +160,16 @@ def test_a_call_never_reloads_the_pipeline() -> None:
     nlp.analyse("hello is anyone reading this")
     nlp.load()
     assert nlp._pipeline is before
+
+
+def test_each_risk_is_read_against_its_own_check_in_threshold(monkeypatch: Any) -> None:
+    """The abuse head alone, at the abuse threshold, brings "Are you safe right now?"."""
+    text = "can i get an advocate"
+    score = nlp.analyse(text).risk_scores["abuse"]
+    pipeline = nlp.loaded()
+    monkeypatch.setattr(pipeline, "urgent", 2.0)
+    monkeypatch.setattr(pipeline, "distress", 2.0)
+    monkeypatch.setattr(pipeline, "concern", {"self_harm": 2.0, "abuse": score})
+    assert nlp.analyse(text).concern
+    monkeypatch.setattr(pipeline, "concern", {"self_harm": 2.0, "abuse": score + 0.001})
+    assert not nlp.analyse(text).concern
