@@ -308,6 +308,9 @@ class Conversation:
                 rest = self.analyse(text[-ANALYSE_CHARS:])
                 analysis = analysis.model_copy(
                     update={
+                        # What is kept is what was read and redacted: the start and the end,
+                        # so an advocate sees the words at the end that made it a referral.
+                        "redacted": f"{analysis.redacted} [...] {rest.redacted}",
                         "risks": sorted({*analysis.risks, *rest.risks}),
                         "uneasy": analysis.uneasy or rest.uneasy,
                         "reads_risk": analysis.reads_risk or rest.reads_risk,

@@ -216,6 +216,19 @@ async def test_risk_words_after_ten_thousand_characters_are_read(
     assert [r.urgency for r in referrals(runtime.database)] == ["urgent"]
 
 
+async def test_the_advocate_sees_the_risk_words_at_the_end_of_a_long_message(
+    runtime: Any, client: httpx.AsyncClient
+) -> None:
+    filler = "the food here is cold again and the gym is shut. " * 1800
+    text = "Zebedee Quillfeather here. " + filler + "ive been saving my tablets for tonight"
+    await send(client, await start(client), text)
+    await runtime.conversation.settle()
+    [referral] = referrals(runtime.database)
+    assert referral.summary.endswith("ive been saving my tablets for tonight")
+    assert "Zebedee" not in referral.summary and "Quillfeather" not in referral.summary
+    assert len(referral.summary) < 4_100  # the start and the end, never the middle
+
+
 async def test_an_ordinary_message_after_a_failed_analysis_gets_childline(
     settings: Any,
 ) -> None:
