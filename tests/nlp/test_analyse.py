@@ -164,7 +164,7 @@ def test_a_call_never_reloads_the_pipeline() -> None:
 
 def test_each_risk_is_read_against_its_own_check_in_threshold(monkeypatch: Any) -> None:
     """The abuse head alone, at the abuse threshold, brings "Are you safe right now?"."""
-    text = "can i get an advocate"
+    text = "who would i ask about getting an advocate on my unit"
     score = nlp.analyse(text).risk_scores["abuse"]
     pipeline = nlp.loaded()
     monkeypatch.setattr(pipeline, "urgent", 2.0)
