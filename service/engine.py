@@ -45,9 +45,6 @@ NO = {"no", "n", "nah", "nope", "no thanks", "not now"}
 SURE_OF_TOPIC = 0.8
 # chat.awaiting while "Are you safe right now?" is on screen.
 CHECK_IN = "safe"
-# How long a child at risk waits for the database to take their urgent referral; after
-# this it goes to the outbox on disk, and the crisis reply goes out at once.
-URGENT_WAIT = 1.0
 # chat.awaiting while "Do you want an advocate to reply to you here?" is on screen.
 CONSENT = "consent"
 # chat.awaiting while "Do you want me to delete what you wrote?" is on screen.
@@ -143,7 +140,7 @@ class Conversation:
         self.outbox = outbox
         self.library = library
         self.analyse = analyse
-        self.urgent_wait = URGENT_WAIT
+        self.urgent_wait = self.settings.urgent_wait_seconds
         # Reading a message and writing to the outbox have threads of their own, so a
         # database that is locked or slow (which holds the shared threads) never delays them.
         # Enough reading threads for the messages that arrive together to wait together: the

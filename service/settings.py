@@ -51,6 +51,15 @@ class Settings(BaseSettings):
     normal_unclaimed_hours: int = Field(
         24, ge=1, validation_alias=_env("normal_unclaimed_hours", "RIGHTSLINE_NORMAL_HOURS")
     )
+    # How long a child at risk waits for the database to take their urgent referral; after
+    # this it goes to the outbox on disk (written to the database when it can be) and the
+    # crisis reply goes out at once.
+    urgent_wait_seconds: float = Field(
+        1.0,
+        gt=0,
+        le=30,
+        validation_alias=_env("urgent_wait_seconds", "RIGHTSLINE_URGENT_WAIT_SECONDS"),
+    )
     # How often the dashboard's live queue looks for new or changed referrals, in seconds.
     queue_check_seconds: float = Field(
         3,

@@ -68,6 +68,9 @@ def settings(tmp_path: Any, database_url: str) -> Any:
         data_dir=tmp_path,
         database_url=database_url,
         secret_key="test-secret-key-not-for-production",
+        # A busy test machine can take over a second to write an urgent referral to
+        # PostgreSQL; the tests of the outbox set a short wait of their own.
+        urgent_wait_seconds=10,
     )
 
 

@@ -34,9 +34,11 @@ def test_settings_come_from_the_environment(
     monkeypatch.setenv("RIGHTSLINE_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     monkeypatch.setenv("RIGHTSLINE_RETENTION_DAYS", "30")
+    monkeypatch.setenv("RIGHTSLINE_URGENT_WAIT_SECONDS", "2.5")
     settings = Settings()
     assert settings.data_dir == tmp_path
     assert settings.retention_days == 30
+    assert settings.urgent_wait_seconds == 2.5
     assert settings.resolved_database_url().startswith("postgresql+psycopg://")
 
 
