@@ -19,6 +19,11 @@ import re
 CHILDLINE = "0800 1111"
 
 _SELF = r"(?:my ?self|my life|it all)"
+_TREATS = (
+    r"(?:chocolate|choc|sweets|haribo|sugar|caffeine|coffee|energy\s+drinks?|red\s*bull|monster"
+    r"|crisps|cake|biscuits|pizza|junk\s+food|canteen|tv|telly|netflix|fifa|xbox|revision"
+    r"|homework|maths)\b"
+)
 _SELF_HARM = [
     r"\bkms\b",
     r"\bkys\b",
@@ -51,7 +56,10 @@ _SELF_HARM = [
     r"\b(?:painless|quickest|easiest|fastest|surest)\s+way(?:\s+to\s+(?:go|do\s+it|end\s+it))?"
     r"\s*[?.!]*\s*$",
     r"\b(?:took|taken|take|done|did|gonna|going to)\s+(?:an?\s+)?overdose\b",
-    r"\b(?:overdosed|od'?d)\b",
+    # ("overdosed on chocolate" is a way of speaking: it only names it.)
+    r"\b(?:overdosed|od'd)\b(?!\s+on\s+(?:the\s+|too\s+much\s+|so\s+much\s+)?" + _TREATS + ")",
+    # Without its apostrophe, "odd" is a word ("thats odd"): only with what was taken.
+    r"\bodd?\s+on\s+(?:\w+\s+)?(?:pills|tablets|meds|paracetamol|painkillers)\b",
     r"\b(?:i'?m|i am|been|me)\s+on\s+(?:an\s+)?acct\b",
     r"\b(?:tied|tie|tying|made|make|making|used)\s+(?:a\s+|my\s+)?(?:ligature|noose)",
 ]

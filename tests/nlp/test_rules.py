@@ -171,6 +171,9 @@ def test_a_way_of_speaking_only_names_the_risk_it_holds(
         ("i banged my head on the top bunk getting up lol", [], ["self_harm"]),
         ("i banged my head on the wall till it bled", ["self_harm"], []),
         ("been banging my head on the bunk all night", ["self_harm"], []),
+        # Sweets, not tablets: a way of speaking, so it only names it.
+        ("overdosed on so much chocolate at the social lol", [], ["self_harm"]),
+        ("overdosed on my tablets at the weekend", ["self_harm"], []),
     ],
 )
 def test_the_phrases_in_content_tell_where_someone_was_from_what_they_did(

@@ -33,6 +33,7 @@ def test_a_risk_stated_is_urgent(text: str, label: str) -> None:
         ("the officer hit me with a nicking cos i was late back from gym", "abuse"),
         ("miss keeps kicking me out of the class for chatting", "abuse"),
         ("ill kill myself laughing if he wears that hat again", "self_harm"),
+        ("lol i overdosed on haribo at the christmas social", "self_harm"),
         # Not wanting it, or not having done it.
         ("i feel flat but i dont wanna hurt myself", "self_harm"),
         ("i havent cut myself since june", "self_harm"),
@@ -49,6 +50,20 @@ def test_a_way_of_speaking_or_a_denial_only_names_the_risk(text: str, label: str
 def test_cutting_off_a_call_is_no_risk_at_all() -> None:
     text = "they keep cutting off my calls home halfway through"
     assert safety.signs(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text", ["staff are acting a bit odd with me today", "whats the odd one out in this puzzle"]
+)
+def test_odd_is_a_word_not_an_overdose(text: str) -> None:
+    assert safety.signs(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text", ["i od'd on my tablets last night", "he odd on his meds again", "i overdosed again"]
+)
+def test_an_overdose_told_is_urgent(text: str) -> None:
+    assert safety.screen(text) == {"self_harm"}
 
 
 @pytest.mark.parametrize(
