@@ -60,20 +60,12 @@ def sweep(pipeline: Any) -> list[dict[str, float]]:
     """Figures on the validation split for each pair of thresholds, from one pass (here one
     check-in threshold for both risks; config.cfg gives each its own)."""
     rows = data.risk_examples("test")
-    saved = pipeline.urgent, pipeline.concern, pipeline.distress, pipeline.named_urgent
-    # Only the patterns decide in this pass: a risk they state is in `risks`, a risk they only
-    # name makes `concern` (the model is never uneasy here).
-    pipeline.urgent = pipeline.distress = pipeline.named_urgent = 2.0
-    pipeline.concern = dict.fromkeys(saved[1], 2.0)
-    try:
-        found = pipeline.analyse_many([row["text"] for row in rows])
-    finally:
-        pipeline.urgent, pipeline.concern, pipeline.distress, pipeline.named_urgent = saved
-    distress, named_urgent = saved[2], saved[3]
+    found = scores_only(pipeline, [row["text"] for row in rows])
+    distress, named_urgent = pipeline.distress, pipeline.named_urgent
     table = []
     for urgent in URGENT:
         for concern in CONCERN:
-            levels = [_level(a, urgent, concern, distress, named_urgent) for a in found]
+            levels = [level_at(a, urgent, concern, distress, named_urgent) for a in found]
             figures: dict[str, float] = {"urgent": urgent, "concern": concern}
             for label in ("self_harm", "abuse"):
                 chosen = [i for i, row in enumerate(rows) if label in row["risks"]]
@@ -91,17 +83,32 @@ def sweep(pipeline: Any) -> list[dict[str, float]]:
     return table
 
 
-def _level(
+def scores_only(pipeline: Any, texts: list[str]) -> list[Analysis]:
+    """The analyses of `texts` with every threshold out of reach, so that only the patterns
+    decide: a risk they state is in `risks`, a risk they only name sets `names_risk`."""
+    saved = pipeline.urgent, pipeline.concern, pipeline.distress, pipeline.named_urgent
+    pipeline.urgent = pipeline.distress = pipeline.named_urgent = 2.0
+    pipeline.concern = dict.fromkeys(saved[1], 2.0)
+    try:
+        return list(pipeline.analyse_many(texts))
+    finally:
+        pipeline.urgent, pipeline.concern, pipeline.distress, pipeline.named_urgent = saved
+
+
+def level_at(
     analysis: Analysis, urgent: float, concern: float, distress: float, named_urgent: float
 ) -> str:
-    """As Analysis.screened decides, at these thresholds, for a pass made by `sweep`."""
+    """How the engine answers at these thresholds (as Analysis.screened decides), for an
+    analysis made by `scores_only`. A risk only named is urgent when the model reads risk,
+    a check-in when it is uneasy, and otherwise the ordinary answer (with Childline's
+    number), which counts as none."""
     scores = analysis.risk_scores.values()
     uneasy = any(value >= concern for value in scores) or analysis.distress >= distress
     reads_risk = any(value >= named_urgent for value in scores)
-    named = analysis.concern  # in the sweep's pass, only a named risk makes a concern
+    named = analysis.names_risk
     if analysis.risks or any(value >= urgent for value in scores) or (named and reads_risk):
         return "urgent"
-    if uneasy or named:
+    if uneasy:
         return "concern"
     return "none"
 

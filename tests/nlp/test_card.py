@@ -1,0 +1,43 @@
+"""The model card's threshold sweep grades each message as the engine would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import nlp
+from nlp.card import level_at, scores_only
+from nlp.evaluate import level
+
+# A risk only named, asked about calmly or said with worry; risks stated; calm messages.
+TEXTS = [
+    "what does self harm mean",
+    "is it abuse if staff shout at you",
+    "i keep thinking about self harm again",
+    "my mate was on an acct last week",
+    "i cut my arms last night",
+    "staff punched me in the face",
+    "when can my mum visit",
+    "hi",
+]
+
+
+def _engine_levels(pipeline: Any, urgent: float, concern: float, named_urgent: float) -> list:
+    saved = pipeline.urgent, pipeline.concern, pipeline.named_urgent
+    pipeline.urgent, pipeline.named_urgent = urgent, named_urgent
+    pipeline.concern = dict.fromkeys(saved[1], concern)
+    try:
+        return [level(a) for a in pipeline.analyse_many(TEXTS)]
+    finally:
+        pipeline.urgent, pipeline.concern, pipeline.named_urgent = saved
+
+
+def test_the_sweep_grades_a_named_risk_as_the_engine_does() -> None:
+    pipeline = nlp.loaded()
+    found = scores_only(pipeline, TEXTS)
+    assert any(a.names_risk for a in found), "no message only names a risk"
+    distress = pipeline.distress
+    # Thresholds in use, and ones where a named risk is urgent long before a score alone is.
+    for urgent, concern, named_urgent in [(0.75, 0.18, 0.75), (0.99, 0.99, 0.01), (0.9, 0.2, 0.3)]:
+        expected = _engine_levels(pipeline, urgent, concern, named_urgent)
+        swept = [level_at(a, urgent, concern, distress, named_urgent) for a in found]
+        assert swept == expected, (urgent, concern, named_urgent)
