@@ -35,6 +35,14 @@ _SELF_HARM = [
     r"\b(?:kill|hang|cut|hurt|harm)(?:ing|s)?\s+(?:him|her|them)sel(?:f|ves)\b",
     r"\bcut(?:ting)?\s+(?:my|me|his|her)\s+(?:arms?|wrists?|legs?|thighs?|skin)\b",
     r"\b(?:been|started|start|keep)\s+cutting\b(?!\s+off\b)",
+    # Something sharp used on one's own body: "used the glass on my arm", "took a blade to my
+    # wrist", by the child themselves ("someone put a blade to my neck" is abuse). (A razor is
+    # left to the model: "used a razor on my legs" is shaving.)
+    r"(?:^|\bi\s+|\bi'?ve\s+|\band\s+|\bthen\s+|[,.]\s*)"
+    r"(?:used|use|using|took|take|taking|put|putting|dragged|drag|ran|run)\s+"
+    r"(?:(?:the|a|some|that|this|my|a bit of|a piece of|bits of)\s+)?(?:broken\s+)?"
+    r"(?:glass|blade|blades|shard|shards|sharpener)\s+(?:on|to|across|into|along|against)\s+"
+    r"(?:my|me)\s+(?:arms?|wrists?|legs?|thighs?|skin|stomach|neck|face|body|self)\b",
     r"\b(?:want|wanna)\s+(?:to\s+)?die\b",
     r"\bdon'?t\s+want\s+to\s+(?:live|be alive|be here)\b",
     r"\b(?:want|wanna|going|gonna|just)\s+(?:to\s+)?end\s+it\b",

@@ -19,6 +19,8 @@ from service import safety
         ("im on an acct again and i keep thinking about it", "self_harm"),
         ("my mate says hes gonna hang himself tonight", "self_harm"),
         ("i dont want to live like this", "self_harm"),
+        ("snapped my tv screen and put the broken glass to my wrist", "self_harm"),
+        ("got the blade out the sharpener and dragged the blade across my leg", "self_harm"),
     ],
 )
 def test_a_risk_stated_is_urgent(text: str, label: str) -> None:
@@ -101,3 +103,17 @@ def test_a_method_asked_for_is_urgent(text: str) -> None:
 )
 def test_an_everyday_quickest_way_is_no_risk(text: str) -> None:
     assert safety.signs(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i used a razor on my legs for the first time, is that allowed in here",
+        "put the glass on my table cos the tray was full",
+        "can i use a pencil sharpener in my room for art",
+        # Done by someone else: abuse, for the model and the abuse patterns to read.
+        "someone put a blade to my neck in the shower",
+    ],
+)
+def test_glass_a_razor_or_a_sharpener_in_everyday_words_is_no_risk(text: str) -> None:
+    assert "self_harm" not in safety.screen(text)
