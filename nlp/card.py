@@ -7,6 +7,8 @@ the validation split, which the thresholds were chosen on; the blind sets are ne
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -83,16 +85,26 @@ def sweep(pipeline: Any) -> list[dict[str, float]]:
     return table
 
 
+@contextmanager
+def thresholds_set(
+    pipeline: Any, urgent: float, concern: float, distress: float, named_urgent: float
+) -> Iterator[None]:
+    """The pipeline deciding at these thresholds (one check-in threshold for every risk)
+    for the length of the block, and at its own again after it."""
+    saved = pipeline.urgent, pipeline.concern, pipeline.distress, pipeline.named_urgent
+    pipeline.urgent, pipeline.distress, pipeline.named_urgent = urgent, distress, named_urgent
+    pipeline.concern = dict.fromkeys(saved[1], concern)
+    try:
+        yield
+    finally:
+        pipeline.urgent, pipeline.concern, pipeline.distress, pipeline.named_urgent = saved
+
+
 def scores_only(pipeline: Any, texts: list[str]) -> list[Analysis]:
     """The analyses of `texts` with every threshold out of reach, so that only the patterns
     decide: a risk they state is in `risks`, a risk they only name sets `names_risk`."""
-    saved = pipeline.urgent, pipeline.concern, pipeline.distress, pipeline.named_urgent
-    pipeline.urgent = pipeline.distress = pipeline.named_urgent = 2.0
-    pipeline.concern = dict.fromkeys(saved[1], 2.0)
-    try:
+    with thresholds_set(pipeline, 2.0, 2.0, 2.0, 2.0):
         return list(pipeline.analyse_many(texts))
-    finally:
-        pipeline.urgent, pipeline.concern, pipeline.distress, pipeline.named_urgent = saved
 
 
 def level_at(

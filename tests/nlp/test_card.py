@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import nlp
-from nlp.card import level_at, scores_only
+from nlp.card import level_at, scores_only, thresholds_set
 from nlp.evaluate import level
 
 # A risk only named, asked about calmly or said with worry; risks stated; calm messages.
@@ -21,16 +19,6 @@ TEXTS = [
 ]
 
 
-def _engine_levels(pipeline: Any, urgent: float, concern: float, named_urgent: float) -> list:
-    saved = pipeline.urgent, pipeline.concern, pipeline.named_urgent
-    pipeline.urgent, pipeline.named_urgent = urgent, named_urgent
-    pipeline.concern = dict.fromkeys(saved[1], concern)
-    try:
-        return [level(a) for a in pipeline.analyse_many(TEXTS)]
-    finally:
-        pipeline.urgent, pipeline.concern, pipeline.named_urgent = saved
-
-
 def test_the_sweep_grades_a_named_risk_as_the_engine_does() -> None:
     pipeline = nlp.loaded()
     found = scores_only(pipeline, TEXTS)
@@ -38,6 +26,7 @@ def test_the_sweep_grades_a_named_risk_as_the_engine_does() -> None:
     distress = pipeline.distress
     # Thresholds in use, and ones where a named risk is urgent long before a score alone is.
     for urgent, concern, named_urgent in [(0.75, 0.18, 0.75), (0.99, 0.99, 0.01), (0.9, 0.2, 0.3)]:
-        expected = _engine_levels(pipeline, urgent, concern, named_urgent)
+        with thresholds_set(pipeline, urgent, concern, distress, named_urgent):
+            expected = [level(a) for a in pipeline.analyse_many(TEXTS)]
         swept = [level_at(a, urgent, concern, distress, named_urgent) for a in found]
         assert swept == expected, (urgent, concern, named_urgent)
