@@ -113,6 +113,7 @@ def test_an_everyday_quickest_way_is_no_risk(text: str) -> None:
         "can i use a pencil sharpener in my room for art",
         # Done by someone else: abuse, for the model and the abuse patterns to read.
         "someone put a blade to my neck in the shower",
+        "he put the broken glass to my face and said pay up",
     ],
 )
 def test_glass_a_razor_or_a_sharpener_in_everyday_words_is_no_risk(text: str) -> None:
