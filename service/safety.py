@@ -84,9 +84,19 @@ _LESSON = r"(?:the\s+)?(?:class|classroom|lessons?|education|school|gym|group|te
 # Not a game won ("beat me at pool"), a sanction ("hit me with a nicking") or being sent out
 # ("kicking me out of class"): those only name it.
 _NOT_AN_ATTACK = rf"(?!\s+at\s+{_GAME}|\s+with\s+(?:an?\s+)?{_SANCTION}|\s+out\s+of\s+{_LESSON})"
+# "Hit me up" is asking to be sent something or messaged ("hit me up with the visit times",
+# "hit me up if u hear owt"); "hit me up the side of the head" is still an attack.
+_HIT_ME_UP = (
+    r"(?!\s+up(?:\s+(?:with|on|if|when|whenever|later|after|about|tomorrow)\b"
+    r"|\s*[.!?]*\s*$))"
+)
+_ATTACK = (
+    r"\b(?:(?:hit|hits|hitting)\s+(?:me|us)\b"
+    + _HIT_ME_UP
+    + r"|(?:punch\w*|kick\w*|slap\w*|beat\w*|strangl\w*|chok\w*)\s+(?:me|us)\b)"
+)
 _ABUSE = [
-    r"\b(?:hit|hits|hitting|punch\w*|kick\w*|slap\w*|beat\w*|strangl\w*|chok\w*)\s+(?:me|us)\b"
-    + _NOT_AN_ATTACK,
+    _ATTACK + _NOT_AN_ATTACK,
     r"\b(?:touch\w*|grop\w*)\s+(?:me|us)\b",
     r"\b(?:rape|raped|raping)\b",
     r"\bthreaten\w*\s+(?:me|us|to)\b",
@@ -112,7 +122,7 @@ _SELF_HARM_NAMED = [
 _ABUSE_NAMED = [
     r"\bsexual\w*\b",
     r"\babus\w*",
-    r"\b(?:hit|hits|hitting|punch\w*|kick\w*|slap\w*|beat\w*|strangl\w*|chok\w*)\s+(?:me|us)\b",
+    _ATTACK,
 ]
 
 PATTERNS = {

@@ -16,6 +16,7 @@ from service import safety
         ("he beat me at breakfast in front of everyone", "abuse"),
         ("the officer hit me with his keys", "abuse"),
         ("they kicked me out of my bed and stamped on me", "abuse"),
+        ("he hit me up the side of the head with his tray", "abuse"),
         ("im on an acct again and i keep thinking about it", "self_harm"),
         ("my mate says hes gonna hang himself tonight", "self_harm"),
         ("i dont want to live like this", "self_harm"),
@@ -47,6 +48,14 @@ def test_a_way_of_speaking_or_a_denial_only_names_the_risk(text: str, label: str
     assert label in safety.named(text)
     # Whatever the model says, a child whose turn fails still hears Childline first.
     assert safety.fallback_for(text) == safety.FALLBACK_RISK_REPLY
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hit me up on here when the new visit slots come out", "my nan said hit me up if u need owt"],
+)
+def test_hit_me_up_is_asking_for_a_message(text: str) -> None:
+    assert safety.signs(text) == set()
 
 
 def test_cutting_off_a_call_is_no_risk_at_all() -> None:
