@@ -48,7 +48,10 @@ _SELF_HARM = [
     r"(?:my|me)\s+(?:arms?|wrists?|legs?|thighs?|skin|stomach|neck|face|body|self)\b",
     r"\b(?:want|wanna)\s+(?:to\s+)?die\b",
     r"\bdon'?t\s+want\s+to\s+(?:live|be alive|be here)\b",
-    r"\b(?:want|wanna|going|gonna|just)\s+(?:to\s+)?end\s+it\b",
+    # ("gonna end it with his girlfriend" is a break-up.)
+    r"\b(?:want|wanna|going|gonna|just)\s+(?:to\s+)?end\s+it\b(?!\s+with\s+(?:(?:him|her|them)\b"
+    r"|(?:my|his|her|their)\s+(?:girlfriend|boyfriend|gf|bf|missus|partner|ex|girl|man|fella"
+    r"|bird)\b))",
     r"\btook\s+(?:\w+\s+)?(?:pills|tablets)\b",
     # Tablets kept back or hidden: a plan, whatever else the message is about.
     r"\b(?:sav|stash|hoard|hid|hidd|collect|stockpil)\w*\s+(?:up\s+)?(?:\w+\s+){0,2}"

@@ -174,6 +174,11 @@ def test_a_way_of_speaking_only_names_the_risk_it_holds(
         # Sweets, not tablets: a way of speaking, so it only names it.
         ("overdosed on so much chocolate at the social lol", [], ["self_harm"]),
         ("overdosed on my tablets at the weekend", ["self_harm"], []),
+        # A break-up, and a kind letter, are ways of speaking too.
+        ("gonna end it with my girlfriend when she visits sunday", [], ["self_harm"]),
+        ("im going to end it with the tablets ive saved", ["self_harm"], []),
+        ("my sister touched my heart with her card", [], ["abuse"]),
+        ("he touched my leg under the table in education", ["abuse"], []),
     ],
 )
 def test_the_phrases_in_content_tell_where_someone_was_from_what_they_did(

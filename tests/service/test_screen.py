@@ -22,6 +22,7 @@ from service import safety
         ("i dont want to live like this", "self_harm"),
         ("snapped my tv screen and put the broken glass to my wrist", "self_harm"),
         ("got the blade out the sharpener and dragged the blade across my leg", "self_harm"),
+        ("im gonna end it with the tablets under my mattress", "self_harm"),
     ],
 )
 def test_a_risk_stated_is_urgent(text: str, label: str) -> None:
@@ -55,6 +56,14 @@ def test_a_way_of_speaking_or_a_denial_only_names_the_risk(text: str, label: str
     ["hit me up on here when the new visit slots come out", "my nan said hit me up if u need owt"],
 )
 def test_hit_me_up_is_asking_for_a_message(text: str) -> None:
+    assert safety.signs(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my brother says hes gonna end it with his bird this weekend", "i wanna end it with him tbh"],
+)
+def test_ending_it_with_a_partner_is_a_break_up(text: str) -> None:
     assert safety.signs(text) == set()
 
 
