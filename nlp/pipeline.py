@@ -140,11 +140,13 @@ class Pipeline:
         except Exception as error:  # a missing or broken model.onnx, a bad config
             raise ModelUnavailable(f"the model cannot be read ({type(error).__name__})") from error
         stamp = json.loads((model_dir / STAMP).read_text())
-        self.common_words = frozenset(stamp["common_words"]) | frozenset(
+        # A given name in a training message ("me and tyler was messing about") is still a
+        # name: of the given names, only those that are everyday words too count as words.
+        names = redact.first_names() - redact.ORDINARY_NAMES - redact.MEANING_WORDS
+        self.common_words = (frozenset(stamp["common_words"]) - names) | frozenset(
             self.nlp.Defaults.stop_words
         )
         self.everyday_words = self.common_words | redact.FEELINGS
-        redact.first_names()  # read now, so the first child to write does not wait for it
         decisions = read_config()["decisions"]
         self.urgent = float(decisions["risk_urgent"])
         # Each risk head has its own check-in threshold: the two are not calibrated alike.

@@ -93,7 +93,7 @@ MEANING_WORDS = frozenset(
     """staff officer officers mum mam mom dad son daughter nan nana gran grandad grandma
     brother sister uncle aunt auntie cousin nephew niece granddaughter grandson
     block seg wing pad cell unit ward nurse doctor gov governor keyworker worker
-    restrained restraint visit visits advocate childline samaritans ombudsman imb ppo
+    restrained restraint visit visits advocate childline samaritans ombudsman imb ppo howard
     yoi stc sch csu acct comp1 comp1a comp2 vo pin basic nicking adjudication
     lad lads girl boy kid kids mate mates friend here there gp eid ramadan diwali easter""".split()
 )
@@ -125,15 +125,15 @@ MORE_FIRST_NAMES = frozenset(
 # they are names.
 ORDINARY_NAMES = frozenset(
     """amber angel april archer august aura autumn basil beau bill blessing bonnie brandy candy
-    charity charlie chase cherry christian clement comfort coral crystal daisy dale danish dawn
-    destiny diamond dick dolly don drew duke earl ebony eve faith fancy fanny flora forum frank
-    gene ginger grace grant guy harmony harsh hazel heather henry holly honey hope hunter
-    immaculate indie iris ivy jade jan jasmine jay job joy june kaiser kay kent lavender levis
-    lily loot lucky mad man mandy marina mark max may melody mercy misty molly nadir nae nail
-    olive om patience peace pearl penny phoenix pierce poppy precious prudence purity raid randy
-    ray robin roman rose rosemary ruby sad said sandy savannah scot sever sherry sienna sierra
-    sky star storm summer sunny teddy tina trinity valentine veer viola violet will willie
-    willow willy""".split()
+    carol charity charlie chase chelsea cherry christian clement comfort coral crystal daisy
+    dale danish dawn destiny diamond dick dolly don drew duke earl ebony eve faith fancy
+    fanny flora forum frank gene ginger grace grant guy harmony harsh hazel heather henry
+    holly honey hope hunter immaculate indie innocent iris ivy jade jan jasmine jay job joy
+    juliet june kaiser kay kent lavender levis lily loot lucky mad man mandy marina mark max
+    may melody mercy misty molly nadir nae nail olive om patience peace pearl penny phoenix
+    pierce poppy precious prudence purity raid randy ray robin roman romeo rose rosemary
+    ruby sad said sandy savannah scot sever sherry sienna sierra sky stan star storm summer
+    sunny teddy tina trinity valentine veer viola violet will willie willow willy""".split()
 )
 CONTRACTIONS = frozenset({"s", "t", "re", "ve", "ll", "d", "m"})
 # A name-like word before one of these is a place ("clare lodge", "kyloe house").

@@ -111,6 +111,13 @@ def test_spelled_out_emails_are_replaced(text: str) -> None:
         assert detail not in redacted
 
 
+def test_a_name_that_a_training_message_writes_in_lower_case_is_still_a_name() -> None:
+    # "me and tyler was messing about" is a training message: its words count as ordinary
+    # words children use, but a given name among them is still a name.
+    redacted = nlp.analyse("tyler wont give me my charger back").redacted
+    assert redacted == "[NAME] wont give me my charger back"
+
+
 def test_a_name_next_to_a_spelled_email_goes_too() -> None:
     redacted = nlp.analyse("my email is tyler quillfeather at gmail").redacted
     assert "tyler" not in redacted
@@ -130,6 +137,8 @@ def test_a_name_next_to_a_spelled_email_goes_too() -> None:
         "i still have hope",
         "can i stay at clare lodge",
         "im worthless",
+        "does the Howard League help with recall to custody",
+        "im innocent i never done it",
     ],
 )
 def test_ordinary_words_are_not_taken_for_names(text: str) -> None:
