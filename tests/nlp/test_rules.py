@@ -179,6 +179,8 @@ def test_a_way_of_speaking_only_names_the_risk_it_holds(
         ("im going to end it with the tablets ive saved", ["self_harm"], []),
         ("my sister touched my heart with her card", [], ["abuse"]),
         ("he touched my leg under the table in education", ["abuse"], []),
+        ("hit me up on here when u know the visit times", [], ["abuse"]),
+        ("he hit me up the side of the head in the dinner queue", ["abuse"], []),
     ],
 )
 def test_the_phrases_in_content_tell_where_someone_was_from_what_they_did(
