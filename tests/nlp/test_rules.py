@@ -181,6 +181,14 @@ def test_a_way_of_speaking_only_names_the_risk_it_holds(
         ("he touched my leg under the table in education", ["abuse"], []),
         ("hit me up on here when u know the visit times", [], ["abuse"]),
         ("he hit me up the side of the head in the dinner queue", ["abuse"], []),
+        # A punch bag and a scrape on a fence are sport and an accident; a pool cue is a weapon.
+        ("he punched the bag in the gym for an hour", [], ["abuse"]),
+        ("then he punched me in the gym", ["abuse"], []),
+        ("scratched my arm on the fence getting the ball back", [], ["self_harm"]),
+        ("scratched my arm till it bled", ["self_harm"], []),
+        ("i got hit with a pool cue by another kid", ["abuse"], []),
+        ("got hit with a pool ball in a sock on association", ["abuse"], []),
+        ("got hit with a ball in pe, it was an accident", [], []),
     ],
 )
 def test_the_phrases_in_content_tell_where_someone_was_from_what_they_did(
