@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from service.safety import fallback_for
+from service.safety import FALLBACK_RISK_REPLY, fallback_for, signs
 
 log = logging.getLogger("service.access")
 
@@ -23,6 +23,8 @@ log = logging.getLogger("service.access")
 _CHAT_SESSION = re.compile(r"^(/api/chat/sessions/)[^/]+")
 # Anything else that looks like a token (a mistyped chat address, say) goes the same way.
 _TOKEN_LIKE = re.compile(r"(?<=/)[A-Za-z0-9_\-]{20,}(?=/|$)")
+# How much of a chat request too long to take is still read for signs of risk.
+SCREENED_BYTES = 1_000_000
 # An unexpected error where advocates work is told to an adult at work, not in a child's words.
 ADVOCATE_ERROR = (
     "Something went wrong on the server. Please try again in a moment; "
@@ -109,10 +111,15 @@ class EdgeMiddleware:
 async def unreadable(request: Request, error: Exception) -> JSONResponse:
     """A request that does not fit its form (a 422): what was wrong, never the words sent.
 
-    A child's chat is told kindly, with Childline's number, instead of a list of fields.
+    A child's chat is told kindly, with Childline's number, instead of a list of fields. A
+    message too long to take that shows risk is not answered as an ordinary one: Childline and
+    the call bell come first, though no referral can be made from words that were not taken.
     """
     if request.url.path.startswith("/api/chat/"):
         said = request.app.state.runtime.library.message("unreadable")
+        sent = (await request.body())[:SCREENED_BYTES].decode("utf-8", "replace")
+        if signs(sent):
+            said = f"{FALLBACK_RISK_REPLY} {said}"
         return JSONResponse({"detail": said}, status_code=422)
     problems = error.errors() if isinstance(error, RequestValidationError) else []
     kept = ("type", "loc", "msg")

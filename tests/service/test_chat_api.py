@@ -86,6 +86,19 @@ async def test_a_message_too_long_to_read_is_told_kindly_and_not_sent_back(
     assert "zebedee" not in sent.text
 
 
+async def test_a_message_too_long_to_take_that_shows_risk_puts_childline_first(
+    client: httpx.AsyncClient,
+) -> None:
+    session_id = (await start(client))["session_id"]
+    words = "zebedee " * 12_501 + "staff punched me and i want to kill myself"
+    sent = await client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": words})
+    assert sent.status_code == 422
+    told = sent.json()["detail"]
+    assert told.startswith("Please talk to Childline now on 0800 1111")
+    assert "call bell" in told and "shorter" in told
+    assert "zebedee" not in sent.text and "punched" not in sent.text
+
+
 async def test_a_request_that_does_not_fit_names_the_field_not_the_words(
     client: httpx.AsyncClient,
 ) -> None:
