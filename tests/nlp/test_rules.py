@@ -186,9 +186,12 @@ def test_a_way_of_speaking_only_names_the_risk_it_holds(
         ("then he punched me in the gym", ["abuse"], []),
         ("scratched my arm on the fence getting the ball back", [], ["self_harm"]),
         ("scratched my arm till it bled", ["self_harm"], []),
-        ("i got hit with a pool cue by another kid", ["abuse"], []),
+        ("i was hit with a pool cue on association", ["abuse"], []),
         ("got hit with a pool ball in a sock on association", ["abuse"], []),
         ("got hit with a ball in pe, it was an accident", [], []),
+        # Wanting to be found cold is wanting to die; being found in the gym is not.
+        ("i want them to find me cold in the morning", ["self_harm"], []),
+        ("staff will find me in the gym after lunch", [], []),
     ],
 )
 def test_the_phrases_in_content_tell_where_someone_was_from_what_they_did(
