@@ -23,8 +23,13 @@ log = logging.getLogger("service.access")
 _CHAT_SESSION = re.compile(r"^(/api/chat/sessions/)[^/]+")
 # Anything else that looks like a token (a mistyped chat address, say) goes the same way.
 _TOKEN_LIKE = re.compile(r"(?<=/)[A-Za-z0-9_\-]{20,}(?=/|$)")
-# How much of a chat request too long to take is still read for signs of risk.
-SCREENED_BYTES = 1_000_000
+# The most any request may send. A chat message may be 100,000 characters (engine.MAX_READ),
+# which JSON can spell in up to 600,000 bytes; nothing an advocate sends comes near it. Past
+# this, the rest of the request is never read, so a huge upload cannot fill the memory.
+MAX_BODY = 1_000_000
+# How much of a chat request too long to take is still read for signs of risk: all it sent.
+SCREENED_BYTES = MAX_BODY
+TOO_LARGE = "That request is too large to take."
 # An unexpected error where advocates work is told to an adult at work, not in a child's words.
 ADVOCATE_ERROR = (
     "Something went wrong on the server. Please try again in a moment; "
@@ -40,6 +45,8 @@ def loggable_path(path: str) -> str:
 class EdgeMiddleware:
     """A plain ASGI middleware, inside Starlette's own error middleware.
 
+    - a request that sends more than MAX_BODY bytes is refused with a 413 once that much is
+      read, the rest never read (a chat is told kindly, with Childline's number);
     - every answer gets `X-Content-Type-Options: nosniff`, and every /api/ answer
       `Cache-Control: no-store` (an advocate's queue or a child's replies are never cached);
     - one access line per request: method, path without secrets, status and time taken.
@@ -86,6 +93,13 @@ class EdgeMiddleware:
                 message = {**message, "headers": headers}
             await send(message)
 
+        if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            body, whole = await read_at_most(receive, MAX_BODY)
+            if not whole:
+                await refuse_too_large(scope, body, send_with_headers)
+                log.info("%s %s 413", scope["method"], path)
+                return
+            receive = replay(body, receive)
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception as error:  # noqa: BLE001 - turned into a kind answer, never a traceback
@@ -108,6 +122,66 @@ class EdgeMiddleware:
         log.info("%s %s %s %.0fms", scope["method"], path, answer["status"] or 500, elapsed)
 
 
+async def read_at_most(receive: Any, limit: int) -> tuple[bytes, bool]:
+    """The request's body, and whether it was all there within `limit` bytes. Reading stops
+    at the first chunk past the limit, so no more than a chunk beyond it is ever held."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks), True  # the client went away; the app will hear it too
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return (b"".join(chunks) + chunk)[:limit], False
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks), True
+
+
+def replay(body: bytes, receive: Any) -> Any:
+    """A `receive` that gives the body already read, then whatever the client does next."""
+    given = False
+
+    async def again() -> dict[str, Any]:
+        nonlocal given
+        if given:
+            return dict(await receive())
+        given = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return again
+
+
+def chat_refusal(scope: Any, sent: bytes) -> str:
+    """What a child's chat is told when what it sent cannot be taken: kindly, with Childline's
+    number, and Childline and the call bell first when the part read shows risk."""
+    runtime = getattr(getattr(scope.get("app"), "state", None), "runtime", None)
+    said = runtime.library.message("unreadable") if runtime is not None else fallback_for(None)
+    if signs(sent[:SCREENED_BYTES].decode("utf-8", "replace")):
+        said = f"{FALLBACK_RISK_REPLY} {said}"
+    return said
+
+
+async def refuse_too_large(scope: Any, sent: bytes, send: Any) -> None:
+    """A 413 for a request past MAX_BODY: a chat is answered as `chat_refusal` says."""
+    chat = scope.get("path", "").startswith("/api/chat/")
+    body = json.dumps({"detail": chat_refusal(scope, sent) if chat else TOO_LARGE}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 async def unreadable(request: Request, error: Exception) -> JSONResponse:
     """A request that does not fit its form (a 422): what was wrong, never the words sent.
 
@@ -116,11 +190,7 @@ async def unreadable(request: Request, error: Exception) -> JSONResponse:
     the call bell come first, though no referral can be made from words that were not taken.
     """
     if request.url.path.startswith("/api/chat/"):
-        said = request.app.state.runtime.library.message("unreadable")
-        sent = (await request.body())[:SCREENED_BYTES].decode("utf-8", "replace")
-        if signs(sent):
-            said = f"{FALLBACK_RISK_REPLY} {said}"
-        return JSONResponse({"detail": said}, status_code=422)
+        return JSONResponse({"detail": chat_refusal(request.scope, await request.body())}, 422)
     problems = error.errors() if isinstance(error, RequestValidationError) else []
     kept = ("type", "loc", "msg")
     detail = [{key: problem[key] for key in kept if key in problem} for problem in problems]

@@ -99,6 +99,45 @@ async def test_a_message_too_long_to_take_that_shows_risk_puts_childline_first(
     assert "zebedee" not in sent.text and "punched" not in sent.text
 
 
+async def test_a_request_too_large_to_take_is_refused_kindly_before_it_is_all_read(
+    client: httpx.AsyncClient, runtime: Any
+) -> None:
+    session_id = (await start(client))["session_id"]
+    events = count(runtime.database, "event")
+    pulled = 0
+
+    async def upload() -> Any:
+        # About 10 MB of JSON, in 100 KB pieces, with a risk told at its start.
+        nonlocal pulled
+        yield b'{"text": "staff punched me and i want to kill myself '
+        for _ in range(100):
+            pulled += 1
+            yield b"zebedee " * 12_800
+        yield b'"}'
+
+    sent = await client.post(
+        f"/api/chat/sessions/{session_id}/messages",
+        content=upload(),
+        headers={"content-type": "application/json"},
+    )
+    assert sent.status_code == 413
+    told = sent.json()["detail"]
+    assert told.startswith("Please talk to Childline now on 0800 1111")
+    assert "shorter" in told and "zebedee" not in told and "punched" not in told
+    assert pulled < 15  # the server stopped reading at about 1 MB
+    assert count(runtime.database, "event") == events
+
+
+async def test_a_large_request_away_from_the_chat_is_refused_plainly(
+    client: httpx.AsyncClient,
+) -> None:
+    refused = await client.post(
+        "/api/auth/token", data={"username": "zebedee@example.org", "password": "x" * 1_200_000}
+    )
+    assert refused.status_code == 413
+    assert refused.json() == {"detail": "That request is too large to take."}
+
+
 async def test_a_request_that_does_not_fit_names_the_field_not_the_words(
     client: httpx.AsyncClient,
 ) -> None:
