@@ -93,21 +93,30 @@ class EdgeMiddleware:
                 message = {**message, "headers": headers}
             await send(message)
 
+        taken = True
         if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
-            body, whole = await read_at_most(receive, MAX_BODY)
-            if not whole:
+            body, taken = await read_at_most(receive, MAX_BODY)
+            if taken:
+                receive = replay(body, receive)
+            else:
                 await refuse_too_large(scope, body, send_with_headers)
-                log.info("%s %s 413", scope["method"], path)
-                return
-            receive = replay(body, receive)
+        if taken:
+            await self.answer(scope, receive, send_with_headers, answer, path)
+        elapsed = (time.perf_counter() - started) * 1000
+        log.info("%s %s %s %.0fms", scope["method"], path, answer["status"] or 500, elapsed)
+
+    async def answer(
+        self, scope: Any, receive: Any, send: Any, answer: dict[str, int], path: str
+    ) -> None:
+        """The app's answer; an unexpected error in it becomes a 500 with one log line."""
         try:
-            await self.app(scope, receive, send_with_headers)
+            await self.app(scope, receive, send)
         except Exception as error:  # noqa: BLE001 - turned into a kind answer, never a traceback
             log.error("unhandled error on %s %s: %s", scope["method"], path, type(error).__name__)
             if answer["status"] == 0:
                 detail = self.error_text(scope.get("path", ""))
                 body = json.dumps({"detail": detail}).encode()
-                await send_with_headers(
+                await send(
                     {
                         "type": "http.response.start",
                         "status": 500,
@@ -118,8 +127,6 @@ class EdgeMiddleware:
                     }
                 )
                 await send({"type": "http.response.body", "body": body})
-        elapsed = (time.perf_counter() - started) * 1000
-        log.info("%s %s %s %.0fms", scope["method"], path, answer["status"] or 500, elapsed)
 
 
 async def read_at_most(receive: Any, limit: int) -> tuple[bytes, bool]:
