@@ -114,19 +114,7 @@ class EdgeMiddleware:
         except Exception as error:  # noqa: BLE001 - turned into a kind answer, never a traceback
             log.error("unhandled error on %s %s: %s", scope["method"], path, type(error).__name__)
             if answer["status"] == 0:
-                detail = self.error_text(scope.get("path", ""))
-                body = json.dumps({"detail": detail}).encode()
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 500,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body})
+                await send_detail(send, 500, self.error_text(scope.get("path", "")))
 
 
 async def read_at_most(receive: Any, limit: int) -> tuple[bytes, bool]:
@@ -174,18 +162,17 @@ def chat_refusal(scope: Any, sent: bytes) -> str:
 async def refuse_too_large(scope: Any, sent: bytes, send: Any) -> None:
     """A 413 for a request past MAX_BODY: a chat is answered as `chat_refusal` says."""
     chat = scope.get("path", "").startswith("/api/chat/")
-    body = json.dumps({"detail": chat_refusal(scope, sent) if chat else TOO_LARGE}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
+    # The rest of the request is still on its way and will not be read: the connection closes.
+    await send_detail(send, 413, chat_refusal(scope, sent) if chat else TOO_LARGE, close=True)
+
+
+async def send_detail(send: Any, status: int, detail: str, close: bool = False) -> None:
+    """A whole JSON answer, {"detail": ...}, sent straight to the client."""
+    body = json.dumps({"detail": detail}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
