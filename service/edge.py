@@ -27,8 +27,6 @@ _TOKEN_LIKE = re.compile(r"(?<=/)[A-Za-z0-9_\-]{20,}(?=/|$)")
 # which JSON can spell in up to 600,000 bytes; nothing an advocate sends comes near it. Past
 # this, the rest of the request is never read, so a huge upload cannot fill the memory.
 MAX_BODY = 1_000_000
-# How much of a chat request too long to take is still read for signs of risk: all it sent.
-SCREENED_BYTES = MAX_BODY
 TOO_LARGE = "That request is too large to take."
 # An unexpected error where advocates work is told to an adult at work, not in a child's words.
 ADVOCATE_ERROR = (
@@ -154,7 +152,7 @@ def chat_refusal(scope: Any, sent: bytes) -> str:
     number, and Childline and the call bell first when the part read shows risk."""
     runtime = getattr(getattr(scope.get("app"), "state", None), "runtime", None)
     said = runtime.library.message("unreadable") if runtime is not None else fallback_for(None)
-    if signs(sent[:SCREENED_BYTES].decode("utf-8", "replace")):
+    if signs(sent.decode("utf-8", "replace")):  # at most MAX_BODY bytes: the edge read no more
         said = f"{FALLBACK_RISK_REPLY} {said}"
     return said
 
