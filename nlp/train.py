@@ -157,7 +157,7 @@ def fine_tune(settings: Any, base: Path) -> Heads:
 
 
 def export(model: Heads, base: Path, directory: Path) -> None:
-    """Write model.onnx (int8 weights), tokenizer.json and heads.json into directory."""
+    """Write model.onnx (int8, a scale per weight column), tokenizer.json and heads.json."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -178,7 +178,17 @@ def export(model: Heads, base: Path, directory: Path) -> None:
             opset_version=17,
             dynamo=False,
         )
-        quantize_dynamic(str(full), str(directory / "model.onnx"), weight_type=QuantType.QInt8)
+        # One scale for each column of weights, not one for a whole matrix: on validation the
+        # per-matrix scales cost the risk head a quarter more false alarms at the same recall,
+        # for no time saved. Seven-bit weights, as ONNX Runtime advises for processors without
+        # VNNI, where eight-bit ones can overflow.
+        quantize_dynamic(
+            str(full),
+            str(directory / "model.onnx"),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            reduce_range=True,
+        )
     shutil.copy(base / "tokenizer.json", directory / "tokenizer.json")
     (directory / "heads.json").write_text(json.dumps(HEADS, indent=1))
 
