@@ -60,13 +60,44 @@ def test_serve_runs_as_many_workers_as_asked(
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append((app, options)))
     monkeypatch.setenv("RIGHTSLINE_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("RIGHTSLINE_SECRET_KEY", raising=False)
+    monkeypatch.delenv("RIGHTSLINE_SERVED_APP", raising=False)
     for argv, workers in ((["serve", "--workers", "3"], 3), (["serve"], 1)):
         args = cli.build_parser().parse_args([*argv, "--port", "8123"])
         assert args.run(args) == 0
         app, options = calls.pop()
-        assert app == "rightsline.app:create_app"
+        # Each worker runs served_app, which builds the app this command serves.
+        assert app == "service.cli:served_app"
+        assert os.environ["RIGHTSLINE_SERVED_APP"] == "rightsline.app:create_app"
         assert options["factory"] is True
         assert options["workers"] == workers
         assert options["port"] == 8123
     # The secret key is made once, before any worker starts, so they all share it.
     assert (tmp_path / "secret_key").exists()
+
+
+def test_a_served_app_is_the_one_named_and_what_it_loaded_is_left_out_of_collections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from service import cli
+
+    monkeypatch.setenv("RIGHTSLINE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("RIGHTSLINE_SECRET_KEY", "cli-test")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("RIGHTSLINE_SERVED_APP", "rightsline.app:create_app")
+    try:
+        app = cli.served_app()
+        # The model and the app stay put for the life of a worker: a full collection no
+        # longer walks them while children wait for their answers.
+        assert gc.get_freeze_count() > 100_000
+    finally:
+        gc.unfreeze()
+    with TestClient(app) as client:
+        started = client.post("/api/chat/sessions", json={})
+        assert started.status_code == 201
+        path = f"/api/chat/sessions/{started.json()['session_id']}/messages"
+        answer = client.post(path, json={"text": "staff punched me"})
+    assert "0800 1111" in answer.json()["replies"][0]["text"]
