@@ -60,7 +60,8 @@ def test_serve_runs_as_many_workers_as_asked(
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append((app, options)))
     monkeypatch.setenv("RIGHTSLINE_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("RIGHTSLINE_SECRET_KEY", raising=False)
-    monkeypatch.delenv("RIGHTSLINE_SERVED_APP", raising=False)
+    # Set here so that the value `serve` writes is taken away again after the test.
+    monkeypatch.setenv("RIGHTSLINE_SERVED_APP", "not chosen yet")
     for argv, workers in ((["serve", "--workers", "3"], 3), (["serve"], 1)):
         args = cli.build_parser().parse_args([*argv, "--port", "8123"])
         assert args.run(args) == 0
