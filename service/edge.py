@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from service.engine import MAX_READ
 from service.safety import FALLBACK_RISK_REPLY, fallback_for, signs
 
 log = logging.getLogger("service.access")
@@ -23,10 +24,11 @@ log = logging.getLogger("service.access")
 _CHAT_SESSION = re.compile(r"^(/api/chat/sessions/)[^/]+")
 # Anything else that looks like a token (a mistyped chat address, say) goes the same way.
 _TOKEN_LIKE = re.compile(r"(?<=/)[A-Za-z0-9_\-]{20,}(?=/|$)")
-# The most any request may send. A chat message may be 100,000 characters (engine.MAX_READ),
-# which JSON can spell in up to 600,000 bytes; nothing an advocate sends comes near it. Past
-# this, the rest of the request is never read, so a huge upload cannot fill the memory.
-MAX_BODY = 1_000_000
+# The most any request may send: as many bytes as the characters the engine reads for risk, so
+# a message that fits is always read whole (and one that does not never reaches the engine).
+# Nothing an advocate sends comes near it. Past it, the rest of the request is never read, so a
+# huge upload cannot fill the memory.
+MAX_BODY = MAX_READ
 TOO_LARGE = "That request is too large to take."
 # An unexpected error where advocates work is told to an adult at work, not in a child's words.
 ADVOCATE_ERROR = (
@@ -178,8 +180,8 @@ async def unreadable(request: Request, error: Exception) -> JSONResponse:
     """A request that does not fit its form (a 422): what was wrong, never the words sent.
 
     A child's chat is told kindly, with Childline's number, instead of a list of fields. A
-    message too long to take that shows risk is not answered as an ordinary one: Childline and
-    the call bell come first, though no referral can be made from words that were not taken.
+    broken request that shows risk is not answered as an ordinary one: Childline and the call
+    bell come first, though no referral can be made from words that could not be read.
     """
     if request.url.path.startswith("/api/chat/"):
         return JSONResponse({"detail": chat_refusal(request.scope, await request.body())}, 422)

@@ -36,8 +36,10 @@ log = logging.getLogger(__name__)
 # Only this much of a very long message is read closely; the risk screen reads all of it.
 ANALYSE_CHARS = 2000
 LONG_MESSAGE = 1000
-# The most any message is read for risk: the request size limit of every channel.
-MAX_READ = 100_000
+# The most any message is read for risk, and the most any request may send (service/edge.py):
+# a character takes at least a byte, so every message a request can carry is read whole, and
+# answered and referred like any other. Past it, the request is refused unread.
+MAX_READ = 200_000
 YES = {"yes", "y", "yeah", "yep", "yes please", "ok", "okay", "please", "sure"}
 NO = {"no", "n", "nah", "nope", "no thanks", "not now"}
 # While an advocate is talking with the child, a rights answer is added only when the model

@@ -6,6 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import inspect, text
+from sqlmodel import Session, select
+
+from service.models import Referral
 
 
 def database_dump(database: Any) -> str:
@@ -16,6 +19,11 @@ def database_dump(database: Any) -> str:
             for row in connection.execute(text(f'SELECT * FROM "{table}"')):
                 parts.append(f"{table}: " + " | ".join(str(value) for value in row))
     return "\n".join(parts)
+
+
+def referrals(database: Any) -> list[Referral]:
+    with Session(database) as session:
+        return list(session.exec(select(Referral)).all())
 
 
 def count(database: Any, table: str) -> int:

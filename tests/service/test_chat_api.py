@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.service.helpers import count
+from tests.service.helpers import count, referrals
 
 
 async def start(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
@@ -74,29 +74,35 @@ async def test_the_session_id_is_not_stored(client: httpx.AsyncClient, runtime: 
     assert session_id not in database_dump(runtime.database)
 
 
-async def test_a_message_too_long_to_read_is_told_kindly_and_not_sent_back(
+async def test_a_message_as_long_as_a_request_can_carry_is_read_whole_and_referred(
+    client: httpx.AsyncClient, runtime: Any
+) -> None:
+    # Just under the request size limit, the risk told only at the very end.
+    words = "zebedee " * 24_900 + "staff punched me and i want to kill myself"
+    assert len(words) > 199_000
+    session_id = (await start(client))["session_id"]
+    sent = await client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": words})
+    assert sent.status_code == 200
+    assert "Please talk to Childline now on 0800 1111" in sent.json()["replies"][0]["text"]
+    await runtime.conversation.settle()
+    [referral] = referrals(runtime.database)
+    assert referral.urgency == "urgent" and referral.summary.endswith("kill myself")
+
+
+async def test_a_broken_request_that_shows_risk_puts_childline_first(
     client: httpx.AsyncClient,
 ) -> None:
     session_id = (await start(client))["session_id"]
-    words = "zebedee " * 12_501  # just over the 100,000 characters the engine reads
-    sent = await client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": words})
-    assert sent.status_code == 422
-    told = sent.json()["detail"]
-    assert "shorter" in told and "0800 1111" in told
-    assert "zebedee" not in sent.text
-
-
-async def test_a_message_too_long_to_take_that_shows_risk_puts_childline_first(
-    client: httpx.AsyncClient,
-) -> None:
-    session_id = (await start(client))["session_id"]
-    words = "zebedee " * 12_501 + "staff punched me and i want to kill myself"
-    sent = await client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": words})
+    sent = await client.post(
+        f"/api/chat/sessions/{session_id}/messages",
+        content=b'{"text": "staff punched me and i want to kill myself',  # the JSON never ends
+        headers={"content-type": "application/json"},
+    )
     assert sent.status_code == 422
     told = sent.json()["detail"]
     assert told.startswith("Please talk to Childline now on 0800 1111")
     assert "call bell" in told and "shorter" in told
-    assert "zebedee" not in sent.text and "punched" not in sent.text
+    assert "punched" not in sent.text
 
 
 async def test_a_request_too_large_to_take_is_refused_kindly_before_it_is_all_read(
@@ -124,7 +130,7 @@ async def test_a_request_too_large_to_take_is_refused_kindly_before_it_is_all_re
     told = sent.json()["detail"]
     assert told.startswith("Please talk to Childline now on 0800 1111")
     assert "shorter" in told and "zebedee" not in told and "punched" not in told
-    assert pulled < 15  # the server stopped reading at about 1 MB
+    assert pulled < 5  # the server stopped reading at about 200 KB
     assert count(runtime.database, "event") == events
 
 

@@ -11,20 +11,15 @@ import pytest
 from sqlmodel import Session, select
 
 from service.db import make_engine
-from service.models import Chat, Referral
+from service.models import Chat
 from service.runtime import build_runtime
-from tests.service.helpers import graded, press, say, texts
+from tests.service.helpers import graded, press, referrals, say, texts
 
 CHILDLINE = "0800 1111"
 # Words that send a child back to staff: wrong when staff are the ones hurting them.
 TO_STAFF = ("member of staff", "call bell")
 NEVER_TO_HURT = "never hurt you to make you do as you are told"
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/test?connect_timeout=1"
-
-
-def referrals(database: Any) -> list[Referral]:
-    with Session(database) as session:
-        return list(session.exec(select(Referral)).all())
 
 
 def joined(replies: list[Any]) -> str:

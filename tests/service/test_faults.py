@@ -13,12 +13,11 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session, select
 
 from service.app import create_app
 from service.db import make_engine
-from service.models import Referral
 from service.runtime import build_runtime
+from tests.service.helpers import referrals
 
 CHILDLINE = "0800 1111"
 # Nothing listens on port 1: every connection is refused at once, as when the network drops.
@@ -35,11 +34,6 @@ async def start(client: httpx.AsyncClient) -> str:
 
 async def send(client: httpx.AsyncClient, session_id: str, text: str) -> httpx.Response:
     return await client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": text})
-
-
-def referrals(database: Any) -> list[Referral]:
-    with Session(database) as session:
-        return list(session.exec(select(Referral)).all())
 
 
 @pytest.fixture
