@@ -87,6 +87,7 @@ async def test_a_message_as_long_as_a_request_can_carry_is_read_whole_and_referr
     await runtime.conversation.settle()
     [referral] = referrals(runtime.database)
     assert referral.urgency == "urgent" and referral.summary.endswith("kill myself")
+    assert "zebedee" not in sent.text  # the words are not sent back
 
 
 async def test_a_broken_request_that_shows_risk_puts_childline_first(
