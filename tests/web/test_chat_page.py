@@ -58,6 +58,22 @@ async def test_a_risk_message_shows_childlines_number(page: Any, runtime: Any) -
     assert childline(runtime) in first_reply
 
 
+async def test_a_long_pasted_message_is_sent_whole(page: Any, runtime: Any) -> None:
+    # Pasted, not typed: the browser cuts a paste at the box's maxlength without a word.
+    said = "i have been thinking about the wing and the food and my mum all week. " * 70
+    said += "tonight i am going to hang myself"
+    await open_chat(page)
+    before = len(await bubbles(page))
+    await page.get_by_label("Type your message").focus()
+    await page.keyboard.insert_text(said)
+    await page.keyboard.press("Enter")
+    await page.wait_for_function(
+        "n => document.querySelectorAll('.msg.bot').length > n", arg=before
+    )
+    assert (await bubbles(page, "me"))[-1] == said.strip()
+    assert childline(runtime) in (await bubbles(page))[before]
+
+
 async def test_quick_exit_leaves_nothing_on_screen_or_in_storage(
     page: Any, live_server: str
 ) -> None:
