@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import hmac
 import logging
 from collections.abc import AsyncIterator
@@ -146,6 +147,9 @@ async def run_polling(settings: Settings) -> None:
     bot = make_bot(settings)
     dp = build_dispatcher(runtime=runtime)
     attach_relay(dp, bot)
+    # The model and the content live as long as the process: set aside from the garbage
+    # collector's full passes, as in each worker of `rightsline serve` (service.cli.served_app).
+    gc.freeze()
     await bot.set_my_commands(commands(runtime.library))
     redelivering = asyncio.create_task(keep_redelivering(runtime.relay))
     try:

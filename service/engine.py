@@ -229,14 +229,21 @@ class Conversation:
             raise
         except Exception as error:  # noqa: BLE001 - the child must always get an answer
             log.error("conversation turn failed: %s", type(error).__name__)
-            risks = safety.signs(text)
-            not_safe = not risks and safety.says_not_safe(text)
+            # The screen reads up to MAX_READ characters (a third of a second over 200,000):
+            # on a thread, so one failed turn does not hold every other request.
+            risks, not_safe = await asyncio.to_thread(self._screen_only, text)
             if risks or not_safe:
                 urgent = Urgent(
                     risks, None, None, not_safe=not_safe, situation=self._situation(text)
                 )
                 return await self._urgent(key, channel, urgent, route)
-            return [Reply(text=safety.fallback_for(inbound.text))]
+            return [Reply(text=safety.FALLBACK_REPLY)]
+
+    @staticmethod
+    def _screen_only(text: str) -> tuple[set[str], bool]:
+        """What the pattern screen alone finds: the risks named, and "i'm not safe" said."""
+        risks = safety.signs(text)
+        return risks, not risks and safety.says_not_safe(text)
 
     @property
     def writing(self) -> int:
