@@ -53,6 +53,14 @@ _SELF_HARM = [
     r"|(?:my|his|her|their)\s+(?:girlfriend|boyfriend|gf|bf|missus|partner|ex|girl|man|fella"
     r"|bird)\b))",
     r"\btook\s+(?:\w+\s+)?(?:pills|tablets)\b",
+    # Many taken at once: "swallowed like 15 of my painkillers", "took a whole strip of the
+    # paracetamol". A dose as prescribed has no count ("took my meds", "take 2 paracetamol").
+    r"\b(?:took|taken|take|swallowed|swallow|necked|downed|done)\s+"
+    r"(?:(?:like|about|around|over|nearly|almost|at\s+least)\s+)?"
+    r"(?:\d{2,}|a\s+(?:whole\s+)?(?:handful|load|box|packet|pack|strip|bottle|tub)|loads|a\s+lot"
+    r"|the\s+(?:whole|full)\s+(?:box|packet|pack|strip|bottle|tub))\s+(?:of\s+)?"
+    r"(?:(?:the|my|them|those|me|his|her)\s+)?(?:\w+\s+)?"
+    r"(?:pills|tablets|meds|paracetamol|ibuprofen|painkillers|co-?codamol|antidepressants)\b",
     # Tablets kept back or hidden: a plan, whatever else the message is about.
     r"\b(?:sav|stash|hoard|hid|hidd|collect|stockpil)\w*\s+(?:up\s+)?(?:\w+\s+){0,2}"
     r"(?:pills|tablets|meds|paracetamol)\b",

@@ -23,6 +23,10 @@ from service import safety
         ("snapped my tv screen and put the broken glass to my wrist", "self_harm"),
         ("got the blade out the sharpener and dragged the blade across my leg", "self_harm"),
         ("im gonna end it with the tablets under my mattress", "self_harm"),
+        # Many tablets at once, however it is said.
+        ("swallowed about 16 of my painkillers after tea, head is spinning", "self_harm"),
+        ("necked a whole strip of co-codamol", "self_harm"),
+        ("took the full box of my night meds at once", "self_harm"),
     ],
 )
 def test_a_risk_stated_is_urgent(text: str, label: str) -> None:
@@ -135,4 +139,17 @@ def test_an_everyday_quickest_way_is_no_risk(text: str) -> None:
     ],
 )
 def test_glass_a_razor_or_a_sharpener_in_everyday_words_is_no_risk(text: str) -> None:
+    assert "self_harm" not in safety.screen(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "took my meds at 8 like the nurse said",
+        "can i take 2 paracetamol for my tooth",
+        "the nurse gives out about 30 tablets a day on this landing",
+        "took a load of pictures at family day",
+    ],
+)
+def test_medicine_taken_as_meant_is_no_risk(text: str) -> None:
     assert "self_harm" not in safety.screen(text)
