@@ -45,9 +45,16 @@ async def tap(page: Any, label: str) -> None:
     )
 
 
-async def say(page: Any, text: str) -> None:
+async def say(page: Any, text: str, *, pasted: bool = False) -> None:
+    """Send `text` and wait for an answer; `pasted` puts it in as a paste does, which the
+    browser cuts at the box's maxlength (fill does not)."""
     before = await page.locator(".msg.bot").count()
-    await page.get_by_label("Type your message").fill(text)
+    box = page.get_by_label("Type your message")
+    if pasted:
+        await box.focus()
+        await page.keyboard.insert_text(text)
+    else:
+        await box.fill(text)
     await page.keyboard.press("Enter")
     await page.wait_for_function(
         "n => document.querySelectorAll('.msg.bot').length > n", arg=before
