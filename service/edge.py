@@ -25,11 +25,11 @@ log = logging.getLogger("service.access")
 _CHAT_SESSION = re.compile(r"^(/api/chat/sessions/)[^/]+")
 # Anything else that looks like a token (a mistyped chat address, say) goes the same way.
 _TOKEN_LIKE = re.compile(r"(?<=/)[A-Za-z0-9_\-]{20,}(?=/|$)")
-# The most any request may send: as many bytes as the characters the engine reads for risk, so
-# a message that fits is always read whole (and one that does not never reaches the engine).
-# Nothing an advocate sends comes near it. Past it, the rest of the request is never read, so a
-# huge upload cannot fill the memory.
-MAX_BODY = MAX_READ
+# The most any request may send: four bytes (UTF-8's most) for each character the engine reads
+# for risk, and room for the JSON around them, so a message the chat takes is always read whole,
+# whatever its script or emoji. Nothing an advocate sends comes near it. Past it, the rest of the
+# request is never read, so a huge upload cannot fill the memory.
+MAX_BODY = 4 * MAX_READ + 4096
 TOO_LARGE = "That request is too large to take."
 # An unexpected error where advocates work is told to an adult at work, not in a child's words.
 ADVOCATE_ERROR = (
@@ -153,12 +153,22 @@ def replay(body: bytes, receive: Any) -> Any:
 def chat_refusal(scope: Any, sent: bytes) -> str:
     """What a child's chat is told when what it sent cannot be taken: kindly, with Childline's
     number, and Childline and the call bell first when the part read shows risk. Called on a
-    thread: the risk screen takes a third of a second over 200 KB, too long to hold the loop."""
+    thread: the risk screen takes a third of a second over 200,000 characters, too long to hold
+    the loop."""
     runtime = getattr(getattr(scope.get("app"), "state", None), "runtime", None)
     said = runtime.library.message("unreadable") if runtime is not None else fallback_for(None)
-    if signs(sent.decode("utf-8", "replace")):  # at most MAX_BODY bytes: the edge read no more
+    if signs(screened_part(sent.decode("utf-8", "replace"))):
         said = f"{FALLBACK_RISK_REPLY} {said}"
     return said
+
+
+def screened_part(sent: str) -> str:
+    """What of a refused request the screen reads: all of it up to MAX_READ characters, or its
+    start and its end, so refusing a request never costs more than reading the longest message."""
+    if len(sent) <= MAX_READ:
+        return sent
+    half = MAX_READ // 2
+    return f"{sent[:half]}\n{sent[-half:]}"
 
 
 async def refuse_too_large(scope: Any, sent: bytes, send: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -90,6 +91,29 @@ async def test_a_message_as_long_as_a_request_can_carry_is_read_whole_and_referr
     assert "zebedee" not in sent.text  # the words are not sent back
 
 
+async def test_the_longest_message_the_chat_takes_is_read_whole_even_in_emoji(
+    client: httpx.AsyncClient, runtime: Any
+) -> None:
+    from service.engine import MAX_READ
+
+    # Four bytes a character: about 800 KB, with the risk told only at the very end.
+    told = " staff punched me and i want to kill myself"
+    words = "\N{CRYING FACE}" * (MAX_READ - len(told)) + told
+    assert len(words) == MAX_READ and len(words.encode()) > 790_000
+    session_id = (await start(client))["session_id"]
+    sent = await client.post(
+        f"/api/chat/sessions/{session_id}/messages",
+        # As a browser's JSON.stringify sends it: the emoji as UTF-8, not escaped.
+        content=json.dumps({"text": words}, ensure_ascii=False).encode(),
+        headers={"content-type": "application/json"},
+    )
+    assert sent.status_code == 200
+    assert "Please talk to Childline now on 0800 1111" in sent.json()["replies"][0]["text"]
+    await runtime.conversation.settle()
+    [referral] = referrals(runtime.database)
+    assert referral.urgency == "urgent" and referral.summary.endswith("kill myself")
+
+
 async def test_a_broken_request_that_shows_risk_puts_childline_first(
     client: httpx.AsyncClient,
 ) -> None:
@@ -131,7 +155,7 @@ async def test_a_request_too_large_to_take_is_refused_kindly_before_it_is_all_re
     told = sent.json()["detail"]
     assert told.startswith("Please talk to Childline now on 0800 1111")
     assert "shorter" in told and "zebedee" not in told and "punched" not in told
-    assert pulled < 5  # the server stopped reading at about 200 KB
+    assert pulled < 10  # the server stopped reading at about 800 KB
     assert count(runtime.database, "event") == events
 
 
