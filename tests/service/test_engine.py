@@ -132,7 +132,7 @@ async def test_saying_no_keeps_the_door_open(conversation: Conversation, runtime
 
 
 async def test_privacy_answer_offers_forget_me(conversation: Conversation) -> None:
-    replies = await say(conversation, "is this private? will staff see what i write")
+    replies = await say(conversation, "can staff read this chat")
     assert "forget" in payloads(replies)
 
 
