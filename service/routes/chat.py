@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
 
 from content.schema import Role
+from service import payloads, safety
 from service.deps import ConversationDep, RuntimeDep
 from service.engine import MAX_READ, ChatGone
 from service.replies import Inbound, Reply
@@ -45,9 +47,29 @@ def _address(runtime: RuntimeDep, request: Request) -> str:
     return runtime.keys.pseudonym("address", request.client.host if request.client else "")
 
 
-def _flood_reply(runtime: RuntimeDep) -> Reply:
-    """Never silence: even a flood is told where help is."""
-    return Reply(text=runtime.library.message("flood"))
+# Pressed buttons that may never wait for a chat's limit: "forget me", and "No" to "are you safe?".
+_NEVER_WAIT = {str(payloads.FORGET), str(payloads.FORGET_YES), str(payloads.SAFE_NO)}
+
+
+def _flood_reply(runtime: RuntimeDep, *, risk: bool = False) -> Reply:
+    """Never silence: even a flood is told where help is, and Childline first if it shows risk."""
+    said = runtime.library.message("flood")
+    return Reply(text=f"{safety.FALLBACK_RISK_REPLY} {said}" if risk else said)
+
+
+def _shows_risk(message: MessageIn) -> bool:
+    """The pattern screen's reading of a message (on a thread: it reads every word)."""
+    text = message.text or ""
+    return bool(safety.signs(text)) or safety.says_not_safe(text)
+
+
+def _never_waits(runtime: RuntimeDep, message: MessageIn) -> bool:
+    """A message that shows risk or asks to forget the chat goes past the chat's own limit,
+    as on Telegram: a child who typed fast and then says they are hurt is answered and
+    referred (repeated risk adds to the chat's one open referral)."""
+    if message.payload in _NEVER_WAIT:
+        return True
+    return _shows_risk(message) or runtime.library.intent(message.text or "") == "forget"
 
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED)
@@ -75,7 +97,13 @@ async def send_message(
 ) -> Replies:
     key = _key(runtime, session_id)
     limits = runtime.limits
-    if not (limits["address"].allow(_address(runtime, request)) and limits["chat"].allow(key)):
+    if not limits["address"].allow(_address(runtime, request)):
+        # Far more than any child types, from one address: held back, but never silently.
+        risk = await asyncio.to_thread(_shows_risk, message)
+        return Replies(replies=[_flood_reply(runtime, risk=risk)])
+    if not limits["chat"].allow(key) and not await asyncio.to_thread(
+        _never_waits, runtime, message
+    ):
         return Replies(replies=[_flood_reply(runtime)])
     inbound = Inbound(text=message.text, payload=message.payload if message.text is None else None)
     try:
