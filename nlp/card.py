@@ -49,6 +49,8 @@ def _figures(analyse: Any) -> dict[str, Any]:
         "topic_macro_f1": round(topics["topic_macro_f1"], 3),
         "subject_macro_f1": round(topics["macro_f1"], 3),
         "topic_messages": topics["n"],
+        "topic_messages_urgent": round(topics["urgent_rate"], 3),
+        "topic_messages_checked_in": round(topics["check_in_rate"], 3),
         "self_harm_recall": round(risks["self_harm"]["recall"], 3),
         "abuse_recall": round(risks["abuse"]["recall"], 3),
         "urgent_false_alarms": round(risks["false_alarm_rate"], 3),

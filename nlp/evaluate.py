@@ -16,15 +16,26 @@ Analyse = Callable[[Sequence[str]], list[Analysis]]
 
 def topic_scores(analyse: Analyse, rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Per-label figures on the finer subjects ("phone_calls"), the labels a conversation
-    answers by, and macro-F1 on those and on the contract's ten topics they are reported as."""
+    answers by, and macro-F1 on those and on the contract's ten topics they are reported as.
+
+    These are ordinary messages, so each label also says how many were answered with a
+    check-in or the urgent answer instead of what was asked ("checked")."""
     rows = data.topic_examples("test") if rows is None else rows
     found = analyse([row["text"] for row in rows])
-    per_label = _per_label([row["topic"] for row in rows], [a.subject for a in found])
+    wanted = [row["topic"] for row in rows]
+    per_label = _per_label(wanted, [a.subject for a in found])
     contract = _per_label([reported_topic(row["topic"]) for row in rows], [a.topic for a in found])
+    levels = [level(a) for a in found]
+    for label, figures in per_label.items():
+        mine = [lv for lv, w in zip(levels, wanted, strict=True) if w == label]
+        figures["checked"] = sum(lv != "none" for lv in mine) / max(1, len(mine))
+    n = max(1, len(rows))
     return {
         "per_label": per_label,
         "macro_f1": _macro(per_label),
         "topic_macro_f1": _macro(contract),
+        "urgent_rate": levels.count("urgent") / n,
+        "check_in_rate": levels.count("concern") / n,
         "n": len(rows),
     }
 
@@ -242,14 +253,18 @@ def report(analyse: Analyse) -> str:
         lines.append(
             f"Topic ({title}, {topics['n']} messages, {also_trained(rows)} also trained on)"
         )
-        lines.append("label              precision recall  f1     n")
+        lines.append("label              precision recall  f1     n     checked")
         for label, v in topics["per_label"].items():
             lines.append(
                 f"{label:<18} {v['precision']:.3f}     {v['recall']:.3f}   {v['f1']:.3f}"
-                f"  {v['n']:.0f}"
+                f"  {v['n']:<5.0f} {v['checked']:.3f}"
             )
         lines.append(f"macro-F1      {topics['macro_f1']:.3f} (topics and subjects)")
         lines.append(f"macro-F1      {topics['topic_macro_f1']:.3f} (the contract's ten topics)")
+        lines.append(
+            f"checked       urgent {topics['urgent_rate']:.3f}, check-in"
+            f" {topics['check_in_rate']:.3f} (ordinary messages answered with either instead)"
+        )
         roles = role_accuracy(analyse, rows)
         if roles is not None:
             lines.append(f"role          accuracy {roles:.3f} (where a role was named)")

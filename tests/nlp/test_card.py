@@ -30,3 +30,26 @@ def test_the_sweep_grades_a_named_risk_as_the_engine_does() -> None:
             expected = [level(a) for a in pipeline.analyse_many(TEXTS)]
         swept = [level_at(a, urgent, concern, distress, named_urgent) for a in found]
         assert swept == expected, (urgent, concern, named_urgent)
+
+
+def test_ordinary_messages_answered_with_a_check_in_are_counted_by_topic() -> None:
+    from nlp.analysis import Analysis
+    from nlp.evaluate import topic_scores
+
+    rows = [
+        {"text": "is this chat private", "topic": "privacy"},
+        {"text": "can staff read this", "topic": "privacy"},
+        {"text": "when can my mum visit", "topic": "visits"},
+    ]
+
+    def analyse(texts: list[str]) -> list[Analysis]:
+        # The first privacy question is checked in on; the rest get what they asked.
+        return [
+            Analysis(topic=row["topic"], subject=row["topic"], concern=i == 0)
+            for i, row in enumerate(rows)
+        ]
+
+    figures = topic_scores(analyse, rows)
+    assert figures["per_label"]["privacy"]["checked"] == 0.5
+    assert figures["per_label"]["visits"]["checked"] == 0.0
+    assert figures["check_in_rate"] == 1 / 3 and figures["urgent_rate"] == 0.0
