@@ -163,7 +163,7 @@ class FloodLimit(BaseMiddleware):
 
 def _always_through(event: TelegramObject) -> bool:
     if isinstance(event, Message):
-        return bool(safety.signs(event.text or event.caption or ""))
+        return safety.shows_risk(event.text or event.caption or "")
     if isinstance(event, CallbackQuery):
         return event.data == Press.from_payload(FORGET).pack()
     return False

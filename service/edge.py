@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from service.engine import MAX_READ
-from service.safety import FALLBACK_RISK_REPLY, fallback_for, signs
+from service.safety import FALLBACK_RISK_REPLY, fallback_for, shows_risk
 
 log = logging.getLogger("service.access")
 
@@ -157,7 +157,7 @@ def chat_refusal(scope: Any, sent: bytes) -> str:
     the loop."""
     runtime = getattr(getattr(scope.get("app"), "state", None), "runtime", None)
     said = runtime.library.message("unreadable") if runtime is not None else fallback_for(None)
-    if signs(screened_part(sent.decode("utf-8", "replace"))):
+    if shows_risk(screened_part(sent.decode("utf-8", "replace"))):
         said = f"{FALLBACK_RISK_REPLY} {said}"
     return said
 

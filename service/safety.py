@@ -207,6 +207,12 @@ def signs(text: str) -> set[str]:
     return screen(text) | named(text)
 
 
+def shows_risk(text: str) -> bool:
+    """A risk stated or named, or "i'm not safe" said: what may never wait (a flood limit) or
+    be answered without Childline first (a failed turn, a refused request)."""
+    return bool(signs(text)) or says_not_safe(text)
+
+
 FALLBACK_REPLY = (
     "Sorry, something went wrong on my side. "
     f"You can talk to Childline any time on {CHILDLINE}. It is free."
@@ -219,4 +225,4 @@ FALLBACK_RISK_REPLY = (
 
 def fallback_for(text: str | None) -> str:
     """What a child hears when their turn failed: Childline first when their words show risk."""
-    return FALLBACK_RISK_REPLY if text and signs(text) else FALLBACK_REPLY
+    return FALLBACK_RISK_REPLY if text and shows_risk(text) else FALLBACK_REPLY

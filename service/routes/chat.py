@@ -57,19 +57,14 @@ def _flood_reply(runtime: RuntimeDep, *, risk: bool = False) -> Reply:
     return Reply(text=f"{safety.FALLBACK_RISK_REPLY} {said}" if risk else said)
 
 
-def _shows_risk(message: MessageIn) -> bool:
-    """The pattern screen's reading of a message (on a thread: it reads every word)."""
-    text = message.text or ""
-    return bool(safety.signs(text)) or safety.says_not_safe(text)
-
-
 def _never_waits(runtime: RuntimeDep, message: MessageIn) -> bool:
     """A message that shows risk or asks to forget the chat goes past the chat's own limit,
     as on Telegram: a child who typed fast and then says they are hurt is answered and
     referred (repeated risk adds to the chat's one open referral)."""
     if message.payload in _NEVER_WAIT:
         return True
-    return _shows_risk(message) or runtime.library.intent(message.text or "") == "forget"
+    text = message.text or ""
+    return safety.shows_risk(text) or runtime.library.intent(text) == "forget"
 
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED)
@@ -99,7 +94,7 @@ async def send_message(
     limits = runtime.limits
     if not limits["address"].allow(_address(runtime, request)):
         # Far more than any child types, from one address: held back, but never silently.
-        risk = await asyncio.to_thread(_shows_risk, message)
+        risk = await asyncio.to_thread(safety.shows_risk, message.text or "")
         return Replies(replies=[_flood_reply(runtime, risk=risk)])
     if not limits["chat"].allow(key) and not await asyncio.to_thread(
         _never_waits, runtime, message

@@ -133,6 +133,11 @@ async def test_a_flood_gets_one_kind_message_but_risk_still_gets_through(
     await dp.feed_update(bot, message_update("i want to kill myself"))
     assert CHILDLINE in session.sent()[0].text
     session.clear()
+    # Saying they are not safe goes through too: it is urgent, whatever the model reads.
+    await dp.feed_update(bot, message_update("im not safe here"))
+    assert session.sent() and session.sent()[0].text != notice
+    assert CHILDLINE in session.sent()[0].text
+    session.clear()
     await dp.feed_update(bot, press("menu"))
     answered = [call for call in session.calls if isinstance(call, AnswerCallbackQuery)]
     assert answered[0].text == notice and not session.sent()

@@ -50,6 +50,9 @@ async def test_risk_after_a_flood_is_answered_and_referred_at_once(
     assert CRISIS in told and "very fast" not in told
     await runtime.conversation.settle()
     assert referral_count(runtime) == 1
+    # Nor does saying they are not safe, with no risk named.
+    told = await send(client, session_id, "im not safe here")
+    assert CRISIS in told and "very fast" not in told
     # Asking to forget the chat does not wait either.
     asked = await send(client, session_id, "forget me")
     assert "very fast" not in asked
