@@ -37,9 +37,9 @@ def test_ordinary_messages_answered_with_a_check_in_are_counted_by_topic() -> No
     from nlp.evaluate import topic_scores
 
     rows = [
-        {"text": "is this chat private", "topic": "privacy"},
-        {"text": "can staff read this", "topic": "privacy"},
-        {"text": "when can my mum visit", "topic": "visits"},
+        {"text": "zebedee asks: is my chat kept private", "topic": "privacy"},
+        {"text": "zebedee asks: can staff read my chat", "topic": "privacy"},
+        {"text": "zebedee asks: when can my mum visit", "topic": "visits"},
     ]
 
     def analyse(texts: list[str]) -> list[Analysis]:
