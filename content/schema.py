@@ -166,6 +166,7 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "crisis_no_advocate",
     "crisis_staff_yoi",
     "crisis_staff",
+    "crisis_staff_wales",
     "crisis_staff_nurse",
     "crisis_staff_no_advocate",
     "adult_crisis",

@@ -109,6 +109,7 @@ class Keeper:
         # Who is writing and where, as the chat says, once the write has read it.
         self.role: str | None = None
         self.setting: str | None = None
+        self.nation: str | None = None
 
     def claim(self, by: str) -> bool:
         with self._lock:
@@ -264,6 +265,11 @@ class Conversation:
 
     async def forget(self, key: str) -> bool:
         return await asyncio.to_thread(self._forget, key)
+
+    def forgot(self, replies: list[Reply]) -> bool:
+        """Whether the turn that gave these replies deleted the chat ("forget me", confirmed by
+        a button or typed), so a channel clears what it shows. A turn that failed did not."""
+        return bool(replies) and replies[0].text == self._say("forget_done")
 
     async def pending(self, key: str) -> list[Reply] | None:
         """Advocate replies not yet shown to this session; None when there is no such session."""
@@ -439,6 +445,7 @@ class Conversation:
             or (place.kind if place is not None else None)
             or (analysis.setting if analysis is not None else None)
         )
+        nation = place.nation if place is not None else keeper.nation
         return self._crisis_replies(
             urgent.risks,
             topic,
@@ -446,6 +453,7 @@ class Conversation:
             not_safe=urgent.not_safe,
             role=role,
             setting=setting,
+            nation=nation,
             situation=urgent.situation,
         )
 
@@ -468,6 +476,7 @@ class Conversation:
                 if place is not None:
                     chat.place, chat.setting = place.id, place.kind
                 keeper.role, keeper.setting = chat.role, chat.setting
+                keeper.nation = self._nation(chat)
                 chat.awaiting = None
                 storage.add_event(
                     session=session,
@@ -509,6 +518,7 @@ class Conversation:
         not_safe: bool,
         role: str | None = None,
         setting: str | None = None,
+        nation: str | None = None,
         situation: Situation | None = None,
     ) -> list[Reply]:
         """What someone at risk is told: Childline first, and an advocate only if promised.
@@ -526,8 +536,14 @@ class Conversation:
             first = self._say("crisis_abuse" if risks == {"abuse"} else "crisis_self_harm")
         replies = [Reply(text=first or safety.FALLBACK_RISK_REPLY)]
         if situation.staff_named:
-            # Staff are the problem: "tell a member of staff" is no help. The IMB is in YOIs.
-            staff_free = self._say("crisis_staff_yoi" if setting == "yoi" else "crisis_staff")
+            # Staff are the problem: "tell a member of staff" is no help. The IMB is in YOIs;
+            # Help at Hand is for England only.
+            if setting == "yoi":
+                staff_free = self._say("crisis_staff_yoi")
+            elif nation == "wales":
+                staff_free = self._say("crisis_staff_wales")
+            else:
+                staff_free = self._say("crisis_staff")
             replies.append(Reply(text=staff_free))
             last = self._say("crisis_advocate" if saved else "crisis_staff_no_advocate")
         else:
@@ -999,6 +1015,10 @@ class Conversation:
     # ---- other operations ---------------------------------------------------------------
 
     def _forget(self, key: str) -> bool:
+        if self.outbox is not None and any(row["key"] == key for row in self.outbox.waiting()):
+            # An urgent referral of this chat still on disk is written first, so it is kept
+            # with no words like any other, and a later drain cannot bring the words back.
+            self.outbox.drain(self.database)
         with Session(self.database) as session:
             note = self._say("referral_forgotten")
             done = storage.forget_chat(session=session, key=key, note=note)

@@ -150,7 +150,7 @@ def claimer_of(*, session: Session, referral: Referral) -> Advocate | None:
 
 
 def conversation(*, session: Session, referral: Referral) -> list[ConversationLine]:
-    """The redacted conversation since the referral, oldest first.
+    """The redacted conversation from the referral's making to its close, oldest first.
 
     Until it was claimed the child's words are the events of their chat; while an advocate
     holds it they also arrive as relay messages, so an event that a relay message repeats is
@@ -165,6 +165,9 @@ def conversation(*, session: Session, referral: Referral) -> list[ConversationLi
             col(Event.created_at) >= referral.created_at,
             col(Event.redacted).is_not(None),
         )
+        if referral.closed_at is not None:
+            # What the child writes after the close belongs to no referral (the privacy answer).
+            events = events.where(col(Event.created_at) <= referral.closed_at)
         child_events = [
             event for event in session.exec(events.order_by(col(Event.id))).all() if event.redacted
         ]

@@ -9,7 +9,6 @@ from aiogram.types import CallbackQuery, Chat, Message
 from bot.fsm_storage import forget_chat
 from bot.keyboards import Press
 from bot.turns import Turn
-from service.payloads import FORGET_YES
 from service.replies import Inbound
 from service.runtime import Runtime
 
@@ -26,7 +25,7 @@ async def text_message(
     replies = await turn(Inbound(text=message.text or message.caption or ""))
     # A typed "yes" to "delete what you wrote?" forgets as the button does: the bot's own
     # state for the chat goes too.
-    if replies and replies[0].text == runtime.library.message("forget_done"):
+    if runtime.conversation.forgot(replies):
         await forget_chat(fsm_storage, bot.id, event_chat.id)
 
 
@@ -34,13 +33,15 @@ async def button_press(
     query: CallbackQuery,
     callback_data: Press,
     turn: Turn,
+    runtime: Runtime,
     bot: Bot,
     event_chat: Chat,
     fsm_storage: BaseStorage,
 ) -> None:
     await query.answer()  # stops the button's spinner straight away
-    await turn(Inbound(payload=callback_data.payload))
-    if callback_data.payload == str(FORGET_YES):
+    replies = await turn(Inbound(payload=callback_data.payload))
+    # Only a chat the engine did delete: a turn that failed keeps the bot's state too.
+    if runtime.conversation.forgot(replies):
         await forget_chat(fsm_storage, bot.id, event_chat.id)
 
 

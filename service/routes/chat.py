@@ -36,6 +36,8 @@ class MessageIn(BaseModel):
 
 class Replies(BaseModel):
     replies: list[Reply]
+    # This turn deleted the chat: the page clears what it shows and starts a new chat next.
+    forgotten: bool = False
 
 
 def _key(runtime: RuntimeDep, session_id: str) -> str:
@@ -106,7 +108,7 @@ async def send_message(
     except ChatGone:
         gone = runtime.library.message("chat_gone")
         raise HTTPException(status.HTTP_404_NOT_FOUND, gone) from None
-    return Replies(replies=replies)
+    return Replies(replies=replies, forgotten=conversation.forgot(replies))
 
 
 @router.get("/sessions/{session_id}/messages")

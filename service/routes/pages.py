@@ -9,7 +9,6 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from service import payloads
 from service.deps import RuntimeDep
 
 HERE = Path(__file__).resolve().parent.parent
@@ -57,7 +56,6 @@ def _chat_page(request: Request, runtime: RuntimeDep, role: str) -> Response:
         "role": role,
         "childline": childline.number,
         "childline_tel": tel(childline.number or ""),
-        "forget_payload": str(payloads.FORGET_YES),
         "kiosk": settings.kiosk_mode,
         "idle_minutes": settings.kiosk_idle_minutes,
         "poll_seconds": POLL_SECONDS,

@@ -12,7 +12,6 @@
   const SHOWN = "rightsline-shown"; // what the page has shown, in this tab only
   const KEEP_SHOWN = 400; // the newest bubbles a reload shows again
   const page = document.body.dataset;
-  const forgetPayload = page.forgetPayload; // "Forget me", confirmed: the chat is deleted
   const kiosk = page.kiosk === "on";
   const idleMs = Number(page.idleMinutes) * 60000;
   const pollMs = Number(page.pollSeconds) * 1000;
@@ -128,9 +127,10 @@
       result = await call("POST", url(), inbound);
     }
     if (result.gone || !Array.isArray(result.replies)) throw new Problem("server");
-    if (forgetPayload && inbound.payload === forgetPayload) {
-      // The service has deleted the chat: what it said goes from the screen and this tab too,
-      // and the next message starts a new chat.
+    if (result.forgotten) {
+      // The service has deleted the chat ("Forget me", pressed or typed): what it said goes
+      // from the screen and this tab too, and the next message starts a new chat. A turn that
+      // failed deleted nothing, so nothing is cleared and the child can try again.
       clearShown();
       remember(null);
     }

@@ -148,3 +148,24 @@ async def test_the_service_queues_the_words_where_advocate_replies_wait(
         assert chat is not None
     shown = await runtime.conversation.pending(runtime.keys.pseudonym("web", session_id))
     assert [reply.text for reply in shown or []] == ["Your advocate says: Hi.", "Bye."]
+
+
+async def test_what_the_child_writes_after_the_close_is_not_shown_to_advocates(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    """The privacy answer says an advocate sees the chat until the referral is closed: what the
+    child writes after that belongs to no referral, and no advocate reads it."""
+    session_id, url, headers = await advocate_talking_with(
+        client, ADVOCATE, "they kept me in my room", "Hi, I am here."
+    )
+    await child_says(client, session_id, "thanks that helped")
+    await client.post(f"{url}/close", headers=headers, json={"outcome": "advice_given"})
+    await child_says(client, session_id, "how do i complain about the canteen")
+
+    seen = (await client.get(url, headers=headers)).json()
+    words = " ".join(line["text"] for line in seen["conversation"])
+    assert "thanks that helped" in words
+    assert "canteen" not in words
+    await sign_in(client, ADVOCATE)
+    page = (await client.get(url.replace("/api/referrals/", "/dashboard/referrals/"))).text
+    assert "thanks that helped" in page and "canteen" not in page

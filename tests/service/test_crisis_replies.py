@@ -83,6 +83,25 @@ async def test_night_staff_outside_a_yoi_hear_of_help_at_hand_not_the_imb(
     assert [r.role for r in referrals(runtime.database)] == ["child"]
 
 
+@pytest.mark.parametrize("first", ["i stay at hillside", None])
+async def test_a_child_hurt_by_staff_in_wales_is_not_sent_to_englands_help_at_hand(
+    runtime: Any, library: Any, first: str | None
+) -> None:
+    """Help at Hand is for children in England; Hillside is in Wales, whether the child named
+    it before or in the same message."""
+    conversation = runtime.conversation
+    hurt = "a staff member hit me at hillside" if first is None else "a staff member hit me"
+    if first is not None:
+        await press(conversation, "role:child")
+        await say(conversation, first)
+    replies = await say(conversation, hurt)
+    said = joined(replies)
+    assert CHILDLINE in texts(replies)[0]
+    assert library.helpline("help_at_hand").number not in said
+    assert "Children's Commissioner for Wales" in said
+    assert not any(words in said for words in TO_STAFF)
+
+
 async def test_a_restraint_that_hurt_hears_it_must_never_be_used_to_hurt(
     settings: Any, analyse: Any
 ) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from service.app import create_app
 from service.db import make_engine
+from service.payloads import FORGET_YES
 from service.runtime import build_runtime
 from tests.service.helpers import referrals
 
@@ -286,3 +287,23 @@ async def test_a_risk_named_where_the_model_did_not_read_is_urgent(runtime: Any)
     assert answer.status_code == 200
     assert "0800 1111" in answer.json()["replies"][0]["text"]
     assert [r.urgency for r in referrals(runtime.database)] == ["urgent"]
+
+
+async def test_forget_me_while_the_database_is_away_does_not_tell_the_page_it_is_done(
+    client: httpx.AsyncClient, runtime: Any, lose_the_database: Callable[[], Any]
+) -> None:
+    """The page clears itself only when the chat was deleted: a failed "forget me" leaves the
+    chat where it is, so the child can try again and is not told their words are gone."""
+    session_id = await start(client)
+    url = f"/api/chat/sessions/{session_id}/messages"
+    await send(client, session_id, "how do i complain")
+    await client.post(url, json={"text": "forget me"})
+    real = lose_the_database()
+    pressed = await client.post(url, json={"payload": str(FORGET_YES)})
+    assert pressed.status_code == 200
+    assert pressed.json()["forgotten"] is False
+    assert CHILDLINE in pressed.json()["replies"][0]["text"]
+    assert runtime.library.message("forget_done") not in pressed.text
+    bring_back(runtime, real)
+    again = await client.post(url, json={"payload": str(FORGET_YES)})
+    assert again.json()["forgotten"] is True

@@ -158,3 +158,41 @@ def test_forgetting_keeps_urgent_and_taken_referrals_as_records_with_no_words(
     for field in ("id", "status", "urgency", "topic", "risks", "claimed_by", "closed_at"):
         assert getattr(record, field) == before[field], field
     assert record.created_at.replace(tzinfo=None) == before["created_at"].replace(tzinfo=None)
+
+
+async def test_a_typed_yes_to_forget_me_tells_the_page_to_clear_itself(
+    client: httpx.AsyncClient, runtime: Any
+) -> None:
+    """The web page clears its screen and tab when the answer says the chat is gone, so a child
+    who types "yes" instead of pressing the button is not left with their words on screen."""
+    session_id = await start_chat(client)
+    url = f"/api/chat/sessions/{session_id}/messages"
+    await say(client, session_id, f"they kept me in my room at {INVENTED}")
+    asked = (await client.post(url, json={"text": "forget me"})).json()
+    assert asked["forgotten"] is False
+    done = (await client.post(url, json={"text": "yes"})).json()
+    assert done["replies"][0]["text"] == runtime.library.message("forget_done")
+    assert done["forgotten"] is True
+    assert (await client.get(url)).status_code == 404
+    assert INVENTED not in database_dump(runtime.database)
+
+
+async def test_forget_me_after_an_urgent_referral_went_to_the_outbox_leaves_no_words(
+    client: httpx.AsyncClient, runtime: Any
+) -> None:
+    """A referral the outbox kept while the database was slow is written before the chat is
+    forgotten: the fact stays, with no words, and no later drain brings the words back."""
+    session_id = await start_chat(client)
+    key = runtime.keys.pseudonym("web", session_id)
+    assert runtime.outbox is not None
+    runtime.outbox.put(key=key, channel="web", risks=["abuse"], summary=f"{INVENTED} hit me")
+    url = f"/api/chat/sessions/{session_id}/messages"
+    await client.post(url, json={"text": "forget me"})
+    done = (await client.post(url, json={"text": "yes"})).json()
+    assert done["forgotten"] is True
+    runtime.outbox.drain(runtime.database)
+    assert runtime.outbox.waiting() == []
+    with Session(runtime.database) as session:
+        [referral] = session.exec(select(Referral)).all()
+        assert referral.urgency == "urgent" and referral.risks == "abuse"
+    assert INVENTED not in database_dump(runtime.database)

@@ -338,7 +338,8 @@ async def test_who_can_read_this_gets_the_honest_answer(
     replies = await say(conversation, question)
     answer = " ".join(library.answer("privacy", "child").first)
     assert replies[0].text == answer
-    for promise in ("Staff where you stay can't read this chat", "names and numbers", "forget me"):
+    promises = ("Staff where you stay can't read what I keep", "names and numbers", "forget me")
+    for promise in promises:
         assert promise in answer
     assert "only if you ask for one" in answer and "not be safe" in answer
     assert "choose what to share" not in answer
