@@ -109,7 +109,14 @@ async def _chat_loop() -> int:
 
     show(await conversation.start(key, "console"))
     for line in sys.stdin:
+        # An advocate's reply that came in meanwhile is shown first; an empty line only looks.
+        waiting = await conversation.pending(key)
+        if waiting:
+            print()
+            show(waiting)
         text = line.strip()
+        if not text:
+            continue
         if text.isdigit() and 1 <= int(text) <= len(buttons):
             inbound = Inbound(payload=buttons[int(text) - 1].payload)
         else:

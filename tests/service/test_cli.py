@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,46 @@ def test_a_served_app_is_the_one_named_and_what_it_loaded_is_left_out_of_collect
         path = f"/api/chat/sessions/{started.json()['session_id']}/messages"
         answer = client.post(path, json={"text": "staff punched me"})
     assert "0800 1111" in answer.json()["replies"][0]["text"]
+
+
+async def test_the_terminal_chat_shows_an_advocates_reply_as_its_words_promise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "An advocate will reply in this chat": while the terminal chat is open, an empty line
+    shows what an advocate wrote back."""
+    from sqlmodel import Session, select
+
+    from service.cli import _chat_loop
+    from service.db import make_engine
+    from service.models import Referral, RelayMessage
+
+    monkeypatch.setenv("RIGHTSLINE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("RIGHTSLINE_SECRET_KEY", "cli-test")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+    def advocate_writes_back() -> None:
+        database = make_engine(f"sqlite:///{tmp_path / 'rightsline.db'}")
+        with Session(database) as session:
+            [referral] = session.exec(select(Referral)).all()
+            assert referral.id is not None and referral.session_id is not None
+            session.add(
+                RelayMessage(
+                    referral_id=referral.id,
+                    session_id=referral.session_id,
+                    sender="advocate",
+                    text="Hello, I am Sam from the advocate team.",
+                )
+            )
+            session.commit()
+        database.dispose()
+
+    def typed() -> Iterator[str]:
+        yield from ("1\n", "advocate\n", "yes\n")
+        advocate_writes_back()
+        yield "\n"
+
+    monkeypatch.setattr("sys.stdin", typed())
+    assert await _chat_loop() == 0
+    said = capsys.readouterr().out
+    assert "Press Enter to see if they have." in said
+    assert said.rstrip().endswith("Your advocate says: Hello, I am Sam from the advocate team.")
