@@ -95,6 +95,9 @@ class ConversationLine(BaseModel):
     sender: Sender
     text: str
     at: datetime
+    # For words to the child: whether they reached the chat (shown on the web page, or sent
+    # to Telegram). None for the child's own words.
+    reached: bool | None = None
 
 
 class ReferralDetail(ReferralPublic):
@@ -183,8 +186,11 @@ def conversation(*, session: Session, referral: Referral) -> list[ConversationLi
         )
     for message in messages:
         sender = cast(Sender, message.sender if message.sender in SENDERS else "child")
+        reached = None if sender == "child" else message.delivered_at is not None
         lines.append(
-            ConversationLine(sender=sender, text=message.text, at=aware(message.created_at))
+            ConversationLine(
+                sender=sender, text=message.text, at=aware(message.created_at), reached=reached
+            )
         )
     return sorted(lines, key=lambda line: line.at)
 
@@ -855,6 +861,7 @@ class TimelineEntry(BaseModel):
     text: str
     who: str | None  # the advocate who wrote the note or made the change
     at: datetime
+    reached: bool | None = None  # words to the child: whether they reached the chat yet
 
 
 def _name(advocate: Advocate | None) -> str:
@@ -879,7 +886,7 @@ def timeline(
     """The child's messages, the replies, the notes and every change of state, oldest first."""
     referral = get_referral(session=session, referral_id=referral_id)
     entries = [
-        TimelineEntry(kind=line.sender, text=line.text, who=None, at=line.at)
+        TimelineEntry(kind=line.sender, text=line.text, who=None, at=line.at, reached=line.reached)
         for line in conversation(session=session, referral=referral)
     ]
     notes = session.exec(

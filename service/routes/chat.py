@@ -36,6 +36,9 @@ class MessageIn(BaseModel):
 
 class Replies(BaseModel):
     replies: list[Reply]
+
+
+class TurnReplies(Replies):
     # This turn deleted the chat: the page clears what it shows and starts a new chat next.
     forgotten: bool = False
 
@@ -91,24 +94,24 @@ async def send_message(
     request: Request,
     runtime: RuntimeDep,
     conversation: ConversationDep,
-) -> Replies:
+) -> TurnReplies:
     key = _key(runtime, session_id)
     limits = runtime.limits
     if not limits["address"].allow(_address(runtime, request)):
         # Far more than any child types, from one address: held back, but never silently.
         risk = await asyncio.to_thread(safety.shows_risk, message.text or "")
-        return Replies(replies=[_flood_reply(runtime, risk=risk)])
+        return TurnReplies(replies=[_flood_reply(runtime, risk=risk)])
     if not limits["chat"].allow(key) and not await asyncio.to_thread(
         _never_waits, runtime, message
     ):
-        return Replies(replies=[_flood_reply(runtime)])
+        return TurnReplies(replies=[_flood_reply(runtime)])
     inbound = Inbound(text=message.text, payload=message.payload if message.text is None else None)
     try:
         replies = await conversation.handle(key, "web", inbound, must_exist=True)
     except ChatGone:
         gone = runtime.library.message("chat_gone")
         raise HTTPException(status.HTTP_404_NOT_FOUND, gone) from None
-    return Replies(replies=replies, forgotten=conversation.forgot(replies))
+    return TurnReplies(replies=replies, forgotten=conversation.forgot(replies))
 
 
 @router.get("/sessions/{session_id}/messages")

@@ -169,3 +169,29 @@ async def test_what_the_child_writes_after_the_close_is_not_shown_to_advocates(
     await sign_in(client, ADVOCATE)
     page = (await client.get(url.replace("/api/referrals/", "/dashboard/referrals/"))).text
     assert "thanks that helped" in page and "canteen" not in page
+
+
+async def test_the_advocate_sees_whether_their_reply_reached_the_childs_chat(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    """A reply waits until the child's page asks for it: until then the advocate is told it
+    has not reached the chat, so they know to wait rather than think they were ignored."""
+    session_id, url, headers = await advocate_talking_with(
+        client, ADVOCATE, "they kept me in my room", "Hi, I am here."
+    )
+    page_url = url.replace("/api/referrals/", "/dashboard/referrals/")
+
+    def reply_line(seen: dict[str, Any]) -> dict[str, Any]:
+        [line] = [line for line in seen["conversation"] if line["sender"] == "advocate"]
+        return line
+
+    assert reply_line((await client.get(url, headers=headers)).json())["reached"] is False
+    await sign_in(client, ADVOCATE)
+    assert "not reached their chat yet" in (await client.get(page_url)).text
+
+    await client.get(f"/api/chat/sessions/{session_id}/messages")  # the child's page asks
+    assert reply_line((await client.get(url, headers=headers)).json())["reached"] is True
+    page = (await client.get(page_url)).text
+    assert "reached their chat" in page and "not reached their chat yet" not in page
+    child_lines = (await client.get(url, headers=headers)).json()["conversation"]
+    assert all(line["reached"] is None for line in child_lines if line["sender"] == "child")
