@@ -51,6 +51,8 @@ class Analysis(BaseModel):
     # calm, such as a question about the rules: the ordinary answer, with Childline's number.
     names_risk: bool = False
     role: str | None = None
+    # The role the words themselves say ("my son": family), not the encoder's guess.
+    role_said: str | None = None
     setting: str | None = None
     redacted: str = ""
     entities: list[Entity] = Field(default_factory=list)

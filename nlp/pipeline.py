@@ -216,6 +216,7 @@ class Pipeline:
             uneasy=uneasy,
             reads_risk=any(value >= self.named_urgent for value in risk_scores.values()),
             role=doc._.role or self._role(doc),
+            role_said=doc._.role,
             setting=setting,
             redacted=redact.apply(doc.text, entities),
             entities=entities,

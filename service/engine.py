@@ -886,6 +886,9 @@ class Conversation:
         intent = self.library.intent(text) if text else None
         if intent is None or (chat.awaiting == CHECK_IN and concern):
             return None
+        if intent == "unsure":
+            # Not sure they are safe is not safe: put through at once. Elsewhere, read as usual.
+            return payloads.SAFE_NO if chat.awaiting == CHECK_IN else None
         if intent in ("yes", "no"):
             return self._answer_to(session, chat, yes=intent == "yes")
         if concern and intent != "talk":
@@ -1066,9 +1069,13 @@ class Conversation:
         `found`: the establishment the message names, if any."""
         if analysis is None:
             return
-        # A guess of "child" never overrules what someone said they are.
-        if analysis.role in ROLES and (chat.role is None or analysis.role != "child"):
+        # The model's guess fills in a role nobody has given; once given, only the words
+        # themselves ("my son is in wetherby") change it, and never back to "child": a child
+        # who says "i dont want to get him in trouble" is still a child.
+        if chat.role is None and analysis.role in ROLES:
             chat.role = analysis.role
+        elif analysis.role_said in ROLES and analysis.role_said not in (chat.role, "child"):
+            chat.role = analysis.role_said
         named = found.place.kind if found is not None and found.place.holds_children else None
         setting = analysis.setting or named
         if setting in PLACE_KINDS:

@@ -102,6 +102,25 @@ async def test_a_child_hurt_by_staff_in_wales_is_not_sent_to_englands_help_at_ha
     assert not any(words in said for words in TO_STAFF)
 
 
+async def test_a_child_who_said_who_they_are_stays_a_child_after_a_disclosure(
+    runtime: Any, library: Any
+) -> None:
+    """The model's guess at who is writing never overrules the button the child pressed: the
+    next words after telling are still a child's, and the advocate is told a child wrote."""
+    conversation = runtime.conversation
+    await child_in(conversation, "sch")
+    await say(conversation, "one of the night staff keeps touchin me when i sleep")
+    replies = await say(conversation, "i dont want to get him in trouble")
+    assert library.helpline("nspcc").number not in joined(replies)
+    assert [r.role for r in referrals(runtime.database)] == ["child"]
+    with Session(runtime.database) as session:
+        assert session.exec(select(Chat.role)).one() == "child"
+    # Words that say so still change it: a parent who pressed the wrong button.
+    await say(conversation, "my son is in there too and i am his mum")
+    with Session(runtime.database) as session:
+        assert session.exec(select(Chat.role)).one() == "family"
+
+
 async def test_a_restraint_that_hurt_hears_it_must_never_be_used_to_hurt(
     settings: Any, analyse: Any
 ) -> None:

@@ -75,7 +75,21 @@ async def test_concern_then_a_typed_yes_is_understood(worried: Any) -> None:
     assert referrals(worried) == []
 
 
-@pytest.mark.parametrize("answer", [{"payload": "safe:no"}, {"text": "no"}, {"text": "nah"}])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"payload": "safe:no"},
+        {"text": "no"},
+        {"text": "nah"},
+        # Written the way children answer: a no, or not sure, is never taken for the menu.
+        {"text": "no not really"},
+        {"text": "no im not"},
+        {"text": "not rlly"},
+        {"text": "idk"},
+        {"text": "i dunno"},
+        {"text": "kinda"},
+    ],
+)
 async def test_concern_then_no_is_urgent(worried: Any, answer: dict[str, str]) -> None:
     conversation = worried.conversation
     await say(conversation, "i have had enough of all of it in here")
