@@ -47,6 +47,9 @@ NO = {"no", "n", "nah", "nope", "no thanks", "not now"}
 SURE_OF_TOPIC = 0.8
 # chat.awaiting while "Are you safe right now?" is on screen.
 CHECK_IN = "safe"
+# chat.awaiting after an urgent referral was kept: words that are not a question get "I am
+# still here" with Childline, not the greeting or "I did not understand".
+AFTER_CRISIS = "crisis"
 # chat.awaiting while "Do you want an advocate to reply to you here?" is on screen.
 CONSENT = "consent"
 # chat.awaiting while "Do you want me to delete what you wrote?" is on screen.
@@ -477,7 +480,8 @@ class Conversation:
                     chat.place, chat.setting = place.id, place.kind
                 keeper.role, keeper.setting = chat.role, chat.setting
                 keeper.nation = self._nation(chat)
-                chat.awaiting = None
+                # What they say next ("yes", "i really mean it") is heard as said after telling.
+                chat.awaiting = AFTER_CRISIS
                 storage.add_event(
                     session=session,
                     chat=chat,
@@ -653,7 +657,10 @@ class Conversation:
         found = self.library.find_place(text)
         self._learn(chat, analysis, found)
         before = [Reply(text=self._say("long_message"))] if len(text) > LONG_MESSAGE else []
+        after_crisis = chat.awaiting == AFTER_CRISIS
         if self.library.intent(text) in ("yes", "no"):
+            if after_crisis:  # "yes" to "Is someone in danger right now?"
+                return before + self._still_here(chat)
             # "yes" or "no" with no question on screen: what they can choose from.
             chat.awaiting = None
             return before + [Reply(text=self._menu_text(chat), buttons=self._menu_buttons(chat))]
@@ -668,9 +675,17 @@ class Conversation:
         asked = self._asked(analysis)
         if asked is not None:
             return before + self._answer(chat, asked)
+        if after_crisis:
+            return before + self._still_here(chat)
         if analysis.topic == "greeting":
             return before + self._greeting(chat)
         return before + [Reply(text=self._say("not_understood"), buttons=self._menu_buttons(chat))]
+
+    def _still_here(self, chat: Chat) -> list[Reply]:
+        """After telling: Childline again, and that an advocate sees these words too."""
+        chat.awaiting = AFTER_CRISIS
+        said = self._say("adult_crisis_still_here" if chat.role in ADULTS else "crisis_still_here")
+        return [Reply(text=said, buttons=self._after_buttons())]
 
     def _to_advocate(self, chat: Chat, text: str, analysis: Analysis) -> list[Reply]:
         """The child is talking with an advocate: say the words went to them."""

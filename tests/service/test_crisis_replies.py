@@ -121,6 +121,24 @@ async def test_a_child_who_said_who_they_are_stays_a_child_after_a_disclosure(
         assert session.exec(select(Chat.role)).one() == "family"
 
 
+async def test_after_telling_the_next_words_are_heard_as_said_after_telling(
+    runtime: Any, library: Any
+) -> None:
+    """ "Is someone in danger right now?" answered "yes", or "i really mean it", gets Childline
+    again and the promise that an advocate sees it, never the menu or "I did not understand";
+    a question still gets its answer, and the advocate sees all of it."""
+    conversation = runtime.conversation
+    await child_in(conversation, "yoi")
+    await say(conversation, "i want to die")
+    for words in ("yes", "i really mean it", "hello??"):
+        [reply] = await say(conversation, words)
+        assert reply.text == library.message("crisis_still_here")
+        assert CHILDLINE in reply.text
+    assert "COMP1" in joined(await say(conversation, "how do i complain"))
+    [referral] = referrals(runtime.database)
+    assert referral.urgency == "urgent"
+
+
 async def test_a_restraint_that_hurt_hears_it_must_never_be_used_to_hurt(
     settings: Any, analyse: Any
 ) -> None:

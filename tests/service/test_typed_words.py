@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from content.schema import INTENTS, OFFERS
-from service.engine import TYPED_BUTTONS, Conversation
+from service.engine import AFTER_CRISIS, TYPED_BUTTONS, Conversation
 from service.models import Chat, Referral
 from service.runtime import build_runtime
 from tests.service.helpers import count, database_dump, payloads, press, say, texts
@@ -41,7 +41,7 @@ def asks_for_consent(replies: list[Any]) -> bool:
 
 
 def test_the_engine_knows_every_intent_and_offer() -> None:
-    assert set(INTENTS) == {*TYPED_BUTTONS, "yes", "no"}
+    assert set(INTENTS) == {*TYPED_BUTTONS, "yes", "no", "unsure"}
     assert set(OFFERS) == {"talk", "more", "actions", "setting"}
 
 
@@ -317,7 +317,7 @@ async def test_a_risk_while_forgetting_is_asked_is_not_a_yes(
     replies = await say(conversation, "yes i want to kill myself")
     assert CHILDLINE in replies[0].text
     assert len(referrals(runtime)) == 1
-    assert awaiting(runtime) is None
+    assert awaiting(runtime) == AFTER_CRISIS  # no longer asked to delete: heard after telling
 
 
 # ---- who can read this ------------------------------------------------------------------
