@@ -169,7 +169,9 @@ class Pipeline:
         docs = self._run("rightsline_encoder", docs, batch_size)
         rules = self.nlp.get_pipe("rightsline_rules")
         return [
-            self._analysis(rules(doc), redact.resolve(found + redact.names_from_model(doc)))
+            self._analysis(
+                rules(doc), redact.resolve(doc.text, found + redact.names_from_model(doc))
+            )
             for doc, found in zip(docs, ruled, strict=True)
         ]
 

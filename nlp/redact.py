@@ -195,9 +195,33 @@ def names_from_model(doc: Doc) -> list[Entity]:
     return found
 
 
-def resolve(found: list[Entity]) -> list[Entity]:
-    """One entity per stretch of text: earlier-listed finds win."""
-    return _without_overlaps(found)
+def resolve(text: str, found: list[Entity]) -> list[Entity]:
+    """One entity per stretch of text (earlier-listed finds win), each grown to take in the
+    rest of a hyphenated word: "Okonjo-Bright" goes whole, not as "[NAME]Bright"."""
+    return _without_overlaps([_whole(text, entity) for entity in _without_overlaps(found)])
+
+
+# A hyphen joining letters, and the letters it joins on, on either side of a found detail
+# (which may itself end or start with the hyphen: "Okonjo-").
+_JOINED_AFTER = re.compile(r"(?:-[^\W\d_]+)+")
+_JOINED_BEFORE = re.compile(r"(?:[^\W\d_]+-)+$")
+_REST_OF_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_START_OF_WORD = re.compile(r"(?:[^\W\d_]+-)*[^\W\d_]+$")
+
+
+def _whole(text: str, entity: Entity) -> Entity:
+    start, end = entity.start, entity.end
+    joined = end > start and text[end - 1] == "-"
+    after = (_REST_OF_WORD if joined else _JOINED_AFTER).match(text, end)
+    if after is not None:
+        end = after.end()
+    joined = end > start and text[start] == "-"
+    before = (_START_OF_WORD if joined else _JOINED_BEFORE).search(text, max(0, start - 60), start)
+    if before is not None:
+        start = before.start()
+    if (start, end) == (entity.start, entity.end):
+        return entity
+    return entity.model_copy(update={"start": start, "end": end})
 
 
 def apply(text: str, entities: Iterable[Entity]) -> str:

@@ -35,6 +35,9 @@ def loaded(analyse: Any) -> None:
         ("nhs number 943 476 5919", "5919", "[NHS_NUMBER]"),
         ("my dob is 04/07/2010", "2010", "[DOB]"),
         ("born 4 March 2010", "2010", "[DOB]"),
+        # A hyphenated name goes whole, not as "[NAME]Quillby".
+        ("my mate Zebedee Thornwick-Quillby said hi", "Quillby", "[NAME]"),
+        ("Mrs Ottoline Pennyfeather-Zorbo is my social worker", "Zorbo", "[NAME]"),
     ],
 )
 def test_each_kind_of_detail_is_replaced(text: str, detail: str, placeholder: str) -> None:
