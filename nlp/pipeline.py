@@ -24,6 +24,9 @@ STAMP = "trained_from.json"
 CARD = "card.json"
 
 
+# At most this many words, a message with a risk phrase only denied is read as that denial.
+DENIAL_WORDS = 10
+
 class ModelUnavailable(RuntimeError):
     """The trained model is missing or cannot be read; `make model` trains it."""
 
@@ -206,6 +209,17 @@ class Pipeline:
             or distress >= self.distress
         )
         stated, named = set(doc._.rule_risks or []), set(doc._.rule_named or [])
+        reads_risk = any(value >= self.named_urgent for value in risk_scores.values())
+        denied = set(doc._.rule_denied or [])
+        words = sum(1 for token in doc if token.is_alpha)
+        if denied and not stated and named <= denied and words <= DENIAL_WORDS:
+            # A short message whose every risk phrase is said not to be so or sits in a way of
+            # speaking ("i dont wanna hurt myself", "gonna end it with him"): the model's high
+            # score is its reading of those same words, so it asks "are you safe?" and raises
+            # no alarm. In a longer one the model may be reading something else ("... but i
+            # keep thinking about the rope"), so it decides as usual.
+            uneasy = uneasy or bool(risks) or reads_risk
+            risks, reads_risk = set(), False
         setting = doc._.setting if doc._.setting in PLACE_KINDS else None
         return Analysis(
             topic=reported_topic(topic),
@@ -216,7 +230,7 @@ class Pipeline:
             risk_scores=risk_scores,
             distress=distress,
             uneasy=uneasy,
-            reads_risk=any(value >= self.named_urgent for value in risk_scores.values()),
+            reads_risk=reads_risk,
             role=doc._.role or self._role(doc),
             role_said=doc._.role,
             setting=setting,

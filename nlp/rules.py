@@ -12,7 +12,15 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-EXTENSIONS = ("rule_risks", "rule_named", "rule_topic", "role", "setting", "role_scores")
+EXTENSIONS = (
+    "rule_risks",
+    "rule_named",
+    "rule_denied",
+    "rule_topic",
+    "role",
+    "setting",
+    "role_scores",
+)
 
 
 def register_extensions() -> None:
@@ -69,6 +77,7 @@ class Rules:
         # "not_risk" phrase is a way of speaking that holds a risk phrase ("beat me at pool",
         # "kill myself laughing"): a risk phrase that overlaps one only names the risk.
         risks: dict[str, set[str]] = {"risk": set(), "risk_named": set()}
+        denied: set[str] = set()
         found: dict[str, list[tuple[int, str]]] = {"role": [], "setting": [], "topic": []}
         matches: list[tuple[str, str, int, int]] = []
         for match_id, start, end in [*self.phrases(doc), *self.tokens(doc)]:
@@ -82,12 +91,16 @@ class Rules:
                 _denied(doc, start) or any(start < e and s < end for s, e in speaking)
             ):
                 kind = "risk_named"  # said not to be so, or a way of speaking: it still names it
+                denied.add(label)
             if kind in risks:
                 risks[kind].add(label)
             else:
                 found[kind].append((start, label))
         doc._.rule_risks = sorted(risks["risk"])
         doc._.rule_named = sorted(risks["risk_named"])
+        # Of those, the labels only ever said not to be so or inside a way of speaking.
+        plain_named = {label for kind, label, _, _ in matches if kind == "risk_named"}
+        doc._.rule_denied = sorted(denied - risks["risk"] - plain_named)
         doc._.role = min(found["role"])[1] if found["role"] else None
         doc._.setting = min(found["setting"])[1] if found["setting"] else None
         doc._.rule_topic = _most_named(found["topic"])

@@ -282,3 +282,26 @@ async def test_safe_said_of_something_else_is_no_alarm(reading: Any, text: str) 
     built, replies = await told_calm(reading, text)
     assert not any(said.startswith("Thank you for telling me") for said in texts(replies))
     assert referrals(built) == []
+
+
+@pytest.mark.parametrize(
+    "words", ["no one is hurting me", "i dont wanna hurt myself", "gonna end it with him"]
+)
+async def test_a_short_message_that_only_denies_a_risk_raises_no_alarm(
+    runtime: Any, words: str
+) -> None:
+    """The README's own examples: a risk said not to be so, or a way of speaking, is no urgent
+    referral however the model reads those words; it still gets Childline's number."""
+    replies = await say(runtime.conversation, words)
+    assert CHILDLINE in replies[0].text
+    assert referrals(runtime) == []
+
+
+async def test_a_longer_message_with_a_denial_is_still_read_for_what_else_it_says(
+    runtime: Any,
+) -> None:
+    replies = await say(
+        runtime.conversation, "i dont wanna hurt myself but i keep staring at the rope under my bed"
+    )
+    assert CHILDLINE in replies[0].text
+    assert [r.urgency for r in referrals(runtime)] == ["urgent"]
