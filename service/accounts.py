@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
-from service import audit, auth
+from service import audit, auth, referrals
 from service.audit import Action, ChangedVia, Via
 from service.auth import Claims, LoginLimiter, hash_password, verify_password
 
@@ -315,6 +315,7 @@ def disable(*, session: Session, account: Advocate, by: Advocate | None, via: Ch
     session.flush()
     sign_out_everywhere(session=session, advocate=account)
     _record_change(session=session, action="account_disable", account=account, by=by, via=via)
+    referrals.give_back_held(session=session, holder=account, by=by, via=via)
     session.commit()
     return True
 

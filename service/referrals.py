@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from content.schema import Outcome
 from service import audit
-from service.audit import Via
+from service.audit import ChangedVia, Via
 from service.models import Advocate, Event, Referral, ReferralNote, RelayMessage, utcnow
 from service.queue import (
     QueueFilter,
@@ -709,6 +709,28 @@ def add_note(
 
 
 # Audited and committed, as claim and close are above.
+
+
+def give_back_held(
+    *, session: Session, holder: Advocate, by: Advocate | None, via: ChangedVia
+) -> int:
+    """Every open referral `holder` holds goes back to the queue, audited (not committed): an
+    account switched off must not leave a child's case, urgent or not, with no one."""
+    held = session.exec(
+        select(Referral).where(
+            Referral.claimed_by == holder.id, col(Referral.status).in_(("claimed", "waiting"))
+        )
+    ).all()
+    for referral in held:
+        _move(session, referral, status="new", claimed_by=None, claimed_at=None)
+        audit.record(
+            session=session,
+            advocate=by,
+            action="unclaim",
+            referral_id=referral.id,
+            detail=f"{via} the account that held it was switched off",
+        )
+    return len(held)
 
 
 def unclaim(*, session: Session, referral_id: int, by: Advocate, via: Via) -> Referral:

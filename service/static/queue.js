@@ -19,6 +19,7 @@
 
   var version = rows.dataset.version || null;
   var newestUrgent = Number(rows.dataset.newestUrgent || 0);
+  var urgentCount = null; // unclaimed urgent referrals last seen; null until the first answer
   var polling = null;
   var audio = null;
 
@@ -103,12 +104,17 @@
   function signedOut() {
     stopPolling();
     status.textContent = "You are signed out. Reload the page to sign in again.";
+    // Said in the tab's title too: an urgent count there would no longer be true.
+    document.title = "Signed out: reload to see the queue · Rightsline";
   }
 
   function changed(found) {
     showTitle(found.urgent);
-    var arrived = found.newest_urgent > newestUrgent;
+    // A new urgent referral, or one back in the queue (given back, or its holder switched off).
+    var arrived = found.newest_urgent > newestUrgent ||
+      (urgentCount !== null && found.urgent > urgentCount);
     newestUrgent = Math.max(newestUrgent, found.newest_urgent);
+    urgentCount = found.urgent;
     if (arrived) {
       beep();
       notify(found.urgent);

@@ -21,9 +21,15 @@ from sqlmodel import Session
 from service import accounts, auth
 from service.models import Advocate
 from tests.advocates.conftest import ADMIN, ADVOCATE, OTHER
-from tests.advocates.helpers import PASSWORD, bearer
+from tests.advocates.helpers import (
+    PASSWORD,
+    advocate_talking_with,
+    bearer,
+    child_says,
+    only_referral,
+)
 from tests.advocates.test_dashboard import csrf_of, sign_in
-from tests.service.helpers import database_dump
+from tests.service.helpers import database_dump, referrals
 
 NEW_PASSWORD = "a brand new passphrase 2"
 FORGOTTEN = "; failed sign-ins forgotten"
@@ -557,3 +563,28 @@ async def test_reading_the_audit_log_is_itself_audited_by_whom_and_where(
     ]
     # The newest entry an admin reads is their own reading of the log.
     assert api.json()[0]["action"] == "view_audit"
+
+
+async def test_disabling_an_account_gives_its_referrals_back_to_the_queue(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    """A child's case is never left with someone who can no longer sign in: an urgent one
+    held by a switched-off account is back in the queue for anyone, and counts as urgent."""
+    session_id, url, headers = await advocate_talking_with(
+        client, ADVOCATE, "they kept me in my room", "Hi."
+    )
+    await child_says(client, session_id, "a member of staff punched me last night")
+    assert (await only_referral(client, headers))["urgency"] == "urgent"
+    await sign_in(client, ADMIN)
+    page = await client.get(f"/dashboard/accounts/{advocates[ADVOCATE]}/disable")
+    assert "goes back to the queue" in page.text
+    token = csrf_of(page.text)
+    await client.post(
+        f"/dashboard/accounts/{advocates[ADVOCATE]}/disable", data={"csrf_token": token}
+    )
+    [referral] = referrals(runtime.database)
+    assert (referral.status, referral.claimed_by, referral.urgency) == ("new", None, "urgent")
+    version = (await client.get("/dashboard/queue/version")).json()
+    assert version["urgent"] == 1
+    timeline = (await client.get(url.replace("/api/", "/dashboard/"))).text
+    assert "Given back to the queue" in timeline

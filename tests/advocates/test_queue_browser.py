@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from tests.advocates.conftest import ADVOCATE
-from tests.advocates.helpers import PASSWORD, child_asks_for_advocate, child_says
+from tests.advocates.helpers import PASSWORD, bearer, child_asks_for_advocate, child_says
 from tests.advocates.test_queue_glance import add_referral
 from tests.web.live import PHONE
 
@@ -117,3 +117,44 @@ async def test_the_queue_fits_a_phone_390_px_wide(
     assert "they keep me in my room" in await row.locator("td.text").inner_text()
     assert "40 min" in await row.locator("td.waited").inner_text()
     await page.close()
+
+
+# Counts the tones the page's beep plays (two a beep).
+COUNT_TONES = """(() => {
+  const make = AudioContext.prototype.createOscillator;
+  window.tones = 0;
+  AudioContext.prototype.createOscillator = function () {
+    window.tones += 1;
+    return make.apply(this, arguments);
+  };
+})();"""
+
+
+async def test_an_urgent_referral_given_back_to_the_queue_beeps_as_a_new_one_does(
+    live_server: str, browser: Any, runtime: Any, advocates: dict[str, int]
+) -> None:
+    """The alarm is for any urgent referral waiting for someone: one claimed and given back
+    (or whose holder was switched off) is waiting again, though it is not the newest."""
+    runtime.settings = runtime.settings.model_copy(update={"queue_check_seconds": 0.2})
+    context = await browser.new_context()
+    await context.add_init_script(COUNT_TONES)
+    page = await signed_in_page(context, live_server)
+    await page.wait_for_selector("#live-controls:not([hidden])")
+
+    def tones() -> Awaitable[Any]:
+        return page.evaluate("() => window.tones")
+
+    async with httpx.AsyncClient(base_url=live_server) as http:
+        session_id = await child_asks_for_advocate(http, "they locked me in my room")
+        await child_says(http, session_id, "i want to kill myself")
+        await until(lambda: page.title(), "(1) urgent · Rightsline")
+        await until(tones, 2)
+        headers = await bearer(http, ADVOCATE)
+        [referral] = (await http.get("/api/referrals", headers=headers)).json()
+        url = f"/api/referrals/{referral['id']}"
+        await http.post(f"{url}/claim", headers=headers)
+        await until(lambda: page.title(), "Queue · Rightsline")
+        await http.post(f"{url}/unclaim", headers=headers)
+        await until(lambda: page.title(), "(1) urgent · Rightsline")
+        await until(tones, 4)
+    await context.close()
