@@ -276,9 +276,13 @@
       for (const button of reply.buttons) {
         const choice = make("button", "choice", button.label);
         choice.type = "button";
-        choice.addEventListener("click", () =>
-          send({ payload: button.payload }, button.label, true),
-        );
+        choice.addEventListener("click", () => {
+          // One press a step: a double tap, or Enter held down, sends it once.
+          if (group.dataset.pressed) return;
+          group.dataset.pressed = "yes";
+          send({ payload: button.payload }, button.label, true);
+        });
+        choice.addEventListener("keydown", typeIntoTheBox);
         group.append(choice);
       }
       item.append(group);
@@ -287,6 +291,16 @@
     messages.append(item);
     keep(item, { who, text: reply.text, buttons: reply.buttons });
     return { item, firstChoice };
+  }
+
+  // A letter typed while a button has the focus (it gets it after a step taken by keyboard)
+  // goes into the box, with the rest of what is typed: typing never presses a button.
+  function typeIntoTheBox(event) {
+    if (event.key.length !== 1 || event.key === " " || event.ctrlKey || event.metaKey) return;
+    if (event.altKey) return;
+    event.preventDefault();
+    input.focus();
+    input.setRangeText(event.key, input.selectionStart, input.selectionEnd, "end");
   }
 
   // Only the newest buttons stay: one step at a time.

@@ -281,3 +281,27 @@ async def test_after_forget_me_the_child_can_carry_on_in_a_new_chat(
     assert await page.locator("#problem").is_hidden()
     stored = await page.evaluate("() => sessionStorage.getItem('rightsline-session')")
     assert stored and stored != session_id
+
+
+async def test_typing_after_a_step_taken_by_keyboard_types_and_presses_nothing(
+    page: Any, runtime: Any
+) -> None:
+    """After a button pressed with Enter, the focus is on the next step's first button: what the
+    child types next goes into the box (a space there pressed that button once per space), and
+    a button pressed twice quickly sends once."""
+    await open_chat(page)
+    await page.locator(".choices").get_by_role("button", name="Not sure", exact=True).focus()
+    before = await page.locator(".msg.bot").count()
+    await page.keyboard.press("Enter")
+    await page.wait_for_function(
+        "n => document.querySelectorAll('.msg.bot').length > n", arg=before
+    )
+    await page.keyboard.type("what is an advocate")
+    assert await page.get_by_label("Type your message").input_value() == "what is an advocate"
+    assert await bubbles(page, "me") == ["Not sure"]
+
+    mine = await page.locator(".msg.me").count()
+    await page.locator(".choices button").first.dblclick()
+    await page.wait_for_function("n => document.querySelectorAll('.msg.me').length > n", arg=mine)
+    await page.wait_for_timeout(500)
+    assert await page.locator(".msg.me").count() == mine + 1
