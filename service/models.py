@@ -97,6 +97,9 @@ class Referral(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     claimed_at: datetime | None = None
     closed_at: datetime | None = Field(default=None, index=True)
+    # When the child's words made it urgent while an advocate held it, until that advocate
+    # answers: the queue's alarm counts it as urgent and waiting again.
+    raised_at: datetime | None = None
 
 
 class RelayMessage(SQLModel, table=True):

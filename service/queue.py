@@ -16,6 +16,8 @@ from service.models import Advocate, Chat, Referral, utcnow
 from service.settings import Settings
 from service.vocabulary import OPEN, STATUSES, URGENCIES, Status, Urgency
 
+# Held by an advocate: their turn ("claimed") or the child's ("waiting").
+HELD: tuple[Status, ...] = ("claimed", "waiting")
 # What the queue can be narrowed to. The topics and kinds of place are the ones a chat stores
 # on a referral (content/schema.py); "waited longer than" is in minutes.
 StatusFilter = Literal["open", Status, "all"]
@@ -32,7 +34,10 @@ def aware(moment: datetime) -> datetime:
 
 
 def waited_minutes(referral: Referral, now: datetime) -> int:
-    """How long the child has waited for someone to pick it up (or waited in all, if closed)."""
+    """How long the child has waited for someone to pick it up (or waited in all, if closed);
+    for one whose words turned urgent while held, how long since, unanswered."""
+    if referral.raised_at is not None and referral.status in HELD:
+        return max(0, int((now - aware(referral.raised_at)).total_seconds() // 60))
     end = referral.claimed_at or referral.closed_at or now
     return max(0, int((aware(end) - aware(referral.created_at)).total_seconds() // 60))
 
@@ -49,7 +54,10 @@ def limit_for(urgency: Urgency, settings: Settings) -> timedelta:
 
 
 def is_overdue(referral: Referral, settings: Settings, now: datetime) -> bool:
-    """Still unclaimed past its time limit: 15 minutes if urgent, 24 hours otherwise."""
+    """Still unclaimed past its time limit: 15 minutes if urgent, 24 hours otherwise; or
+    turned urgent while held, and unanswered for longer than an urgent one may wait."""
+    if referral.raised_at is not None and referral.status in HELD:
+        return now - aware(referral.raised_at) > limit_for("urgent", settings)
     if referral.status != "new":
         return False
     return now - aware(referral.created_at) > time_limit(referral, settings)
@@ -353,7 +361,7 @@ class QueueVersion:
     """A cheap fingerprint of the open queue, and the urgent referrals no one has claimed."""
 
     version: str  # changes when a referral is made, claimed, answered, closed or goes overdue
-    urgent: int  # urgent referrals waiting to be claimed, whatever the filters
+    urgent: int  # urgent referrals waiting to be claimed or answered, whatever the filters
     newest_urgent: int  # the id of the newest of those (0: none)
 
 
@@ -366,11 +374,25 @@ def queue_version(*, session: Session, settings: Settings) -> QueueVersion:
     urgent, newest_urgent = session.exec(
         select(func.count(), func.max(Referral.id)).where(waiting)
     ).one()
+    # Held, but the child's words turned it urgent since and no one has answered: it counts
+    # in the alarm too, as the advocate holding it may have gone.
+    raised = session.exec(
+        select(func.count()).where(
+            col(Referral.status).in_(HELD), col(Referral.raised_at).is_not(None)
+        )
+    ).one()
+    raised_late = session.exec(
+        select(func.count()).where(
+            col(Referral.status).in_(HELD),
+            col(Referral.raised_at) < utcnow() - limit_for("urgent", settings),
+        )
+    ).one()
+    urgent += raised
     late = _narrowed(None, None, late_before(settings, utcnow()))
     overdue = session.exec(select(func.count()).select_from(Referral).where(*late)).one()
     stamp = aware(latest).isoformat() if latest is not None else "-"
     return QueueVersion(
-        version=f"{count}.{newest or 0}.{overdue}.{stamp}",
+        version=f"{count}.{newest or 0}.{overdue}.{raised_late}.{stamp}",
         urgent=int(urgent),
         newest_urgent=int(newest_urgent or 0),
     )

@@ -19,6 +19,7 @@ from service import audit
 from service.audit import ChangedVia, Via
 from service.models import Advocate, Event, Referral, ReferralNote, RelayMessage, utcnow
 from service.queue import (
+    HELD,
     QueueFilter,
     QueuePage,
     aware,
@@ -89,6 +90,9 @@ class ReferralPublic(BaseModel):
     # or the chat is gone); and the time limit for its urgency, in minutes.
     place: str | None = None
     limit_minutes: int = 0
+    # Held, and the child's words have turned it urgent since, unanswered (`waited_minutes`
+    # then counts from those words).
+    raised: bool = False
 
 
 class ConversationLine(BaseModel):
@@ -130,6 +134,7 @@ def to_public(
         overdue=is_overdue(referral, settings, now),
         place=place,
         limit_minutes=int(time_limit(referral, settings).total_seconds() // 60),
+        raised=referral.raised_at is not None and referral.status in HELD,
     )
 
 
@@ -289,6 +294,7 @@ def reply_to_referral(
     )
     session.add(message)
     referral.status = "waiting"
+    referral.raised_at = None  # answered
     referral.updated_at = utcnow()
     session.flush()
     return message
@@ -590,7 +596,7 @@ def _move(session: Session, referral: Referral, **values: Any) -> None:
 def unclaim_referral(*, session: Session, referral_id: int, advocate: Advocate) -> Referral:
     """The holder gives it back: new again, in the queue for anyone, as before it was claimed."""
     referral = _own_open(session=session, referral_id=referral_id, advocate=advocate)
-    _move(session, referral, status="new", claimed_by=None, claimed_at=None)
+    _move(session, referral, status="new", claimed_by=None, claimed_at=None, raised_at=None)
     return referral
 
 
@@ -722,7 +728,7 @@ def give_back_held(
         )
     ).all()
     for referral in held:
-        _move(session, referral, status="new", claimed_by=None, claimed_at=None)
+        _move(session, referral, status="new", claimed_by=None, claimed_at=None, raised_at=None)
         audit.record(
             session=session,
             advocate=by,

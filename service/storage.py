@@ -121,6 +121,8 @@ def create_referral(
         session.add(referral)
     elif urgency == "urgent":
         referral.urgency = "urgent"
+        if referral.status in ("claimed", "waiting") and referral.raised_at is None:
+            referral.raised_at = utcnow()  # its holder must see it at once (service/queue.py)
     referral.topic = reported_topic(chat.topic) if chat.topic else referral.topic
     referral.setting = chat.setting or referral.setting
     referral.role = chat.role or referral.role

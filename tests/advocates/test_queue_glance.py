@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from service.models import Chat, Referral, utcnow
 from tests.advocates.conftest import ADVOCATE
-from tests.advocates.helpers import bearer
+from tests.advocates.helpers import advocate_talking_with, bearer, child_says, only_referral
 from tests.advocates.test_dashboard import shown, sign_in
 
 
@@ -195,3 +195,27 @@ async def test_the_api_narrows_the_same_way_and_refuses_bad_values(
     for query in ("role=judge", "overdue=maybe", "words=" + "x" * 201):
         refused = await client.get(f"/api/referrals?{query}", headers=headers)
         assert refused.status_code == 422, query
+
+
+async def test_a_held_referral_that_turns_urgent_counts_in_the_alarm_until_answered(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    """The advocate holding a case may have gone home: when the child's words turn it urgent,
+    the queue's alarm counts it and the row says so, until that advocate answers."""
+    session_id, url, headers = await advocate_talking_with(
+        client, ADVOCATE, "they kept me in my room", "Hi, I am here."
+    )
+    await sign_in(client, ADVOCATE)
+    assert (await client.get("/dashboard/queue/version")).json()["urgent"] == 0
+    await child_says(client, session_id, "a member of staff punched me last night")
+
+    assert (await client.get("/dashboard/queue/version")).json()["urgent"] == 1
+    row = await only_referral(client, headers)
+    assert (row["status"], row["urgency"], row["raised"]) == ("claimed", "urgent", True)
+    rows = (await client.get("/dashboard/queue/rows")).text
+    assert "urgent words since, not yet answered" in rows
+    assert "punched me" in rows  # the newest words, where an urgent summary shows its end
+
+    await client.post(f"{url}/replies", headers=headers, json={"text": "I am here. Are you hurt?"})
+    assert (await client.get("/dashboard/queue/version")).json()["urgent"] == 0
+    assert (await only_referral(client, headers))["raised"] is False

@@ -37,6 +37,7 @@ FIELDS = {
     "overdue",
     "place",
     "limit_minutes",
+    "raised",
 }
 
 
