@@ -106,7 +106,30 @@ _ATTACK = (
     + _HIT_ME_UP
     + r"|(?:punch\w*|kick\w*|slap\w*|beat\w*|strangl\w*|chok\w*)\s+(?:me|us)\b)"
 )
+# The clearest signs in Welsh (Rightsline serves Wales) and Polish (a language many children
+# and families here speak), so that a child who writes in them is still put through at once.
+# Welsh: lladd fy hun (kill myself), eisiau marw (want to die), niweidio/brifo fy hun (harm/hurt
+# myself); fy nharo / fy mrifo / fy nghyffwrdd (hit / hurt / touch me). Polish: zabić się (kill
+# myself), nie chcę żyć (don't want to live), chcę umrzeć (want to die), pociąć się (cut
+# myself); bije/pobił mnie (hits/beat me), dotyka mnie (touches me), krzywdzi mnie (hurts me).
+_OTHER_LANGUAGES_SELF_HARM = [
+    r"\blladd\s+fy\s+hun\b",
+    r"\beisiau\s+marw\b",
+    r"\b(?:niweidio|brifo|torri)\s+fy\s+hun\b",
+    r"\bzabi[cć]\s+si[eę]\b",
+    r"\bsi[eę]\s+zabi[cć]\b",
+    r"\bnie\s+chc[eę]\s+(?:ju[zż]\s+)?[zż]y[cć]\b",
+    r"\bchc[eę]\s+umrze[cć]\b",
+    r"\bpoci[aą][cć]\s+si[eę]\b",
+    r"\bsi[eę]\s+poci[aą][cć]\b",
+]
+_OTHER_LANGUAGES_ABUSE = [
+    r"\bfy\s+(?:nharo|mrifo|nghyffwrdd|nghuro)\b",
+    r"\b(?:bije|pobi[lł]a?|uderzy[lł]a?|dotyka|krzywdzi|skrzywdzi[lł]a?)\s+mnie\b",
+    r"\bmnie\s+(?:bije|pobi[lł]a?|uderzy[lł]a?|dotyka|krzywdzi|skrzywdzi[lł]a?)\b",
+]
 _ABUSE = [
+    *_OTHER_LANGUAGES_ABUSE,
     _ATTACK + _NOT_AN_ATTACK,
     r"\b(?:touch\w*|grop\w*)\s+(?:me|us)\b",
     r"\b(?:rape|raped|raping)\b",
@@ -137,7 +160,7 @@ _ABUSE_NAMED = [
 ]
 
 PATTERNS = {
-    "self_harm": re.compile("|".join(_SELF_HARM), re.IGNORECASE),
+    "self_harm": re.compile("|".join(_SELF_HARM + _OTHER_LANGUAGES_SELF_HARM), re.IGNORECASE),
     "abuse": re.compile("|".join(_ABUSE), re.IGNORECASE),
 }
 NAMED = {

@@ -89,3 +89,13 @@ async def test_tablets_kept_back_are_urgent_whatever_else_is_said(
     assert CHILDLINE in replies[0]["text"]
     [referral] = referrals(runtime)
     assert referral.urgency == "urgent" and "self_harm" in referral.risks
+
+
+async def test_risk_written_in_welsh_or_polish_is_put_through(
+    client: httpx.AsyncClient, runtime: Any
+) -> None:
+    """ "Sorry, I did not understand" is no answer to "I want to kill myself" in Welsh."""
+    for words in ("dw i eisiau lladd fy hun", "chcę się zabić"):
+        replies = await send(client, await start(client), text=words)
+        assert "0800 1111" in replies[0]["text"]
+    assert [r.urgency for r in referrals(runtime)] == ["urgent", "urgent"]

@@ -27,6 +27,12 @@ from service import safety
         ("swallowed about 16 of my painkillers after tea, head is spinning", "self_harm"),
         ("necked a whole strip of co-codamol", "self_harm"),
         ("took the full box of my night meds at once", "self_harm"),
+        # Welsh and Polish, as a child in Wales, or from a Polish family, may write.
+        ("dw i eisiau lladd fy hun heno", "self_harm"),
+        ("mae'r swyddog wedi fy nharo i eto", "abuse"),
+        ("chcę się zabić", "self_harm"),
+        ("nie chcę już żyć tutaj", "self_harm"),
+        ("wychowawca mnie bije w nocy", "abuse"),
     ],
 )
 def test_a_risk_stated_is_urgent(text: str, label: str) -> None:
