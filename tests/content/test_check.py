@@ -10,7 +10,7 @@ from content.loader import DATA_DIR
 from content.schema import MESSAGE_KEYS
 from tests.content.conftest import edit
 
-TODAY = dt.date(2026, 11, 30)
+TODAY = dt.date(2026, 12, 4)
 
 
 def faults_in(data: Path) -> list[tuple[str, int, str]]:

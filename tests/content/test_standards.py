@@ -13,7 +13,7 @@ from content.loader import DATA_DIR, read_content
 from content.schema import AUDIENCES, PLACE_KINDS, AnswerData
 from tests.content.conftest import edit
 
-TODAY = dt.date(2026, 11, 30)
+TODAY = dt.date(2026, 12, 4)
 SETTINGS = [None, *PLACE_KINDS]
 
 
