@@ -18,6 +18,7 @@
   // Tries after a failure wait twice as long each time, up to half a minute.
   const FIRST_RETRY_MS = 1000;
   const LONGEST_RETRY_MS = 30000;
+  const LEAVE_WAIT_MS = 800; // the longest quick exit waits to hear the chat was deleted
   const speech = "speechSynthesis" in window && typeof SpeechSynthesisUtterance === "function";
   const calm = window.matchMedia("(prefers-reduced-motion: reduce)");
 
@@ -469,17 +470,29 @@
     } catch {
       // Nothing was kept.
     }
-    if (id) {
-      // keepalive: the delete still goes through while the page is being left.
-      fetch(`${API}/${encodeURIComponent(id)}`, { method: "DELETE", keepalive: true }).catch(
-        () => {},
-      );
-    }
+    return id ? deleteChat(id) : Promise.resolve();
+  }
+
+  // Deletes the chat on the service. Where the service cannot be reached, the page's worker is
+  // given the chat's id (never its words) and deletes the chat once the service answers again.
+  // Never waited on for long: the screen is already blank, and leaving matters more.
+  function deleteChat(id) {
+    const handOver = () => {
+      const worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+      if (worker) worker.postMessage({ forget: id });
+    };
+    // keepalive: the delete still goes through while the page is being left.
+    const asked = fetch(`${API}/${encodeURIComponent(id)}`, { method: "DELETE", keepalive: true })
+      .then((answer) => {
+        if (!answer.ok && answer.status !== 404) handOver();
+      })
+      .catch(handOver);
+    return Promise.race([asked, new Promise((done) => setTimeout(done, LEAVE_WAIT_MS))]);
   }
 
   function quickExit() {
-    clearEverything();
-    location.replace("/exit"); // replaces this page in history, so Back does not return
+    // replace: this page goes from the history, so Back does not return
+    clearEverything().then(() => location.replace("/exit"));
   }
 
   // In kiosk mode a chat that has been used clears itself after a few idle minutes.
@@ -492,8 +505,7 @@
         stillHere();
         return;
       }
-      clearEverything();
-      location.replace(location.pathname);
+      clearEverything().then(() => location.replace(location.pathname));
     }, idleMs);
   }
 

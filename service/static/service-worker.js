@@ -5,6 +5,10 @@
 // The blank quick-exit page is kept too, so quick exit lands there even with no connection.
 const SHELL = ["/", "/family", "/exit", "/static/chat.css", "/static/chat.js"];
 const CACHE = "rightsline-shell-v1";
+// Chats a quick exit could not delete because the service was out of reach: their ids alone,
+// as empty entries, never a word of them. Each is deleted once the service answers again.
+const FORGET = "rightsline-forget-v1";
+const FORGET_PATH = "/forget-pending/";
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -20,7 +24,7 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches
       .keys()
-      .then((names) => names.filter((name) => name !== CACHE))
+      .then((names) => names.filter((name) => name !== CACHE && name !== FORGET))
       .then((old) => Promise.all(old.map((name) => caches.delete(name))))
       .then(() => self.clients.claim()),
   );
@@ -32,7 +36,33 @@ self.addEventListener("fetch", (event) => {
   // Anything else (the chat API above all) goes to the network untouched and is never kept.
   if (event.request.method !== "GET" || !shell) return;
   event.respondWith(networkFirst(event.request, url.pathname));
+  event.waitUntil(forgetWaiting()); // a page opened: the service may be back
 });
+
+self.addEventListener("message", (event) => {
+  const id = event.data && event.data.forget;
+  if (typeof id !== "string" || !/^[\w-]{1,100}$/.test(id)) return;
+  event.waitUntil(
+    caches
+      .open(FORGET)
+      .then((kept) => kept.put(FORGET_PATH + id, new Response("")))
+      .then(forgetWaiting),
+  );
+});
+
+// Deletes every chat waiting to be deleted; one the service cannot be reached for waits on.
+async function forgetWaiting() {
+  const kept = await caches.open(FORGET);
+  for (const request of await kept.keys()) {
+    const id = new URL(request.url).pathname.slice(FORGET_PATH.length);
+    try {
+      const answer = await fetch(`/api/chat/sessions/${id}`, { method: "DELETE" });
+      if (answer.ok || answer.status === 404) await kept.delete(request);
+    } catch {
+      // Still out of reach: tried again when a page is next opened.
+    }
+  }
+}
 
 // The network first, so a working service always gives the newest page; the kept copy
 // only when the service cannot be reached.

@@ -179,3 +179,43 @@ async def test_the_worker_covers_both_chat_pages(page: Any, live_server: str) ->
             "async (path) => (await navigator.serviceWorker.getRegistration(path)).scope", path
         )
         assert scope == f"{live_server}/"
+
+
+async def test_quick_exit_while_the_service_is_down_deletes_the_chat_once_it_is_back(
+    page: Any, server: LiveServer, runtime: Any
+) -> None:
+    """Quick exit promises the chat is deleted: when the service cannot be reached then, the
+    page's worker keeps the chat's id (never its words) and deletes it when a page is next
+    opened with the service back."""
+    session_id = await open_chat(page)
+    assert await worker_ready(page)
+    await page.reload()  # now under the worker
+    await page.locator(".msg.bot").first.wait_for()
+    await tap(page, "YOI")
+    await type_message(page, "they kept me in my room at zogglewump")
+    await count_is(page, ".msg.me", 2)
+    await page.wait_for_function("() => !document.querySelector('#typing:not([hidden])')")
+    key = runtime.keys.pseudonym("web", session_id)
+
+    def chat_is_there() -> bool:
+        with Session(runtime.database) as session:
+            return session.exec(select(Chat).where(Chat.key == key)).first() is not None
+
+    assert chat_is_there()
+    server.stop()
+    await page.get_by_role("button", name="Quick exit").click()
+    await page.wait_for_url("**/exit")
+    assert (await page.inner_text("body")).strip() == ""
+    kept = " ".join(await page.evaluate(KEPT_PATHS))
+    assert "zogglewump" not in kept and "they kept me" not in kept
+    assert chat_is_there()  # the service was out of reach
+
+    server.start()
+    later = await page.context.new_page()
+    await later.goto("/")
+    for _ in range(100):
+        if not chat_is_there():
+            break
+        await later.wait_for_timeout(100)
+    assert not chat_is_there()
+    assert not any(path.startswith("/forget") for path in await later.evaluate(KEPT_PATHS))
