@@ -5,8 +5,10 @@ passes through here, so they cannot disagree about what is hidden.
 
 - Any count from 1 to 4 could point to one child, so it is hidden ("primary" suppression).
 - A hidden count must not be worked out from the others: in every set of parts and their
-  total, either nothing is hidden or at least two cells are. When only one is, the smallest
-  other part is hidden too ("secondary" suppression), repeated until every set holds.
+  total, either nothing is hidden or at least two cells are, and hidden parts of a shown total
+  never add up to just one each (zeros are shown, so two hidden cells adding up to 2 are 1
+  and 1). Otherwise the smallest other part is hidden too ("secondary" suppression),
+  repeated until every set holds.
 - Figures that are not parts of a total (the stages of the pathway, each a subset of the one
   before) are rounded to the nearest 5 instead, so that no difference between them is exact.
 """
@@ -50,13 +52,25 @@ class Linked:
             changed = False
             for parts, total in self.sums:
                 members = [*parts, total]
-                if sum(key in hide for key in members) != 1:
+                if not self._derivable(parts, total, hide, sum(key in hide for key in members)):
                     continue
                 extra = self._second(parts, total, hide)
                 if extra is not None:
                     hide.add(extra)
                     changed = True
         return hide
+
+    def _derivable(
+        self, parts: Sequence[Hashable], total: Hashable, hide: set[Hashable], hidden: int
+    ) -> bool:
+        """Whether a hidden cell of this set can be worked out: it is the only one hidden; or
+        the total is shown and the hidden parts add up to no more than one each, so (zeros
+        being shown) every one of them must be 1."""
+        if hidden == 1:
+            return True
+        if hidden == 0 or total in hide:
+            return False
+        return sum(self.values[key] for key in parts if key in hide) <= hidden
 
     def _second(
         self, parts: Sequence[Hashable], total: Hashable, hide: set[Hashable]

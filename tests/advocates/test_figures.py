@@ -86,6 +86,15 @@ def column_total(section: dict[str, Any], column: str) -> dict[str, Any]:
     return next(cell for cell in section["totals"]["cells"] if cell["label"] == column)
 
 
+def test_hidden_parts_that_can_only_be_ones_take_another_with_them() -> None:
+    """Zeros are shown, so two hidden parts of a shown total of which the rest is known, adding
+    up to 2, can only be 1 and 1: a third is hidden with them."""
+    parts, total_hidden = suppression.protect_list([1, 1, 8], 10)
+    assert parts == [True, True, True] and not total_hidden
+    # Hidden parts that add up to more than one each say no more than "1 to 4" each.
+    assert suppression.protect_list([1, 2, 8], 11) == ([True, True, False], False)
+
+
 def test_one_hidden_part_takes_a_second_with_it() -> None:
     assert suppression.protect_list([6, 3, 0], 9) == ([True, True, False], False)
     assert suppression.protect_list([6, 7, 0], 13) == ([False, False, False], False)
