@@ -153,6 +153,15 @@ def sign_in(
     advocate = _password_fits(account, password)
     if advocate is None or advocate.id is None:
         limiter.failed(email, address, generation=generation)
+        # So an admin can see someone trying passwords. The limiter bounds how many rows this
+        # writes; what was typed, an unknown email above all, is never kept.
+        audit.record(
+            session=session,
+            advocate=account,
+            action="login_failed",
+            detail=use if account is not None else f"{use} unknown account",
+        )
+        session.commit()
         raise SignInRefused(WRONG, 401)
     limiter.succeeded(email, generation=generation)
     audit.record(session=session, advocate=advocate, action="login", detail=use)

@@ -12,6 +12,8 @@ from service.models import Advocate, AuditEntry
 # Everything the log records; anything else is a mistake in the code, refused at once.
 Action = Literal[
     "login",
+    # a wrong password (for an account, or "unknown account"), never what was typed
+    "login_failed",
     "logout",
     "view_queue",
     "view",

@@ -10,10 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlmodel import Session, select
 
 from service import auth
+from service.models import AuditEntry
 from tests.advocates.conftest import ADMIN, ADVOCATE
 from tests.advocates.helpers import PASSWORD
+from tests.service.helpers import database_dump
 
 
 @asynccontextmanager
@@ -139,3 +142,20 @@ def test_redis_keys_are_keyed_hashes_not_plain_hashes_of_the_email() -> None:
         server.close()
         limiter.close()
         other_key.close()
+
+
+async def test_wrong_passwords_are_in_the_audit_log_and_what_was_typed_is_not(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    """An admin can see someone trying passwords on an account, or on addresses that are no
+    one's; neither the password nor an unknown address typed is kept."""
+    assert await sign_in(client, ADVOCATE, "not the passphrase at all") == 401
+    assert await sign_in(client, "zebedee.nobody@example.org", "guessing again") == 401
+    with Session(runtime.database) as session:
+        failed = session.exec(select(AuditEntry).where(AuditEntry.action == "login_failed")).all()
+    assert [(entry.advocate_id, entry.detail) for entry in failed] == [
+        (advocates[ADVOCATE], "api"),
+        (None, "api unknown account"),
+    ]
+    dump = database_dump(runtime.database)
+    assert "zebedee.nobody" not in dump and "guessing again" not in dump
