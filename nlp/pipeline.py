@@ -27,6 +27,7 @@ CARD = "card.json"
 # At most this many words, a message with a risk phrase only denied is read as that denial.
 DENIAL_WORDS = 10
 
+
 class ModelUnavailable(RuntimeError):
     """The trained model is missing or cannot be read; `make model` trains it."""
 
