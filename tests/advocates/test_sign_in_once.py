@@ -62,6 +62,8 @@ def test_a_wrong_password_then_the_limit_then_a_token_for_that_use(
         assert gone is None
         entries = session.exec(select(AuditEntry).order_by(col(AuditEntry.id))).all()
         assert [(e.action, e.detail) for e in entries] == [
+            ("login_failed", "api"),  # the two wrong passwords; the held try is not one
+            ("login_failed", "api"),
             ("login", "dashboard"),
             ("logout", "dashboard"),
         ]
