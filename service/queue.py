@@ -14,10 +14,8 @@ from sqlmodel import Session, col, select
 from content.schema import PLACE_KINDS, REPORTED_TOPICS, ROLES
 from service.models import Advocate, Chat, Referral, utcnow
 from service.settings import Settings
-from service.vocabulary import OPEN, STATUSES, URGENCIES, Status, Urgency
+from service.vocabulary import HELD, OPEN, STATUSES, URGENCIES, Status, Urgency
 
-# Held by an advocate: their turn ("claimed") or the child's ("waiting").
-HELD: tuple[Status, ...] = ("claimed", "waiting")
 # What the queue can be narrowed to. The topics and kinds of place are the ones a chat stores
 # on a referral (content/schema.py); "waited longer than" is in minutes.
 StatusFilter = Literal["open", Status, "all"]
@@ -376,15 +374,10 @@ def queue_version(*, session: Session, settings: Settings) -> QueueVersion:
     ).one()
     # Held, but the child's words turned it urgent since and no one has answered: it counts
     # in the alarm too, as the advocate holding it may have gone.
-    raised = session.exec(
-        select(func.count()).where(
+    late_since = utcnow() - limit_for("urgent", settings)
+    raised, raised_late = session.exec(
+        select(func.count(), func.count(case((col(Referral.raised_at) < late_since, 1)))).where(
             col(Referral.status).in_(HELD), col(Referral.raised_at).is_not(None)
-        )
-    ).one()
-    raised_late = session.exec(
-        select(func.count()).where(
-            col(Referral.status).in_(HELD),
-            col(Referral.raised_at) < utcnow() - limit_for("urgent", settings),
         )
     ).one()
     urgent += raised

@@ -19,7 +19,6 @@ from service import audit
 from service.audit import ChangedVia, Via
 from service.models import Advocate, Event, Referral, ReferralNote, RelayMessage, utcnow
 from service.queue import (
-    HELD,
     QueueFilter,
     QueuePage,
     aware,
@@ -30,7 +29,7 @@ from service.queue import (
     waited_minutes,
 )
 from service.settings import Settings
-from service.vocabulary import SENDERS, Sender
+from service.vocabulary import HELD, SENDERS, Sender
 
 if TYPE_CHECKING:
     from service.relay import Relay
@@ -723,9 +722,7 @@ def give_back_held(
     """Every open referral `holder` holds goes back to the queue, audited (not committed): an
     account switched off must not leave a child's case, urgent or not, with no one."""
     held = session.exec(
-        select(Referral).where(
-            Referral.claimed_by == holder.id, col(Referral.status).in_(("claimed", "waiting"))
-        )
+        select(Referral).where(Referral.claimed_by == holder.id, col(Referral.status).in_(HELD))
     ).all()
     for referral in held:
         _move(session, referral, status="new", claimed_by=None, claimed_at=None, raised_at=None)

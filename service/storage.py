@@ -19,7 +19,7 @@ from service.models import (
     RelayMessage,
     utcnow,
 )
-from service.vocabulary import OPEN, TO_CHILD, Urgency
+from service.vocabulary import HELD, OPEN, TO_CHILD, Urgency
 
 
 def find_chat(*, session: Session, key: str) -> Chat | None:
@@ -121,7 +121,7 @@ def create_referral(
         session.add(referral)
     elif urgency == "urgent":
         referral.urgency = "urgent"
-        if referral.status in ("claimed", "waiting") and referral.raised_at is None:
+        if referral.status in HELD and referral.raised_at is None:
             referral.raised_at = utcnow()  # its holder must see it at once (service/queue.py)
     referral.topic = reported_topic(chat.topic) if chat.topic else referral.topic
     referral.setting = chat.setting or referral.setting

@@ -14,6 +14,8 @@ Status = Literal["new", "claimed", "waiting", "closed"]
 STATUSES: tuple[Status, ...] = get_args(Status)
 OpenStatus = Literal["new", "claimed", "waiting"]
 OPEN: tuple[OpenStatus, ...] = get_args(OpenStatus)
+# Held by an advocate: their turn ("claimed") or the child's ("waiting").
+HELD: tuple[Status, ...] = ("claimed", "waiting")
 
 Urgency = Literal["urgent", "normal"]
 URGENCIES: tuple[Urgency, ...] = get_args(Urgency)
