@@ -161,6 +161,7 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "risk_words_not_kept",
     "not_safe_note",
     "check_in",
+    "check_in_denied",
     "check_in_ask",
     "risk_named",
     "safe_yes",

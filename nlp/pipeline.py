@@ -213,7 +213,8 @@ class Pipeline:
         reads_risk = any(value >= self.named_urgent for value in risk_scores.values())
         denied = set(doc._.rule_denied or [])
         words = sum(1 for token in doc if token.is_alpha)
-        if denied and not stated and named <= denied and words <= DENIAL_WORDS:
+        only_denied = bool(denied) and not stated and named <= denied and words <= DENIAL_WORDS
+        if only_denied:
             # A short message whose every risk phrase is said not to be so or sits in a way of
             # speaking ("i dont wanna hurt myself", "gonna end it with him"): the model's high
             # score is its reading of those same words, so it asks "are you safe?" and raises
@@ -232,6 +233,7 @@ class Pipeline:
             distress=distress,
             uneasy=uneasy,
             reads_risk=reads_risk,
+            denied=only_denied,
             role=doc._.role or self._role(doc),
             role_said=doc._.role,
             setting=setting,

@@ -608,7 +608,7 @@ class Conversation:
         chat.step = 0
         adult = chat.role in ADULTS  # a worried parent is asked about the child, not themselves
         return [
-            Reply(text=self._say("adult_check_in" if adult else "check_in")),
+            Reply(text=self._say(self._check_in_words(adult, analysis))),
             Reply(
                 text=self._say("adult_check_in_ask" if adult else "check_in_ask"),
                 buttons=[
@@ -619,6 +619,13 @@ class Conversation:
                 ],
             ),
         ]
+
+    @staticmethod
+    def _check_in_words(adult: bool, analysis: Analysis) -> str:
+        if adult:
+            return "adult_check_in"
+        # "no one is hurting me": nothing to be sorry for, but worth a gentle check.
+        return "check_in_denied" if analysis.denied else "check_in"
 
     def _childline_first(self, chat: Chat, replies: list[Reply]) -> list[Reply]:
         """A risk named in a calm message ("what happens if someone self harms in here"): the

@@ -297,6 +297,22 @@ async def test_a_short_message_that_only_denies_a_risk_raises_no_alarm(
     assert referrals(runtime) == []
 
 
+async def test_a_check_in_after_a_denial_does_not_say_sorry_things_feel_hard(
+    settings: Any, analyse: Any
+) -> None:
+    """ "no one is hurting me" asked "are you safe?" is checked on gently, not pitied."""
+    words = "no one is hurting me"
+    built = build_runtime(settings, analyse=graded(analyse, **{words: {"concern": True}}))
+    try:
+        replies = await say(built.conversation, words)
+        assert analyse(words).denied
+        assert replies[0].text.startswith("I just want to check you are OK")
+        assert CHILDLINE in replies[0].text and replies[-1].text == SAFE
+        assert "sorry" not in " ".join(texts(replies)).lower()
+    finally:
+        built.close()
+
+
 async def test_a_longer_message_with_a_denial_is_still_read_for_what_else_it_says(
     runtime: Any,
 ) -> None:
