@@ -33,6 +33,10 @@ PLACE_FILLER = frozenset(
     "put sent just still unit ward hmp hmyoi yoi stc sch".split()
 )
 
+# Words just before a kind of place that say the writer (or their child) is there now: "im on a
+# ward", "my son is in a yoi", "they moved me to a secure school"; not "i ended up in hospital".
+HERE_WORDS = frozenset("im am is hes shes were moved transferred staying living live now".split())
+
 
 def typos_allowed(length: int) -> int:
     """Letters that may be wrong in a name this long: none in a short one ("Parc" is one
@@ -253,6 +257,16 @@ class Library:
                 if tuple(words[start : start + len(tokens)]) == tokens:
                     return kind, start, start + len(tokens)
         return None
+
+    def says_there(self, text: str, kind: str) -> bool:
+        """Whether `text` says someone is in this kind of place now ("im on a ward")."""
+        named = self.find_kind(text)
+        return named is not None and named[0] == kind and self.says_here(text, named[1])
+
+    def says_here(self, text: str, start: int) -> bool:
+        """Whether the few words before the place's (from `find_kind`) say someone is there."""
+        words = _words(text[:PLACE_TEXT]).split()
+        return any(word in HERE_WORDS for word in words[max(0, start - 4) : start])
 
     def other_words(self, text: str, start: int, end: int) -> list[str]:
         """The words of `text` outside start:end (a place's name) that say more than where

@@ -135,6 +135,7 @@ Outcome = Literal[
 
 MESSAGE_KEYS: tuple[str, ...] = (
     "greeting",
+    "adult_greeting",
     "ask_role",
     *(f"ask_setting_{audience}" for audience in AUDIENCES),
     "setting_set",
@@ -144,6 +145,7 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "place_renamed",
     "place_in_wales",
     "place_closed",
+    "adult_place_closed",
     "menu_child",
     "menu_family",
     "not_understood",

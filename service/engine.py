@@ -192,6 +192,8 @@ class Conversation:
         chosen = await self.handle(
             key, channel, Inbound(payload=str(payloads.role(role))), route=route
         )
+        if role in ADULTS:  # the family page greets a parent, not a child
+            replies = [Reply(text=self._say("adult_greeting"))]
         return replies[:1] + chosen
 
     async def handle(
@@ -662,7 +664,7 @@ class Conversation:
             return [Reply(text=self._say("error"), buttons=self._menu_buttons(chat))]
         known = (chat.place, chat.setting)
         found = self.library.find_place(text)
-        self._learn(chat, analysis, found)
+        self._learn(chat, analysis, found, text)
         before = [Reply(text=self._say("long_message"))] if len(text) > LONG_MESSAGE else []
         after_crisis = chat.awaiting == AFTER_CRISIS
         if self.library.intent(text) in ("yes", "no"):
@@ -696,7 +698,7 @@ class Conversation:
 
     def _to_advocate(self, chat: Chat, text: str, analysis: Analysis) -> list[Reply]:
         """The child is talking with an advocate: say the words went to them."""
-        self._learn(chat, analysis, self.library.find_place(text))
+        self._learn(chat, analysis, self.library.find_place(text), text)
         chat.awaiting = None
         sent = Reply(text=self._say("passed_to_advocate"))
         asked = self._asked(analysis)
@@ -775,6 +777,9 @@ class Conversation:
         only = not self.library.other_words(text, start, end)
         if (None, kind) == known and not only:
             return None
+        if known[1] not in (None, kind) and not only and not self.library.says_here(text, start):
+            # A child in a YOI who "ended up in hospital" after a restraint is still in a YOI.
+            return None
         chat.setting = kind
         self._forget_other_place(chat)
         said = self._say("setting_set", place=self.library.kinds[kind].child_name)
@@ -794,7 +799,8 @@ class Conversation:
         place = found.place
         if not place.holds_children:
             chat.place = None
-            closed = self._say("place_closed", place=place.name)
+            key = "adult_place_closed" if chat.role in ADULTS else "place_closed"
+            closed = self._say(key, place=place.name)
             return [Reply(text=closed, buttons=self._kind_buttons())]
         chat.place, chat.setting = place.id, place.kind
         kind = self.library.kinds[place.kind].child_name
@@ -936,7 +942,7 @@ class Conversation:
         return payloads.role(chat.role or "child") if asked == "setting" else Payload(asked)
 
     def _greeting(self, chat: Chat) -> list[Reply]:
-        replies = [Reply(text=self._say("greeting"))]
+        replies = [Reply(text=self._say("adult_greeting" if chat.role in ADULTS else "greeting"))]
         if chat.role is None:
             replies.append(
                 Reply(
@@ -1085,10 +1091,14 @@ class Conversation:
     # ---- small helpers ------------------------------------------------------------------
 
     def _learn(
-        self, chat: Chat, analysis: Analysis | None, found: PlaceNamed | None = None
+        self,
+        chat: Chat,
+        analysis: Analysis | None,
+        found: PlaceNamed | None = None,
+        text: str = "",
     ) -> None:
         """Take who is talking and where from the message, when it says; never insist.
-        `found`: the establishment the message names, if any."""
+        `found`: the establishment the message names, if any; `text`, the message."""
         if analysis is None:
             return
         # The model's guess fills in a role nobody has given; once given, only the words
@@ -1100,7 +1110,12 @@ class Conversation:
             chat.role = analysis.role_said
         named = found.place.kind if found is not None and found.place.holds_children else None
         setting = analysis.setting or named
-        if setting in PLACE_KINDS:
+        if setting not in PLACE_KINDS or setting == chat.setting:
+            return
+        # Once known, the kind of place changes only when the words say the child is there now
+        # ("theyve moved me to a ward"), or name the place: a child in a YOI who "ended up in
+        # hospital" after a restraint is still in a YOI.
+        if chat.setting is None or named == setting or self.library.says_there(text, setting):
             chat.setting = setting
 
     def _situation(self, text: str) -> Situation:

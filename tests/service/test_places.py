@@ -106,6 +106,35 @@ async def test_a_closed_place_says_so_and_asks_where_now(
     assert library.kinds["stc"].child_name in chosen[0].text
 
 
+async def test_a_hospital_mentioned_in_passing_does_not_move_a_child_out_of_their_yoi(
+    conversation: Conversation, runtime: Any
+) -> None:
+    def setting() -> str | None:
+        with Session(runtime.database) as session:
+            return session.exec(select(Chat)).one().setting
+
+    await press(conversation, "role:child")
+    await press(conversation, "setting:yoi")
+    said = await say(conversation, "my mum was in hospital so she missed my visit, can she rebook")
+    assert setting() == "yoi"
+    assert not any("hospital ward" in line for line in texts(said))
+    moved = await say(conversation, "theyve moved me to the hospital ward now")
+    assert moved[0].text == (
+        "Thanks. I will give you answers for a hospital ward for mental health."
+    )
+    assert setting() == "hospital"
+
+
+async def test_a_closed_place_named_by_a_parent_asks_where_the_child_is(
+    conversation: Conversation,
+) -> None:
+    await press(conversation, "role:family")
+    replies = await say(conversation, "my son was in cookham wood")
+    assert replies[0].text == (
+        "Cookham Wood does not hold children any more. Where is the child staying now?"
+    )
+
+
 async def test_hospital_words_switch_to_hospital_answers(
     conversation: Conversation, library: Any
 ) -> None:
