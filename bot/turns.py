@@ -61,6 +61,16 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply], buttons_onl
             await bot.send_message(chat_id=chat_id, text=piece, reply_markup=markup)
 
 
+async def waiting_replies(conversation: Conversation, session_key: str) -> list[Reply]:
+    """What advocates wrote that has not reached this chat; none if that cannot be read now
+    (the answer to the child must go out whatever else fails)."""
+    try:
+        return await conversation.pending(session_key) or []
+    except Exception as error:  # noqa: BLE001 - tried again on the next turn
+        log.error("could not read replies waiting for a chat: %s", type(error).__name__)
+        return []
+
+
 async def take_turn(
     inbound: Inbound | None,
     *,
@@ -79,5 +89,9 @@ async def take_turn(
             replies = await conversation.start(session_key, CHANNEL, route=route)
         else:
             replies = await conversation.handle(session_key, CHANNEL, inbound, route=route)
-    await send_replies(bot, chat_id, replies, conversation.library.message("buttons_only"))
+    # An advocate's reply that never reached this chat (Telegram was away longer than the relay
+    # keeps trying): the child is here again, so it comes now, after the answer.
+    waiting = await waiting_replies(conversation, session_key)
+    buttons_only = conversation.library.message("buttons_only")
+    await send_replies(bot, chat_id, replies + waiting, buttons_only)
     return replies

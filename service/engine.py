@@ -284,10 +284,12 @@ class Conversation:
         """An advocate's words as the child sees them, on every channel (the relay's too)."""
         return f"{self._say('advocate_said')} {text}".strip()
 
-    def advocate_finished(self) -> str:
+    def advocate_finished(self, *, answered: bool = True) -> str:
         """What the child is told when their advocate closes the referral: it has ended, and
-        how to ask again (the button it names is the one under Rightsline's words)."""
-        return self._say("advocate_finished", talk=self._say("button_talk"))
+        how to ask again (the button it names is the one under Rightsline's words). Closed
+        before any advocate wrote back (`answered` False), it says so, and gives Childline."""
+        key = "advocate_finished" if answered else "advocate_closed_unanswered"
+        return self._say(key, talk=self._say("button_talk"))
 
     def advocate_changed(self) -> str:
         """What the child is told when their referral passes to another advocate: that
@@ -436,7 +438,7 @@ class Conversation:
             log.warning("the database is slow: an urgent referral goes to the outbox")
             loop = asyncio.get_running_loop()
             saved = await loop.run_in_executor(
-                self._keeping, self._to_outbox, key, channel, urgent, keeper.role
+                self._keeping, self._to_outbox, key, channel, urgent, keeper.role, route
             )
         else:
             saved = await write  # done, or committing now
@@ -512,7 +514,7 @@ class Conversation:
         except Exception as error:  # noqa: BLE001 - the crisis reply must still go out
             log.error("could not save an urgent referral: %s", type(error).__name__)
             if keeper.claim("database"):
-                return self._to_outbox(key, channel, urgent, keeper.role)
+                return self._to_outbox(key, channel, urgent, keeper.role, route)
             return True
 
     def _crisis_replies(
@@ -581,7 +583,9 @@ class Conversation:
             Reply(text=last, buttons=self._after_buttons())
         ]
 
-    def _to_outbox(self, key: str, channel: str, urgent: Urgent, role: str | None) -> bool:
+    def _to_outbox(
+        self, key: str, channel: str, urgent: Urgent, role: str | None, route: str | None
+    ) -> bool:
         """The database is away or slow: keep the referral on disk until it is back."""
         if self.outbox is None:
             return False
@@ -592,7 +596,12 @@ class Conversation:
             summary = f"{summary}\n{self._say('not_safe_note')}"
         try:
             self.outbox.put(
-                key=key, channel=channel, risks=urgent.risks, summary=summary, role=role
+                key=key,
+                channel=channel,
+                risks=urgent.risks,
+                summary=summary,
+                role=role,
+                route=route,
             )
             return True
         except OSError as failure:

@@ -1,7 +1,8 @@
 """A durable local outbox for urgent referrals the database could not take.
 
 When a child's message shows risk and the database is down, the referral (the chat's keyed
-hash, risk labels and redacted words only) is appended here as one JSON line, flushed and
+hash, risk labels, redacted words and, for Telegram, the encrypted way back to the chat only)
+is appended here as one JSON line, flushed and
 fsynced before the child is told an advocate will see it. `drain` writes every waiting
 referral to the database once it is back, then empties the file.
 """
@@ -43,10 +44,12 @@ class Outbox:
         risks: Iterable[str],
         summary: str,
         role: str | None = None,
+        route: str | None = None,
     ) -> None:
         """Keep one urgent referral on disk; returns only once it is there.
 
-        `role` is who wrote in (child, family, professional), when known.
+        `role` is who wrote in (child, family, professional), when known; `route`, already
+        encrypted, is how an advocate's reply reaches a chat that pushes (Telegram).
         """
         line = json.dumps(
             {
@@ -55,6 +58,7 @@ class Outbox:
                 "risks": sorted(risks),
                 "summary": summary,
                 "role": role,
+                "route": route,
             }
         )
         with self._lock:
@@ -116,8 +120,12 @@ class Outbox:
     def _write(database: Database, rows: list[dict[str, Any]]) -> None:
         with Session(database) as session:
             for row in rows:
+                route = row.get("route")
                 chat = storage.get_or_create_chat(
-                    session=session, key=row["key"], channel=row["channel"]
+                    session=session,
+                    key=row["key"],
+                    channel=row["channel"],
+                    route=route if isinstance(route, str) else None,
                 )
                 # Lines written before roles were kept have none; a chat's own role stands.
                 if chat.role is None and row.get("role") in ROLES:

@@ -300,12 +300,19 @@ def reply_to_referral(
 
 
 def close_referral(
-    *, session: Session, referral_id: int, advocate: Advocate, outcome: str, told: str = ""
+    *,
+    session: Session,
+    referral_id: int,
+    advocate: Advocate,
+    outcome: str,
+    told: str = "",
+    told_unanswered: str = "",
 ) -> Referral:
     """Only the advocate who claimed it, or an admin, closes it with one of the outcomes.
 
     `told` is what the child is then told (that the advocate has finished, and how to ask
     again): it waits for their channel as an advocate's reply does, if their chat is still there.
+    `told_unanswered`, when given, is told instead if no advocate ever wrote back.
     """
     if outcome not in OUTCOMES:
         raise ReferralConflict("Choose one of the outcomes.")
@@ -320,6 +327,8 @@ def close_referral(
     referral.closed_at = now
     referral.updated_at = now
     words = told.strip()
+    if told_unanswered.strip() and not _answered(session, referral_id):
+        words = told_unanswered.strip()
     if words and referral.session_id is not None:
         session.add(
             RelayMessage(
@@ -332,6 +341,16 @@ def close_referral(
         )
     session.flush()
     return referral
+
+
+def _answered(session: Session, referral_id: int) -> bool:
+    """Whether an advocate has written back on this referral."""
+    written = session.exec(
+        select(RelayMessage.id).where(
+            RelayMessage.referral_id == referral_id, RelayMessage.sender == "advocate"
+        )
+    ).first()
+    return written is not None
 
 
 # ---- what an advocate does, audited and committed ----------------------------------------
@@ -460,11 +479,17 @@ def close(
     outcome: str,
     via: Via,
     told: str = "",
+    told_unanswered: str = "",
 ) -> Referral:
     """Closed with an outcome (see `close_referral`), audited and committed."""
     with _refused_undone(session):
         referral = close_referral(
-            session=session, referral_id=referral_id, advocate=by, outcome=outcome, told=told
+            session=session,
+            referral_id=referral_id,
+            advocate=by,
+            outcome=outcome,
+            told=told,
+            told_unanswered=told_unanswered,
         )
     audit.record(
         session=session,
@@ -486,6 +511,7 @@ async def finish(
     outcome: str,
     via: Via,
     told: str,
+    told_unanswered: str = "",
 ) -> Referral:
     """`close`, off the event loop; then what the child is `told` goes to their channel
     (pushed now to Telegram; a web chat reads it when the page next asks)."""
@@ -497,6 +523,7 @@ async def finish(
         outcome=outcome,
         via=via,
         told=told,
+        told_unanswered=told_unanswered,
     )
     told_id = await asyncio.to_thread(_told_id, session, referral_id)
     if told_id is not None:

@@ -21,7 +21,12 @@ NoteText = Annotated[str, Form(max_length=referrals.MAX_NOTE)]
 
 
 def referral_page(
-    visit: Visit, referral_id: int, *, error: str | None = None, status_code: int = 200
+    visit: Visit,
+    referral_id: int,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+    unsent: str = "",
 ) -> Response:
     try:
         detail = referrals.view(
@@ -36,6 +41,7 @@ def referral_page(
     context: dict[str, Any] = {
         "referral": detail,
         "error": error,
+        "unsent": unsent,
         "mine": detail.claimed_by == visit.advocate.id,
         **label_words(visit.runtime.library),
         **handover_context(visit, referral_id),
@@ -59,10 +65,14 @@ def handover_context(visit: Visit, referral_id: int) -> dict[str, Any]:
     }
 
 
-def refused(visit: Visit, referral_id: int, error: referrals.ReferralError) -> Response:
+def refused(
+    visit: Visit, referral_id: int, error: referrals.ReferralError, unsent: str = ""
+) -> Response:
     """A refused action as the dashboard answers it: the referral page saying why, with the
-    error's status."""
-    return referral_page(visit, referral_id, error=str(error), status_code=error.status)
+    error's status, and any words the advocate wrote that were not sent, given back."""
+    return referral_page(
+        visit, referral_id, error=str(error), status_code=error.status, unsent=unsent
+    )
 
 
 def back_to(referral_id: int) -> RedirectResponse:
@@ -86,9 +96,15 @@ def done(visit: Visit, referral_id: int, action: Callable[..., object], **more: 
 
 
 async def done_and_told(
-    visit: Visit, referral_id: int, action: Callable[..., Awaitable[object]], **more: Any
+    visit: Visit,
+    referral_id: int,
+    action: Callable[..., Awaitable[object]],
+    *,
+    unsent: str = "",
+    **more: Any,
 ) -> Response:
-    """As `done`, for an action the child is told of through the relay."""
+    """As `done`, for an action the child is told of through the relay. `unsent`: the
+    advocate's own words, shown again if the action is refused, so none are lost."""
     try:
         await action(
             session=visit.session,
@@ -99,7 +115,7 @@ async def done_and_told(
             **more,
         )
     except referrals.ReferralError as error:
-        return await run_in_threadpool(refused, visit, referral_id, error)
+        return await run_in_threadpool(refused, visit, referral_id, error, unsent)
     return back_to(referral_id)
 
 
@@ -125,7 +141,7 @@ async def reply(
     visit: SignedInVisit,
     text: Annotated[str, Form(max_length=referrals.MAX_REPLY)],
 ) -> Response:
-    return await done_and_told(visit, referral_id, referrals.send_reply, text=text)
+    return await done_and_told(visit, referral_id, referrals.send_reply, text=text, unsent=text)
 
 
 @router.post("/referrals/{referral_id}/close", dependencies=[CsrfChecked])
@@ -134,8 +150,15 @@ async def close(
     visit: SignedInVisit,
     outcome: Annotated[str, Form(max_length=40)],
 ) -> Response:
-    told = visit.runtime.conversation.advocate_finished()
-    return await done_and_told(visit, referral_id, referrals.finish, outcome=outcome, told=told)
+    said = visit.runtime.conversation
+    return await done_and_told(
+        visit,
+        referral_id,
+        referrals.finish,
+        outcome=outcome,
+        told=said.advocate_finished(),
+        told_unanswered=said.advocate_finished(answered=False),
+    )
 
 
 # ---- hand-over and notes -------------------------------------------------------------------

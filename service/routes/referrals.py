@@ -164,6 +164,7 @@ async def close(
             outcome=body.outcome,
             via="api",
             told=runtime.conversation.advocate_finished(),
+            told_unanswered=runtime.conversation.advocate_finished(answered=False),
         )
     except referrals.ReferralError as error:
         raise refusal(error) from None

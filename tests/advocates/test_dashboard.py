@@ -130,6 +130,30 @@ async def test_another_advocate_cannot_close_it_from_the_dashboard(
     assert taken.status_code == 409 and "Another advocate" in taken.text
 
 
+async def test_a_reply_refused_because_the_referral_changed_gives_the_words_back(
+    client: httpx.AsyncClient, advocates: dict[str, int]
+) -> None:
+    """A tired advocate writes a long reply while an admin closes the referral: the refusal
+    says why and shows what they wrote, so it is not lost."""
+    await child_asks_for_advocate(client, "they locked me in my room")
+    await sign_in(client, ADVOCATE)
+    url = "/dashboard/referrals/1"
+    token = csrf_of((await client.get(url)).text)
+    await client.post(f"{url}/claim", data={"csrf_token": token})
+    written = "I have read what you wrote & I will ring the <b>unit</b> today."
+    mine = dict(client.cookies)
+    client.cookies.clear()
+    await sign_in(client, ADMIN)
+    form = {"csrf_token": csrf_of((await client.get(url)).text), "outcome": "other"}
+    assert (await client.post(f"{url}/close", data=form)).status_code == 303
+    client.cookies.clear()
+    client.cookies.update(mine)
+    refused = await client.post(f"{url}/reply", data={"csrf_token": token, "text": written})
+    assert refused.status_code == 409 and "This referral is closed." in refused.text
+    assert f'<textarea id="unsent" readonly>{html.escape(written)}</textarea>' in refused.text
+    assert "<b>unit</b>" not in refused.text
+
+
 async def test_the_audit_page_is_for_admins_and_stats_show_suppression(
     client: httpx.AsyncClient, advocates: dict[str, int]
 ) -> None:

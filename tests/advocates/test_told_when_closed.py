@@ -12,15 +12,21 @@ from service import referrals, storage
 from service.models import Advocate, RelayMessage
 from service.replies import Inbound, Reply
 from tests.advocates.conftest import ADMIN, ADVOCATE
-from tests.advocates.helpers import advocate_talking_with, bearer, child_says, only_referral
+from tests.advocates.helpers import (
+    advocate_talking_with,
+    bearer,
+    child_asks_for_advocate,
+    child_says,
+    only_referral,
+)
 from tests.advocates.test_dashboard import csrf_of, sign_in
 
 # An Ofcom drama number: no real person's Telegram chat.
 TELEGRAM_CHAT = "7700900123"
 
 
-def finished(runtime: Any) -> str:
-    words: str = runtime.conversation.advocate_finished()
+def finished(runtime: Any, *, answered: bool = True) -> str:
+    words: str = runtime.conversation.advocate_finished(answered=answered)
     return words
 
 
@@ -56,6 +62,22 @@ async def test_closing_tells_the_web_chat_the_advocate_has_finished_and_how_to_a
     assert again.status_code == 200
     fresh = await only_referral(client, headers)  # the open ones: the closed one is not
     assert fresh["status"] == "new" and fresh["id"] != int(url.rsplit("/", 1)[1])
+
+
+async def test_closed_before_anyone_wrote_back_the_child_is_not_told_their_advocate_finished(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    """An admin closing a referral nobody claimed: "your advocate has finished" would be
+    untrue. The child is told it was read and closed without a reply, and given Childline."""
+    session_id = await child_asks_for_advocate(client, "can someone help me complain")
+    headers = await bearer(client, ADMIN)
+    url = f"/api/referrals/{(await only_referral(client, headers))['id']}"
+    closed = await client.post(f"{url}/close", headers=headers, json={"outcome": "other"})
+    assert closed.status_code == 200
+    [told] = (await client.get(f"/api/chat/sessions/{session_id}/messages")).json()["replies"]
+    assert "finished" not in told["text"]
+    assert told["text"].startswith("An advocate has read your message and closed it")
+    assert "0800 1111" in told["text"] and talk_button(runtime) in told["buttons"]
 
 
 async def test_the_child_can_type_to_ask_again_as_the_words_say(
@@ -109,7 +131,8 @@ async def test_closing_pushes_the_words_to_telegram_at_once(
     closed = await client.post(f"{url}/close", headers=headers, json={"outcome": "other"})
     assert closed.status_code == 200
 
-    assert sent == [(TELEGRAM_CHAT, finished(runtime))]
+    # Claimed, but closed before anyone wrote back: the words say so.
+    assert sent == [(TELEGRAM_CHAT, finished(runtime, answered=False))]
     # The words name a button to ask again; on Telegram it is there under them, as on the web.
     assert "talk" in buttons
     assert await runtime.relay.undelivered("telegram") == []

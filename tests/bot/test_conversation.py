@@ -240,3 +240,10 @@ async def test_risk_still_gets_childline_when_the_database_is_down(
     # The referral waits in the outbox until the database is back, so an advocate will see it.
     assert session.sent()[-1].text == runtime.library.messages["crisis_advocate"]
     assert len(runtime.outbox.waiting()) == 1
+    # Back, the referral is written with the way to this chat, so an advocate's reply reaches it.
+    assert runtime.outbox.drain(runtime.database) == 1
+    with Session(runtime.database) as db:
+        chat = db.exec(select(Chat)).one()
+        assert chat.route is not None and str(CHAT_ID) not in chat.route
+        assert runtime.keys.decrypt_route(chat.route) == str(CHAT_ID)
+        assert len(db.exec(select(Referral)).all()) == 1

@@ -86,6 +86,27 @@ async def test_replies_that_did_not_go_out_are_sent_again_later(
     assert await redeliver(runtime.relay) == 0
 
 
+async def test_a_reply_the_relay_gave_up_on_is_shown_when_the_child_writes_again(
+    dp: Dispatcher, bot: Bot, session: RecordingSession, runtime: Any
+) -> None:
+    """Telegram could not be reached for two days: the relay stopped trying, but the reply is
+    not lost. The child's next message brings it, after the answer to what they wrote."""
+    await dp.feed_update(bot, message_update("/start"))
+    await dp.feed_update(bot, press("talk"))
+    await dp.feed_update(bot, press("advocate:yes"))
+    message_id = await advocate_says(runtime, "Sorry for the wait.", ago=timedelta(days=2))
+    assert await redeliver(runtime.relay) == 0
+    session.clear()
+    await dp.feed_update(bot, message_update("hello"))
+    said = [call.text for call in session.sent(CHAT_ID)]
+    assert said[-1] == "Your advocate says: Sorry for the wait."
+    with Session(runtime.database) as db:
+        assert db.get(RelayMessage, message_id).delivered_at is not None  # type: ignore[union-attr]
+    session.clear()
+    await dp.feed_update(bot, message_update("hello"))
+    assert "Your advocate says: Sorry for the wait." not in [c.text for c in session.sent()]
+
+
 async def claimed_by_an_advocate(
     dp: Dispatcher, bot: Bot, runtime: Any, client: httpx.AsyncClient
 ) -> tuple[str, dict[str, str]]:
@@ -127,6 +148,7 @@ async def test_when_the_advocate_finishes_the_child_can_ask_again_with_one_tap(
     client: httpx.AsyncClient,
 ) -> None:
     url, headers = await claimed_by_an_advocate(dp, bot, runtime, client)
+    await client.post(f"{url}/replies", json={"text": "I can help."}, headers=headers)
     session.clear()
     closed = await client.post(f"{url}/close", headers=headers, json={"outcome": "other"})
     assert closed.status_code == 200
