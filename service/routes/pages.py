@@ -20,7 +20,7 @@ templates = Jinja2Templates(directory=HERE / "templates")
 # How often an open page asks for advocate replies.
 POLL_SECONDS = 4
 # The words the page's script shows on its own, from messages.yaml.
-PAGE_WORDS = ("web_not_sent", "web_will_send")
+PAGE_WORDS = ("web_offline", "web_server_problem", "web_not_sent", "web_will_send")
 # Everything comes from this app; the page talks to nothing else.
 PAGE_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -118,7 +118,9 @@
     await newSession(true);
   }
 
-  async function post(inbound, fromChoice) {
+  // `item`: the child's bubble this answers; its replies go just after it, before any message
+  // typed later (two sent while offline are each answered under their own words).
+  async function post(inbound, fromChoice, item) {
     if (!sessionId) await newSession(false);
     const url = () => `${API}/${encodeURIComponent(sessionId)}/messages`;
     let result = await call("POST", url(), inbound);
@@ -135,7 +137,7 @@
       clearShown();
       remember(null);
     }
-    show(result.replies, "bot", fromChoice);
+    show(result.replies, "bot", fromChoice, item);
   }
 
   // `item` is the child's own bubble for a message, null for starting the chat.
@@ -180,7 +182,8 @@
 
   function send(inbound, said, fromChoice) {
     if (ended) return;
-    queue(() => post(inbound, fromChoice), addMine(said, inbound, false));
+    const item = addMine(said, inbound, false);
+    queue(() => post(inbound, fromChoice, item), item);
   }
 
   // ---- advocate replies -----------------------------------------------------------------
@@ -263,12 +266,13 @@
     }
   }
 
-  // One reply's bubble, with its buttons; `who` is "bot" or "advocate".
-  function addReply(reply, who) {
+  // One reply's bubble, with its buttons; `who` is "bot" or "advocate". Placed before `before`
+  // (a message the child typed later), else last.
+  function addReply(reply, who, before) {
     const item = make("li", `msg ${who}`);
     const name = who === "advocate" ? "Advocate: " : "Rightsline: ";
     item.append(make("span", "visually-hidden", name), withPhoneLinks(make("p", "text"), reply.text));
-    if (speech) item.append(speakButton(reply));
+    if (speech) item.append(speakButton(reply, item));
     let firstChoice = null;
     if (reply.buttons.length) {
       const group = make("div", "choices");
@@ -289,8 +293,9 @@
       item.append(group);
       firstChoice = group.firstChild;
     }
-    messages.append(item);
-    keep(item, { who, text: reply.text, buttons: reply.buttons });
+    if (before) messages.insertBefore(item, before);
+    else messages.append(item);
+    keep(item, { who, text: reply.text, buttons: reply.buttons }, before);
     return { item, firstChoice };
   }
 
@@ -311,14 +316,15 @@
 
   // `who` is "bot", or "relayed" for what the service kept for this chat: an advocate's words,
   // or Rightsline's own (the advocate has finished), which alone come with buttons.
-  function show(replies, who, fromChoice) {
+  function show(replies, who, fromChoice, answering) {
     if (ended || !replies.length) return;
+    const before = answering && answering.isConnected ? laterMine(answering) : null;
     const whoSaid = (reply) => (who !== "relayed" || reply.buttons.length ? "bot" : "advocate");
     if (replies.some((reply) => whoSaid(reply) === "bot" && reply.buttons.length)) dropChoices();
     let first = null;
     let firstChoice = null;
     for (const reply of replies) {
-      const added = addReply(reply, whoSaid(reply));
+      const added = addReply(reply, whoSaid(reply), before);
       first = first || added.item;
       firstChoice = firstChoice || added.firstChoice;
     }
@@ -330,11 +336,21 @@
     }
   }
 
+  // The first message the child typed after `item`, if any.
+  function laterMine(item) {
+    let next = item.nextElementSibling;
+    while (next && !next.classList.contains("me")) next = next.nextElementSibling;
+    return next;
+  }
+
   // ---- what this tab keeps, for a reload ---------------------------------------------------
 
-  function keep(item, entry) {
+  // `before`: the bubble this one was placed before, so a reload shows them in the same order.
+  function keep(item, entry, before) {
     entryOf.set(item, entry);
-    shown.push(entry);
+    const at = before ? shown.indexOf(entryOf.get(before)) : -1;
+    if (at >= 0) shown.splice(at, 0, entry);
+    else shown.push(entry);
     if (shown.length > 2 * KEEP_SHOWN) shown = shown.slice(-KEEP_SHOWN);
     save();
   }
@@ -375,7 +391,7 @@
         const item = addMine(entry.text, entry.inbound, Boolean(entry.sent));
         if (!entry.sent && entry.inbound) {
           markUnsent(item);
-          unsent.push({ step: () => post(entry.inbound, false), item });
+          unsent.push({ step: () => post(entry.inbound, false, item), item });
         }
       } else if (entry.who === "bot" || entry.who === "advocate") {
         const buttons = Array.isArray(entry.buttons) ? entry.buttons.filter(isButton) : [];
@@ -405,14 +421,17 @@
     );
   }
 
-  function speakButton(reply) {
+  // Reads the reply, and its buttons only while they are still there to tap.
+  function speakButton(reply, item) {
     const button = $("speak-template").content.firstElementChild.cloneNode(true);
     const label = button.querySelector("span");
     button.addEventListener("click", () => {
       const wasSpeaking = label.textContent !== "Read aloud";
       stopSpeaking();
       if (wasSpeaking) return;
-      const choices = reply.buttons.map((choice) => choice.label);
+      const group = item.querySelector(".choices");
+      const live = group && !group.dataset.pressed;
+      const choices = live ? reply.buttons.map((choice) => choice.label) : [];
       const words = choices.length ? `${reply.text} You can tap: ${choices.join(". ")}.` : reply.text;
       const utterance = new SpeechSynthesisUtterance(words);
       utterance.lang = "en-GB";

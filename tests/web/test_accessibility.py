@@ -65,3 +65,25 @@ async def test_no_serious_faults_with_reduced_motion_and_no_animation(page: Any)
     )
     assert running == "none"
     assert await serious_faults(page) == []
+
+
+async def test_at_200_percent_zoom_on_a_phone_the_messages_keep_most_of_the_screen(
+    page: Any,
+) -> None:
+    """A 360 by 640 phone zoomed to 200% has 180 by 320 CSS pixels. What stays on screen while
+    the messages scroll (quick exit always; the box only where there is room) must leave most of
+    it to the messages, and the box and Childline's number must still be there to scroll to."""
+    await page.set_viewport_size({"width": 180, "height": 320})
+    await open_chat(page)
+    await page.context.set_offline(True)
+    await page.locator(".choices button").first.click()
+    await page.locator("#problem").wait_for()  # the tallest the bottom gets
+    kept = await page.evaluate(
+        """() => [document.querySelector('.top'), document.querySelector('.bottom')]
+          .filter((part) => getComputedStyle(part).position === 'sticky')
+          .reduce((sum, part) => sum + part.getBoundingClientRect().height, 0)"""
+    )
+    assert kept <= 320 / 2
+    await page.get_by_label("Type your message").scroll_into_view_if_needed()
+    assert await page.get_by_label("Type your message").is_visible()
+    await page.context.set_offline(False)

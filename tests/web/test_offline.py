@@ -23,6 +23,11 @@ KEPT_PATHS = """async () => {
   return paths;
 }"""
 
+# Every bubble on the page, in order: "me: ..." for the child's, "bot: ..." for the rest.
+IN_ORDER = """() => [...document.querySelectorAll('#messages > .msg')].map(
+  (li) => (li.classList.contains('me') ? 'me: ' : 'bot: ') + li.querySelector('.text').textContent
+)"""
+
 
 def childline(runtime: Any) -> str:
     number: str = runtime.library.helpline("childline").number
@@ -91,8 +96,17 @@ async def test_messages_sent_while_the_service_is_down_wait_and_all_go_in_order(
         "staff punched me",
         "can they keep me in my room all day",
     ]
-    # The crisis answer came back with Childline's number.
-    assert any(childline(runtime) in text for text in await bubbles(page))
+    # Each message is answered under its own words: the crisis answer, with Childline's
+    # number, comes before the message typed after it.
+    order = await page.evaluate(IN_ORDER)
+    punched = order.index("me: staff punched me")
+    room = order.index("me: can they keep me in my room all day")
+    assert any(childline(runtime) in line for line in order[punched + 1 : room])
+    assert room < len(order) - 1  # and the second has its own answer after it
+    # A reload shows them in the same order.
+    await page.reload()
+    await page.locator(".msg.me").first.wait_for()
+    assert await page.evaluate(IN_ORDER) == order
 
 
 async def test_coming_back_online_sends_at_once_without_waiting_for_the_next_try(

@@ -106,9 +106,9 @@ async def test_the_service_worker_is_served_from_the_root_under_the_page_policy(
         assert forbidden not in script
 
 
-async def test_the_words_for_unsent_messages_come_from_the_content(
+async def test_the_words_for_problems_and_unsent_messages_come_from_the_content(
     client: httpx.AsyncClient, runtime: Any
 ) -> None:
     html = (await client.get("/")).text
-    for key in ("web_not_sent", "web_will_send"):
+    for key in ("web_offline", "web_server_problem", "web_not_sent", "web_will_send"):
         assert runtime.library.messages[key] in html
