@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from service import dashboard
@@ -47,6 +48,13 @@ ADVOCATE_PATHS = (
     "/docs",
     "/openapi.json",
 )
+
+
+async def unfit(request: Request, error: Exception) -> Response:
+    """A request that does not fit its form: a page for the dashboard, JSON for the API."""
+    if request.url.path.startswith(dashboard.PREFIX):
+        return dashboard.unusable(request, error)
+    return await unreadable(request, error)
 
 
 def create_app(
@@ -93,7 +101,7 @@ def create_app(
 
     # Headers, the access line, unexpected errors, and requests that do not fit their form
     # (service/edge.py).
-    app.add_exception_handler(RequestValidationError, unreadable)
+    app.add_exception_handler(RequestValidationError, unfit)
     app.add_middleware(EdgeMiddleware, advocate_paths=ADVOCATE_PATHS)
     if runtime.settings.trusted_proxy_list:
         # Only these proxies' X-Forwarded-For is believed; from anyone else it is ignored, so

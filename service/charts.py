@@ -124,9 +124,9 @@ def _strict(svg: str, *, chart_id: str, name: str) -> str:
         style = element.attrib.pop("style", None)
         if style:
             for declaration in style.split(";"):
-                name, _, value = declaration.partition(":")
-                if name.strip() and value.strip():
-                    element.set(name.strip(), value.strip())
+                prop, _, value = declaration.partition(":")
+                if prop.strip() and value.strip():
+                    element.set(prop.strip(), value.strip())
     # What the dropped <style> said for every element, said once where it is inherited.
     root.set("stroke-linejoin", "round")
     root.set("stroke-linecap", "butt")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
@@ -227,6 +228,17 @@ class Visit:
     def error(self, message: str, status_code: int) -> Response:
         """A page that says only why the advocate cannot have what they asked for."""
         return self.render("error.html", {"message": message}, status_code=status_code)
+
+
+def unusable(request: Request, error: Exception) -> Response:
+    """A dashboard link or form with a value that does not fit (a 422): a page that says which,
+    instead of the list of fields the API answers with. Nothing that was sent is shown."""
+    problems = error.errors() if isinstance(error, RequestValidationError) else []
+    fields = sorted({str(problem["loc"][-1]) for problem in problems if problem.get("loc")})
+    which = f" ({', '.join(fields)})" if fields else ""
+    message = f"Something in that link or form could not be used{which}. Go back and try again."
+    runtime: Runtime = request.app.state.runtime
+    return render(request, runtime, "error.html", {"message": message}, status_code=422)
 
 
 def signed_in_visit(

@@ -3,6 +3,7 @@ take away as CSV or a one-page PDF report for a month."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -15,7 +16,8 @@ router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
 FigureWeeks = Annotated[int, Query(ge=1, le=104)]
 FigureRows = Annotated[figures.RowsBy, Query()]
-ReportMonth = Annotated[str, Query(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$")]
+ReportMonth = Annotated[str, Query(max_length=20)]
+MONTH = re.compile(r"(20[0-9]{2})-(0[1-9]|1[0-2])")
 
 
 def recent_in_words(visit: Visit, weeks: int, by: figures.RowsBy) -> figures.Figures:
@@ -63,8 +65,16 @@ def stats_csv(visit: SignedInVisit, weeks: FigureWeeks = 12, by: FigureRows = "w
 
 @router.get("/stats/report.pdf")
 def stats_pdf(visit: SignedInVisit, month: ReportMonth) -> Response:
-    year, number = (int(part) for part in month.split("-"))
-    since, until = figures.month_bounds(year, number)
+    found = MONTH.fullmatch(month.strip())
+    this_month = f"{figures.now():%Y-%m}"
+    if found is None:
+        return visit.error(f"Choose a month, written like {this_month}.", 422)
+    if found.group(0) > this_month:
+        return visit.error(
+            f"There are no figures yet for {found.group(0)}. Choose an earlier month.", 422
+        )
+    month = found.group(0)
+    since, until = figures.month_bounds(int(found.group(1)), int(found.group(2)))
     pathway = figures.compute(
         session=visit.session,
         settings=visit.runtime.settings,

@@ -7,6 +7,7 @@ import html
 import io
 import re
 from datetime import datetime, timedelta
+from html import unescape
 from typing import Any
 
 import httpx
@@ -185,6 +186,11 @@ async def test_the_page_shows_each_section_with_a_chart_and_a_table(
         section = html.split(f'<section class="figures" id="{key}"')[1].split("</section>")[0]
         assert '<svg xmlns="http://www.w3.org/2000/svg"' in section and "<table" in section
         assert f'aria-describedby="chart-{key}-summary"' in section
+        # A screen reader names each chart by its heading.
+        title = re.search(r'-title">([^<]+)</h2>', section)
+        label = re.search(r'<svg [^>]*aria-label="([^"]+)"', section)
+        assert title is not None and label is not None
+        assert unescape(label.group(1)) == f"Chart: {unescape(title.group(1))}"
         assert f'<figcaption id="chart-{key}-summary">' in section
     # Nothing the policy would block: no style attribute, no <style> and no script in a chart.
     charts = "".join(re.findall(r"<svg .*?</svg>", html, flags=re.S))
@@ -230,7 +236,17 @@ async def test_the_csv_and_pdf_hold_the_same_suppressed_figures(
     assert "separation: not shown" in text
     assert "separation: 3" not in text
     assert "they put me" not in text
-    assert (await client.get("/dashboard/stats/report.pdf?month=2026-13")).status_code == 422
+    # A month that cannot be read, or has not come yet, gets a page saying so, not a list of
+    # fields in JSON.
+    for wrong, words in (("2026-13", "Choose a month, written like"), ("Nov 2026", "written like")):
+        refused = await client.get(f"/dashboard/stats/report.pdf?month={wrong}")
+        assert refused.status_code == 422 and words in refused.text
+        assert refused.headers["content-type"].startswith("text/html")
+    ahead = f"{this_week + timedelta(days=62):%Y-%m}"
+    later = await client.get(f"/dashboard/stats/report.pdf?month={ahead}")
+    assert later.status_code == 422 and "no figures yet" in later.text
+    weeks = await client.get("/dashboard/stats?weeks=500")
+    assert weeks.status_code == 422 and "could not be used (weeks)" in weeks.text
     with Session(runtime.database) as session:
         exports = session.exec(
             select(AuditEntry.detail).where(AuditEntry.action == "export_figures")
