@@ -112,7 +112,9 @@ Confidence = Literal["confirmed", "unconfirmed"]
 # What typed words can mean, besides a question for the model (data/intents.yaml): a button
 # ("talk", "forget", "menu", "start", "help", "privacy") or an answer to the question on
 # screen ("yes", "no").
-Intent = Literal["talk", "forget", "menu", "start", "help", "privacy", "yes", "no", "unsure"]
+Intent = Literal[
+    "talk", "forget", "menu", "start", "help", "privacy", "more", "yes", "no", "unsure"
+]
 INTENTS: tuple[Intent, ...] = get_args(Intent)
 # What a typed "yes" takes after a bubble that offers something (a step's `offer`): the talk
 # button's question, the next "tell me more" step, "what can I do?", or "where are you?".

@@ -64,6 +64,7 @@ TYPED_BUTTONS = {
     "start": payloads.START,
     "help": payloads.HELP,
     "privacy": payloads.PRIVACY,
+    "more": payloads.MORE,
 }
 
 
@@ -930,6 +931,13 @@ class Conversation:
             return self._answer_to(session, chat, yes=intent == "yes")
         if concern and intent != "talk":
             return None
+        if intent == "more" and (
+            not chat.topic or chat.awaiting == AFTER_CRISIS or self._talking(session, chat)
+        ):
+            # "what if they say no" gets the next part of the answer last given; with none
+            # yet, or an advocate talking with them (the words are for the advocate), the
+            # words are read as usual.
+            return None
         return TYPED_BUTTONS.get(intent)
 
     def _answer_to(self, session: Session, chat: Chat, *, yes: bool) -> Payload | None:
@@ -943,12 +951,17 @@ class Conversation:
             return payloads.FORGET_YES if yes else payloads.FORGET_NO
         if asked not in OFFERS:
             return None
-        referral = storage.open_referral(session=session, chat=chat)
-        if referral is not None and referral.status in ("claimed", "waiting"):
+        if self._talking(session, chat):
             return None  # an advocate is talking with them: their "yes" is for the advocate
         if not yes:
             return payloads.DECLINE
         return payloads.role(chat.role or "child") if asked == "setting" else Payload(asked)
+
+    @staticmethod
+    def _talking(session: Session, chat: Chat) -> bool:
+        """An advocate has taken up the chat's referral, so what the child writes is for them."""
+        referral = storage.open_referral(session=session, chat=chat)
+        return referral is not None and referral.status in ("claimed", "waiting")
 
     def _greeting(self, chat: Chat) -> list[Reply]:
         replies = [Reply(text=self._say("adult_greeting" if chat.role in ADULTS else "greeting"))]

@@ -158,6 +158,45 @@ async def test_yes_after_a_step_gives_the_next_step(
     assert replies[0].text == more[1]
 
 
+@pytest.mark.parametrize("follow_up", ["what if they say no", "What if they ignore me?"])
+async def test_a_follow_up_question_gets_the_next_part_of_the_answer(
+    conversation: Conversation, library: Any, runtime: Any, follow_up: str
+) -> None:
+    await press(conversation, "topic:complaints")
+    more = library.answer("complaints", "child").more
+    replies = await say(conversation, follow_up)
+    assert replies[0].text == more[0]
+    assert "more" in payloads(replies)
+    replies = await say(conversation, "and then what")
+    assert replies[0].text == more[1]
+    assert follow_up not in database_dump(runtime.database)  # like a press, nothing kept
+
+
+async def test_a_follow_up_with_nothing_answered_yet_is_read_as_usual(
+    conversation: Conversation,
+) -> None:
+    replies = await say(conversation, "what if they say no")
+    said = " ".join(texts(replies))
+    assert replies and "That is all I have" not in said and "that button did not work" not in said
+
+
+async def test_a_follow_up_while_an_advocate_is_talking_goes_to_the_advocate(
+    conversation: Conversation, runtime: Any
+) -> None:
+    await press(conversation, "topic:complaints")
+    assert asks_for_consent(await say(conversation, "can i talk to someone"))
+    await say(conversation, "yes")
+    with Session(runtime.database) as session:
+        [referral] = session.exec(select(Referral)).all()
+        referral.status = "claimed"
+        session.add(referral)
+        session.commit()
+    replies = await say(conversation, f"what if they say no {INVENTED}")
+    assert replies[0].text == "I have sent that to your advocate. They will reply here."
+    replies = await say(conversation, "what if they say no")
+    assert replies[0].text == "I have sent that to your advocate. They will reply here."
+
+
 @pytest.fixture
 def worried(settings: Any, analyse: Any) -> Iterator[Any]:
     """A runtime whose model reads some messages as a concern: worrying, with no named risk."""
