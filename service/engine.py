@@ -1154,8 +1154,11 @@ class Conversation:
             return Situation()
 
     def _event_topic(self, payload: Payload | None, analysis: Analysis | None) -> str | None:
-        if payload is not None and payload.name == payloads.TOPIC and payload.value:
-            return reported_topic(payload.value)
+        """The topic counted: a topic button's, none for another button (typed words that
+        mean one, "then what", count as the press), else what the words were read as."""
+        if payload is not None:
+            topic = payload.name == payloads.TOPIC and payload.value
+            return reported_topic(payload.value) if topic else None
         return analysis.topic if analysis is not None else None
 
     def _asked(self, analysis: Analysis) -> str | None:

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from content.schema import INTENTS, OFFERS
 from service.engine import AFTER_CRISIS, TYPED_BUTTONS, Conversation
-from service.models import Chat, Referral
+from service.models import Chat, Event, Referral
 from service.runtime import build_runtime
 from tests.service.helpers import count, database_dump, payloads, press, say, texts
 from tests.service.test_graded_risk import graded
@@ -170,6 +170,9 @@ async def test_a_follow_up_question_gets_the_next_part_of_the_answer(
     replies = await say(conversation, "and then what")
     assert replies[0].text == more[1]
     assert follow_up not in database_dump(runtime.database)  # like a press, nothing kept
+    with Session(runtime.database) as session:
+        counted = session.exec(select(Event.topic).order_by(Event.id)).all()
+    assert counted == ["complaints", None, None]  # the figures count the question once
 
 
 async def test_a_follow_up_with_nothing_answered_yet_is_read_as_usual(
