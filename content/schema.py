@@ -113,7 +113,7 @@ Confidence = Literal["confirmed", "unconfirmed"]
 # ("talk", "forget", "menu", "start", "help", "privacy") or an answer to the question on
 # screen ("yes", "no").
 Intent = Literal[
-    "talk", "forget", "menu", "start", "help", "privacy", "more", "yes", "no", "unsure"
+    "talk", "forget", "menu", "start", "help", "privacy", "more", "actions", "yes", "no", "unsure"
 ]
 INTENTS: tuple[Intent, ...] = get_args(Intent)
 # What a typed "yes" takes after a bubble that offers something (a step's `offer`): the talk

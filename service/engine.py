@@ -65,6 +65,7 @@ TYPED_BUTTONS = {
     "help": payloads.HELP,
     "privacy": payloads.PRIVACY,
     "more": payloads.MORE,
+    "actions": payloads.ACTIONS,
 }
 
 
@@ -931,12 +932,12 @@ class Conversation:
             return self._answer_to(session, chat, yes=intent == "yes")
         if concern and intent != "talk":
             return None
-        if intent == "more" and (
+        if intent in ("more", "actions") and (
             not chat.topic or chat.awaiting == AFTER_CRISIS or self._talking(session, chat)
         ):
-            # "what if they say no" gets the next part of the answer last given; with none
-            # yet, or an advocate talking with them (the words are for the advocate), the
-            # words are read as usual.
+            # "then what" gets the next part of the answer last given, and "what if they say
+            # no" what they can do about it; with no answer yet, or an advocate talking with
+            # them (the words are for the advocate), the words are read as usual.
             return None
         return TYPED_BUTTONS.get(intent)
 

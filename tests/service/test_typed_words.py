@@ -158,21 +158,31 @@ async def test_yes_after_a_step_gives_the_next_step(
     assert replies[0].text == more[1]
 
 
-@pytest.mark.parametrize("follow_up", ["what if they say no", "What if they ignore me?"])
-async def test_a_follow_up_question_gets_the_next_part_of_the_answer(
-    conversation: Conversation, library: Any, runtime: Any, follow_up: str
+async def test_then_what_gets_the_next_part_of_the_answer(
+    conversation: Conversation, library: Any, runtime: Any
 ) -> None:
     await press(conversation, "topic:complaints")
     more = library.answer("complaints", "child").more
-    replies = await say(conversation, follow_up)
+    replies = await say(conversation, "then what")
     assert replies[0].text == more[0]
     assert "more" in payloads(replies)
-    replies = await say(conversation, "and then what")
+    replies = await say(conversation, "And then?")
     assert replies[0].text == more[1]
-    assert follow_up not in database_dump(runtime.database)  # like a press, nothing kept
+    assert "then what" not in database_dump(runtime.database)  # like a press, nothing kept
     with Session(runtime.database) as session:
         counted = session.exec(select(Event.topic).order_by(Event.id)).all()
     assert counted == ["complaints", None, None]  # the figures count the question once
+
+
+@pytest.mark.parametrize("follow_up", ["what if they say no", "What if they ignore me?"])
+async def test_what_if_they_say_no_gets_what_they_can_do(
+    conversation: Conversation, library: Any, follow_up: str
+) -> None:
+    await press(conversation, "topic:complaints")
+    replies = await say(conversation, follow_up)
+    assert replies[0].text == "Here is what you can do today."
+    routes = [a.route for a in library.answer("complaints", "child").actions]
+    assert payloads(replies)[: len(routes)] == [f"action:{route}" for route in routes]
 
 
 async def test_a_follow_up_with_nothing_answered_yet_is_read_as_usual(
