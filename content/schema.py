@@ -110,8 +110,8 @@ ROUTE_HELPLINES: dict[str, str] = {
 }
 Confidence = Literal["confirmed", "unconfirmed"]
 # What typed words can mean, besides a question for the model (data/intents.yaml): a button
-# ("talk", "forget", "menu", "start", "help", "privacy") or an answer to the question on
-# screen ("yes", "no").
+# ("talk", "forget", "menu", "start", "help", "privacy", "more", "actions") or an answer to
+# the question on screen ("yes", "no", "unsure").
 Intent = Literal[
     "talk", "forget", "menu", "start", "help", "privacy", "more", "actions", "yes", "no", "unsure"
 ]

@@ -25,7 +25,7 @@ from content.schema import (
 )
 from nlp.analysis import Analysis
 from service import db, payloads, safety, storage
-from service.models import Chat
+from service.models import Chat, Referral
 from service.outbox import Outbox
 from service.payloads import Payload
 from service.replies import Button, Inbound, Reply
@@ -374,7 +374,7 @@ class Conversation:
             chat = storage.get_or_create_chat(
                 session=session, key=key, channel=channel, route=route, found=found
             )
-            if payload is None and (typed := self._typed_button(session, chat, text, concern)):
+            if payload is None and (typed := self._typed_button(chat, referral, text, concern)):
                 # The words only pressed a button: like a press, nothing of them is kept.
                 payload, redacted = typed, None
             if payload == payloads.SAFE_NO or (
@@ -914,7 +914,7 @@ class Conversation:
     # ---- typed words that mean a button ---------------------------------------------------
 
     def _typed_button(
-        self, session: Session, chat: Chat, text: str, concern: bool
+        self, chat: Chat, referral: Referral | None, text: str, concern: bool
     ) -> Payload | None:
         """The button typed words mean (intents.yaml), or None: the words are read as usual.
 
@@ -929,11 +929,11 @@ class Conversation:
             # Not sure they are safe is not safe: put through at once. Elsewhere, read as usual.
             return payloads.SAFE_NO if chat.awaiting == CHECK_IN else None
         if intent in ("yes", "no"):
-            return self._answer_to(session, chat, yes=intent == "yes")
+            return self._answer_to(chat, referral, yes=intent == "yes")
         if concern and intent != "talk":
             return None
         if intent in ("more", "actions") and (
-            not chat.topic or chat.awaiting == AFTER_CRISIS or self._talking(session, chat)
+            not chat.topic or chat.awaiting == AFTER_CRISIS or _talking(referral)
         ):
             # "then what" gets the next part of the answer last given, and "what if they say
             # no" what they can do about it; with no answer yet, or an advocate talking with
@@ -941,7 +941,7 @@ class Conversation:
             return None
         return TYPED_BUTTONS.get(intent)
 
-    def _answer_to(self, session: Session, chat: Chat, *, yes: bool) -> Payload | None:
+    def _answer_to(self, chat: Chat, referral: Referral | None, *, yes: bool) -> Payload | None:
         """A typed "yes" or "no" as the answer to what is on screen; None when nothing is."""
         asked = chat.awaiting
         if asked == CONSENT:
@@ -952,17 +952,11 @@ class Conversation:
             return payloads.FORGET_YES if yes else payloads.FORGET_NO
         if asked not in OFFERS:
             return None
-        if self._talking(session, chat):
+        if _talking(referral):
             return None  # an advocate is talking with them: their "yes" is for the advocate
         if not yes:
             return payloads.DECLINE
         return payloads.role(chat.role or "child") if asked == "setting" else Payload(asked)
-
-    @staticmethod
-    def _talking(session: Session, chat: Chat) -> bool:
-        """An advocate has taken up the chat's referral, so what the child writes is for them."""
-        referral = storage.open_referral(session=session, chat=chat)
-        return referral is not None and referral.status in ("claimed", "waiting")
 
     def _greeting(self, chat: Chat) -> list[Reply]:
         replies = [Reply(text=self._say("adult_greeting" if chat.role in ADULTS else "greeting"))]
@@ -1200,6 +1194,11 @@ class Conversation:
             self._button("button_talk", payloads.TALK),
             self._button("button_menu", payloads.MENU),
         ]
+
+
+def _talking(referral: Referral | None) -> bool:
+    """An advocate has taken up the chat's open referral, so what the child writes is for them."""
+    return referral is not None and referral.status in ("claimed", "waiting")
 
 
 def _how_many(count: int, unit: str) -> str:

@@ -191,6 +191,7 @@ async def test_a_follow_up_with_nothing_answered_yet_is_read_as_usual(
     replies = await say(conversation, "what if they say no")
     said = " ".join(texts(replies))
     assert replies and "That is all I have" not in said and "that button did not work" not in said
+    assert "Here is what you can do today." not in said
 
 
 async def test_a_follow_up_while_an_advocate_is_talking_goes_to_the_advocate(
@@ -208,6 +209,7 @@ async def test_a_follow_up_while_an_advocate_is_talking_goes_to_the_advocate(
     assert replies[0].text == "I have sent that to your advocate. They will reply here."
     replies = await say(conversation, "what if they say no")
     assert replies[0].text == "I have sent that to your advocate. They will reply here."
+    assert "what if they say no" in database_dump(runtime.database)  # kept for the advocate
 
 
 @pytest.fixture
