@@ -545,7 +545,10 @@ class Conversation:
         else:
             first = self._say("crisis_abuse" if risks == {"abuse"} else "crisis_self_harm")
         replies = [Reply(text=first or safety.FALLBACK_RISK_REPLY)]
-        if situation.staff_named:
+        # Staff named in a self-harm message alone ("told the nurse im fine but ...") are not
+        # the ones hurting the child: staff and the call bell are the quickest help there is.
+        staff_hurt = situation.staff_named and risks != {"self_harm"}
+        if staff_hurt:
             # Staff are the problem: "tell a member of staff" is no help. The IMB is in YOIs;
             # Help at Hand is for England only.
             if setting == "yoi":
@@ -563,7 +566,7 @@ class Conversation:
         right = self.library.crisis_line("restraint" if restraint else topic)
         if right:
             replies.append(Reply(text=right))
-        if situation.staff_named and not restraint:  # the restraint right names a nurse
+        if staff_hurt and not restraint:  # the restraint right names a nurse
             replies.append(Reply(text=self._say("crisis_staff_nurse")))
         replies.append(Reply(text=last, buttons=self._after_buttons()))
         return replies

@@ -169,6 +169,25 @@ async def test_a_child_hurt_by_another_child_may_still_tell_staff(runtime: Any) 
     assert "without going to staff" not in joined(replies)
 
 
+async def test_a_child_who_hurts_themselves_and_names_a_nurse_may_still_tell_staff(
+    settings: Any, analyse: Any
+) -> None:
+    """Staff named in a self-harm message are not the ones hurting the child: they hear to tell
+    staff or press the call bell, never "a different one from the person who hurt you"."""
+    words = "told the nurse im fine but ive been hiding my tablets"
+    built = build_runtime(settings, analyse=graded(analyse, **{words: {"risks": ["self_harm"]}}))
+    try:
+        await child_in(built.conversation, "sch")
+        said = texts(await say(built.conversation, words))
+        assert CHILDLINE in said[0]
+        assert "member of staff" in said[1] and "call bell" in said[1]
+        assert not any("who hurt you" in line or "without going to staff" in line for line in said)
+        [referral] = referrals(built.database)
+        assert (referral.urgency, referral.risks) == ("urgent", "self_harm")
+    finally:
+        built.close()
+
+
 async def test_missing_someone_is_not_naming_a_teacher(runtime: Any) -> None:
     replies = await say(runtime.conversation, "i miss my mum so much i want to die")
     said = texts(replies)
