@@ -42,7 +42,8 @@ from content.yamlfile import Loc, YamlFile
 #   a step          text, source            an action   route, label, text, source
 #   helplines.yaml  name, number, contact, text_word, hours, cost, who_for,
 #                   on_phone_bill, source, checked, confidence, note, nations, called
-#   places.yaml     checked, kinds (name, child_name, ages, rules, sources, note, words),
+#   places.yaml     checked, kinds (name, child_name, ages, rules, sources, note, words,
+#                   explained: read at a child's level, asked_as), kind_questions,
 #                   establishments (id, name, kind, nation, aliases, former_names,
 #                   holds_children, source, note), not_places
 #   sources.yaml    title, url, checked, confidence, campaign, note
@@ -710,6 +711,11 @@ def _all_texts(content: Content) -> Iterator[Text]:
             for answer, where in _versions(written, ("answers", i)):
                 for loc, text in _answer_texts(answer, where):
                     yield Text(text, file, loc, answer.audience)
+    places = _file(content, "places.yaml")
+    if places and content.settings:
+        # What a kind of place is, as told to whoever asks: a child may ask it too.
+        for kind_id, kind in content.settings.kinds.items():
+            yield Text(kind.explained, places, ("kinds", kind_id, "explained"), "child")
     messages = _file(content, "messages.yaml")
     if messages:
         for key, text in content.messages.items():

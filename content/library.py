@@ -98,6 +98,17 @@ class Library:
             ),
             key=lambda entry: -len(entry[0]),
         )
+        # "what is a yoi" -> yoi: each way of asking, with each name a kind is asked by.
+        questions = settings.kind_questions if settings else []
+        self._kind_questions = sorted(
+            (
+                (_without_articles(question.replace("{kind}", name)), kind.id)
+                for question in questions
+                for kind in self.kinds.values()
+                for name in kind.asked_as
+            ),
+            key=lambda entry: -len(entry[0]),
+        )
         self.messages: dict[str, str] = dict(content.messages)
         self.sources = dict(content.sources)
         self.glossary = {term: entry.meaning for term, entry in content.glossary.items()}
@@ -181,6 +192,21 @@ class Library:
         for phrase in self._not_staff:
             padded = padded.replace(f" {phrase} ", " ")
         return _has_any(padded, self._staff)
+
+    def kinds_asked(self, text: str) -> list[Kind]:
+        """The kinds of place `text` asks the meaning of ("whats an STC?"), in the order it
+        names them. Once it asks about one, every kind it names is asked about too: "whats
+        the difference between a secure training centre and a yoi"."""
+        padded = f" {_without_articles(text)} "
+        if not any(f" {phrase} " in padded for phrase, _ in self._kind_questions):
+            return []
+        found: dict[str, int] = {}
+        for kind in self.kinds.values():
+            for name in kind.asked_as:
+                at = padded.find(f" {_without_articles(name)} ")
+                if at >= 0:
+                    found[kind.id] = min(at, found.get(kind.id, at))
+        return [self.kinds[key] for key in sorted(found, key=found.__getitem__)]
 
     def mentions_restraint(self, text: str) -> bool:
         """True when `text` is about being held (the restraint words in crisis_words.yaml)."""
@@ -356,6 +382,11 @@ def _near(written: str, typed: str) -> bool:
 def _words(text: str) -> str:
     cleaned = "".join(ch if ch.isalnum() else " " for ch in text.lower().replace("'", ""))
     return " ".join(cleaned.split())
+
+
+def _without_articles(text: str) -> str:
+    """Words as `_words` makes them, without "a", "an" and "the"."""
+    return " ".join(word for word in _words(text).split() if word not in ("a", "an", "the"))
 
 
 def _has_any(padded: str, phrases: list[str]) -> bool:

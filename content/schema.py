@@ -365,6 +365,9 @@ class KindData(Strict):
     note: str | None = None
     # Phrases that say a child is in this kind of place ("on a ward").
     words: list[str] = Field(default_factory=list)
+    # What it is, for someone who asks ("what is a yoi"), and the names they ask it by.
+    explained: str
+    asked_as: list[str] = Field(min_length=1)
 
 
 class EstablishmentData(Strict):
@@ -387,6 +390,8 @@ class SettingsFile(Strict):
     checked: dt.date
     kinds: dict[PlaceKind, KindData]
     establishments: list[EstablishmentData]
+    # "what is {kind}": the ways of asking what a kind of place is.
+    kind_questions: list[str] = Field(default_factory=list)
     not_places: list[str] = Field(default_factory=list)
 
 
@@ -469,6 +474,8 @@ class Kind(Strict):
     sources: list[str]
     note: str | None
     words: list[str]
+    explained: str
+    asked_as: list[str]
 
 
 class Establishment(Strict):

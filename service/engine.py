@@ -692,6 +692,11 @@ class Conversation:
             chat.awaiting = None
             return before + [Reply(text=self._say("advocate_no"), buttons=self._after_buttons())]
         chat.awaiting = None
+        # "what is a yoi": what that kind of place is, then what they can ask about.
+        kinds = self.library.kinds_asked(text)
+        if kinds:
+            menu = Reply(text=self._menu_text(chat), buttons=self._menu_buttons(chat))
+            return [*before, *(Reply(text=kind.explained) for kind in kinds), menu]
         named = self._place_named(chat, text, known, found)
         if named is not None:
             return before + self._after_place(chat, analysis, *named)

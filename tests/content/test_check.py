@@ -374,3 +374,24 @@ def test_crisis_words_keep_their_fields(data):
     found = [f for f in faults_in(data) if f[0] == "crisis_words.yaml"]
     assert any(f[2] == "Must have field: restraint" for f in found), found
     assert any(f[2].startswith("Unknown field: restrain") for f in found), found
+
+
+def test_what_a_kind_of_place_is_reads_at_a_childs_level(data):
+    line = edit(
+        data / "places.yaml",
+        "A YOI (young offender institution) is a prison just for young people.",
+        "A YOI (young offender institution) constitutes custodial accommodation "
+        "administered institutionally for adolescents.",
+    )
+    assert_fault(data, "places.yaml", line, "Reading grade")
+
+
+def test_a_kind_of_place_must_say_what_it_is(data):
+    edit(
+        data / "places.yaml",
+        "    explained: An STC (secure training centre) is a locked place",
+        "    unexplained: An STC (secure training centre) is a locked place",
+    )
+    body = (data / "places.yaml").read_text()
+    kind = body[: body.index("\n  stc:")].count("\n") + 2  # the line of "  stc:"
+    assert ("places.yaml", kind, "Must have field: explained") in faults_in(data)

@@ -267,3 +267,50 @@ def test_the_place_column_comes_and_goes_with_its_migration(database_url: str) -
     columns = {c["name"] for c in inspect(database).get_columns("chat_session")}
     assert "place" not in columns and "setting" in columns
     database.dispose()
+
+
+# ---- what a kind of place is, for someone who asks ----
+
+
+async def test_a_parent_who_asks_what_a_yoi_is_is_told_and_then_offered_visits_first(
+    conversation: Conversation, runtime: Any
+) -> None:
+    await press(conversation, "role:family")
+    replies = await say(conversation, "sorry what is a YOI? my son has just been sent to one")
+    assert replies[0].text.startswith("A YOI (young offender institution) is a prison")
+    assert "15 to 17" in replies[0].text
+    assert replies[1].text.startswith("What would you like to know?")
+    assert payloads(replies)[0] == "topic:visits"
+    assert "did not understand" not in everything(replies)
+
+
+async def test_a_child_who_asks_what_an_stc_is(conversation: Conversation) -> None:
+    replies = await say(conversation, "whats an stc")
+    assert replies[0].text.startswith("An STC (secure training centre)")
+    assert "12 to 17" in replies[0].text and "Oakhill" in replies[0].text
+    assert MENU in payloads(replies)
+
+
+async def test_a_question_about_two_kinds_explains_both_in_the_order_asked(
+    conversation: Conversation,
+) -> None:
+    replies = await say(
+        conversation, "whats the difference between a secure training centre and a yoi"
+    )
+    assert replies[0].text.startswith("An STC (secure training centre)")
+    assert replies[1].text.startswith("A YOI (young offender institution)")
+
+
+async def test_a_question_about_rules_in_a_yoi_gets_the_rules_not_what_a_yoi_is(
+    conversation: Conversation,
+) -> None:
+    replies = await say(conversation, "what are the rules on restraint in a yoi")
+    assert "is a prison just for young people" not in everything(replies)
+
+
+async def test_a_risk_in_a_question_about_a_kind_of_place_still_comes_first(
+    conversation: Conversation,
+) -> None:
+    replies = await say(conversation, "what is a secure childrens home, staff there hit me")
+    assert CHILDLINE in replies[0].text
+    assert "locked home for children" not in everything(replies)
