@@ -115,6 +115,9 @@ class Keeper:
         self.role: str | None = None
         self.setting: str | None = None
         self.nation: str | None = None
+        # An earlier risk message of this chat named staff ("an officer punched me"), so
+        # "they bent my thumb back" is not answered "tell a member of staff".
+        self.staff_named = False
 
     def claim(self, by: str) -> bool:
         with self._lock:
@@ -464,6 +467,7 @@ class Conversation:
             setting=setting,
             nation=nation,
             situation=urgent.situation,
+            staff_named_before=keeper.staff_named,
         )
 
     def _save_urgent(
@@ -486,6 +490,8 @@ class Conversation:
                     chat.place, chat.setting = place.id, place.kind
                 keeper.role, keeper.setting = chat.role, chat.setting
                 keeper.nation = self._nation(chat)
+                earlier = storage.earlier_risk_words(session=session, chat=chat)
+                keeper.staff_named = any(self.library.names_staff(words) for words in earlier)
                 # What they say next ("yes", "i really mean it") is heard as said after telling.
                 chat.awaiting = AFTER_CRISIS
                 storage.add_event(
@@ -530,11 +536,13 @@ class Conversation:
         setting: str | None = None,
         nation: str | None = None,
         situation: Situation | None = None,
+        staff_named_before: bool = False,
     ) -> list[Reply]:
         """What someone at risk is told: Childline first, and an advocate only if promised.
 
-        A child hears ways to be safe now; when they name staff, ways that do not go through
-        staff. A family member or professional hears what an adult can do for the child.
+        A child hears ways to be safe now; when they name staff, in this message or an earlier
+        risk message of the chat, ways that do not go through staff. A family member or
+        professional hears what an adult can do for the child.
         """
         situation = situation or Situation()
         restraint = situation.restraint or topic == "restraint"
@@ -547,7 +555,8 @@ class Conversation:
         replies = [Reply(text=first or safety.FALLBACK_RISK_REPLY)]
         # Staff named in a self-harm message alone ("told the nurse im fine but ...") are not
         # the ones hurting the child: staff and the call bell are the quickest help there is.
-        staff_hurt = situation.staff_named and risks != {"self_harm"}
+        staff_named = situation.staff_named or staff_named_before
+        staff_hurt = staff_named and risks != {"self_harm"}
         if staff_hurt:
             # Staff are the problem: "tell a member of staff" is no help. The IMB is in YOIs;
             # Help at Hand is for England only.
@@ -927,11 +936,12 @@ class Conversation:
         """The button typed words mean (intents.yaml), or None: the words are read as usual.
 
         Only a message with no named risk gets here: a risk always takes the risk path first.
-        Worrying words (`concern`) still get the check-in, unless they ask for a person, or
-        answer the question on screen.
+        Worrying words (`concern`) still get the check-in ("just forget me" may be a goodbye),
+        unless they ask for a person, or answer the question on screen: "im safe now" to "Are
+        you safe right now?" is a yes, whatever the model made of so few words.
         """
         intent = self.library.intent(text) if text else None
-        if intent is None or (chat.awaiting == CHECK_IN and concern):
+        if intent is None or (chat.awaiting == CHECK_IN and concern and intent != "yes"):
             return None
         if intent == "unsure":
             # Not sure they are safe is not safe: put through at once. Elsewhere, read as usual.

@@ -94,6 +94,21 @@ def recent_redacted(*, session: Session, chat: Chat, limit: int = 5) -> list[str
     return [text for text in reversed(rows) if text]
 
 
+def earlier_risk_words(*, session: Session, chat: Chat, limit: int = 5) -> list[str]:
+    """The redacted words of this chat's last few messages that showed a risk."""
+    rows = session.exec(
+        select(Event.redacted)
+        .where(
+            Event.session_id == chat.id,
+            col(Event.redacted).is_not(None),
+            col(Event.risks) != "",
+        )
+        .order_by(col(Event.id).desc())
+        .limit(limit)
+    ).all()
+    return [text for text in rows if text]
+
+
 def _open_for(chat_id: Any) -> Any:
     """A referral of this chat that is still open (the newest, where a query orders by id)."""
     return and_(col(Referral.session_id) == chat_id, col(Referral.status).in_(OPEN))

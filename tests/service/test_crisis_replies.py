@@ -62,10 +62,39 @@ async def test_a_child_hurt_by_an_officer_is_not_sent_back_to_staff(runtime: Any
     assert not any(words in joined(replies) for words in TO_STAFF)
     assert "IMB" in said[1] and "without going to staff" in said[1]
     assert any("nurse" in line for line in said)
-    assert "advocate will see your message" in said[-1]
+    assert "advocate will read your message" in said[-1]
     [referral] = referrals(runtime.database)
     assert (referral.urgency, referral.role, referral.setting) == ("urgent", "child", "yoi")
     assert "abuse" in referral.risks and "punched" in referral.summary
+
+
+async def test_a_child_who_named_staff_is_not_sent_back_to_them_in_the_next_message(
+    settings: Any, analyse: Any
+) -> None:
+    """ "they bent my thumb back" after "staff restrained me and it hurt" is about the same staff:
+    the second answer must not say "tell a member of staff", as the first did not."""
+    first = "staff restrained me yesterday and it really hurt my wrist"
+    then = "they bent my thumb back"
+    abuse = {"risks": ["abuse"]}
+    built = build_runtime(settings, analyse=graded(analyse, **{first: abuse, then: abuse}))
+    try:
+        await child_in(built.conversation, "stc")
+        await say(built.conversation, first)
+        replies = await say(built.conversation, then)
+        assert CHILDLINE in texts(replies)[0]
+        assert not any(words in joined(replies) for words in TO_STAFF)
+        assert "without going to staff" in joined(replies)
+    finally:
+        built.close()
+
+
+async def test_a_calm_word_about_staff_earlier_does_not_change_a_later_self_harm_answer(
+    runtime: Any,
+) -> None:
+    await child_in(runtime.conversation, "sch")
+    await say(runtime.conversation, "my keyworker is sound, can she come to my review")
+    replies = await say(runtime.conversation, "i miss my mum so much i want to die")
+    assert "call bell" in joined(replies)
 
 
 async def test_night_staff_outside_a_yoi_hear_of_help_at_hand_not_the_imb(
@@ -232,7 +261,7 @@ async def test_a_parent_on_the_family_page_gets_the_adult_crisis_replies(runtime
     assert "Coram Voice" in everything and "England only" in everything
     assert "call bell" not in everything
     assert "Nobody is allowed to hurt you" not in everything  # the child's words, not theirs
-    assert "advocate will see your message" in said[-1]
+    assert "advocate will read your message" in said[-1]
     [referral] = referrals(runtime.database)
     assert (referral.urgency, referral.role, referral.setting) == ("urgent", "family", "yoi")
     assert "bruises" in referral.summary
@@ -315,7 +344,7 @@ async def test_the_outbox_keeps_who_wrote_in_and_reads_its_older_lines(runtime: 
         gone.dispose()
     # Away from the database the model's guess says who is writing.
     assert CHILDLINE in texts(replies)[0]
-    assert "advocate will see your message" in texts(replies)[-1]
+    assert "advocate will read your message" in texts(replies)[-1]
     [kept] = runtime.outbox.waiting()
     assert kept["role"] == "family"
     # A line written before roles were kept, for another chat, is still read.

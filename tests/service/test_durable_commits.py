@@ -106,6 +106,6 @@ async def test_an_urgent_referral_is_on_disk_before_the_reply(
     conversation: Conversation, runtime: Any, commits: list[bool], flushed: list[str]
 ) -> None:
     replies = await say(conversation, "i want to kill myself")
-    assert "An advocate will see your message soon" in replies[-1].text
+    assert "An advocate will read your message" in replies[-1].text
     assert flushed == wal(runtime)
     assert commits == [runtime.database.dialect.name != "sqlite"]

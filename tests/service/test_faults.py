@@ -131,7 +131,7 @@ async def test_a_risk_message_is_answered_at_once_while_the_database_is_locked(
         assert answer.status_code == 200 and CHILDLINE in replies[0]
         # The advocate is promised, as the referral is already safe on disk, and the child
         # was answered while the database write was still waiting for the lock.
-        assert "An advocate will see your message soon" in replies[-1]
+        assert "An advocate will read your message" in replies[-1]
         assert "punched" in runtime.outbox.path.read_text()
         assert runtime.conversation.writing == 1
     # The lock goes; the write that was waiting for it lets the outbox keep the referral, so
@@ -150,7 +150,7 @@ async def test_a_risk_message_on_a_free_database_is_written_there_not_to_the_out
     session_id = await start(client)
     await send(client, session_id, "how do i complain")
     answer = await send(client, session_id, "i cut my arms again last night")
-    assert "An advocate will see your message soon" in answer.json()["replies"][-1]["text"]
+    assert "An advocate will read your message" in answer.json()["replies"][-1]["text"]
     [referral] = referrals(runtime.database)
     # Written with the chat's earlier words, as an advocate needs them.
     assert "complain" in referral.summary and "cut" in referral.summary

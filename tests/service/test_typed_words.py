@@ -410,3 +410,59 @@ async def test_what_the_privacy_answer_says_an_advocate_sees_is_what_they_see(
     await say(conversation, "yes")
     [referral] = referrals(runtime)
     assert INVENTED in referral.summary
+
+
+@pytest.fixture
+def worried_then_safe(settings: Any, analyse: Any) -> Iterator[Any]:
+    """As `worried`, and the model also reads the typed answer "im safe now" as worrying."""
+    concern = {"risks": [], "concern": True}
+    fixed = graded(
+        analyse,
+        **{
+            "the block is getting to me": {**concern, "topic": "separation"},
+            "im safe now": concern,
+        },
+    )
+    built = build_runtime(settings, analyse=fixed)
+    yield built
+    built.close()
+
+
+@pytest.mark.parametrize("answer", ["im safe now", "ye im fine", "yh", "ya im safe", "safe"])
+async def test_a_yes_in_a_childs_own_words_answers_are_you_safe(
+    worried_then_safe: Any, answer: str
+) -> None:
+    conversation = worried_then_safe.conversation
+    await say(conversation, "the block is getting to me")
+    replies = await say(conversation, answer)
+    assert "glad you are safe" in replies[0].text
+    assert "I am Rightsline" not in " ".join(texts(replies))
+    assert referrals(worried_then_safe) == []
+
+
+@pytest.mark.parametrize("request_", ["help me", "pls help me", "i need help", "someone help me"])
+async def test_help_me_gets_childlines_number_not_just_a_hello(
+    conversation: Conversation, request_: str
+) -> None:
+    replies = await say(conversation, request_)
+    assert CHILDLINE in replies[0].text
+    assert "topic:separation" in payloads(replies) and "talk" in payloads(replies)
+
+
+@pytest.mark.parametrize("question", ["is this a real person", "are you a bot", "who r u"])
+async def test_a_child_who_asks_if_this_is_a_person_is_told_it_is_a_computer(
+    conversation: Conversation, question: str
+) -> None:
+    replies = await say(conversation, question)
+    assert "I am a computer, not a person" in replies[0].text
+    assert CHILDLINE in replies[0].text
+
+
+@pytest.mark.parametrize("command", ["wipe it", "clear this chat", "can u delete what i said"])
+async def test_more_ways_of_saying_delete_ask_to_forget(
+    conversation: Conversation, command: str
+) -> None:
+    await say(conversation, f"the {INVENTED} wing has no heating")
+    asked = await say(conversation, command)
+    assert "delete what you wrote" in asked[0].text
+    assert payloads(asked) == ["forget:yes", "forget:no"]

@@ -50,9 +50,9 @@ async def test_the_child_is_told_to_keep_this_page_and_how_long_a_reply_waits(
 ) -> None:
     _, said = await ask_for_an_advocate(client)
     assert "An advocate will reply in this chat. Keep this page open to read it." in said
-    assert "If you close this page, it cannot reach you." in said
+    assert "If you close this page, their reply cannot reach you." in said
     days = runtime.settings.retention_days
-    assert f"Their reply waits here for up to {days} days after your last message." in said
+    assert f"the reply waits here for up to {days} days after your last message." in said
     assert "Come back" not in said
 
 
