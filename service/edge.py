@@ -39,7 +39,10 @@ ADVOCATE_ERROR = (
 
 
 def loggable_path(path: str) -> str:
-    """The path with every secret-looking part replaced by '…'; the query is never logged."""
+    """The path with every secret-looking part replaced by '…'; the query is never logged.
+    A character that is not printable (a line break, a NUL) is written as its code, so an
+    address cannot break the log into lines of its own making."""
+    path = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in path)
     return _TOKEN_LIKE.sub("…", _CHAT_SESSION.sub(r"\1…", path))
 
 

@@ -42,6 +42,18 @@ async def test_the_logs_never_hold_a_chats_session_token(
     assert "GET /api/chat/session/… 404" in text
 
 
+async def test_an_address_cannot_write_a_line_of_its_own_into_the_log(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    forged = "POST /dashboard/referrals/9/close 303"
+    await client.get(f"/dashboard/referrals/1%0d%0a{forged.replace(' ', '%20')}%00")
+    lines = [line for line in logged(caplog).splitlines() if line.startswith("service.access")]
+    assert len(lines) == 1
+    assert "\\x0d\\x0a" in lines[0] and "\\x00" in lines[0]
+    assert "\x00" not in logged(caplog)
+
+
 async def test_an_unexpected_error_is_a_kind_500_with_no_token_and_no_traceback(
     client: httpx.AsyncClient,
     runtime: Any,
