@@ -205,6 +205,7 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "chat_gone",
     "unreadable",
     "flood",
+    "busy",
     "error",
     "bad_button",
     "web_offline",

@@ -80,7 +80,12 @@ async def start_session(
     start: SessionStart | None = None,
 ) -> SessionStarted:
     if not runtime.limits["new_chats"].allow(_address(runtime, request)):
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, _flood_reply(runtime).text)
+        # Children in one place may share an address: no one here was "sending too fast".
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            runtime.library.message("busy"),
+            headers={"Retry-After": "60"},
+        )
     session_id = secrets.token_urlsafe(24)
     role = start.role if start is not None else None
     replies = await conversation.start(_key(runtime, session_id), "web", role=role)

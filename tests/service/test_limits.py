@@ -87,6 +87,9 @@ async def test_one_address_cannot_open_chats_without_end(client: httpx.AsyncClie
     assert codes.count(201) == 30 and codes.count(429) == 5
     refused = await client.post("/api/chat/sessions")
     assert CHILDLINE in refused.json()["detail"]
+    # Many children may share one address: none of them is told they were too fast.
+    assert "very busy" in refused.json()["detail"] and "very fast" not in refused.json()["detail"]
+    assert refused.headers["retry-after"] == "60"
 
 
 @pytest.mark.skipif(not redis_available(), reason="Redis is not reachable on 127.0.0.1:6379")
