@@ -360,7 +360,8 @@ def _time_to_claim(waits: dict[str, list[float]]) -> Table:
     ]
     for urgency in URGENCIES:
         values = waits[urgency]
-        hidden = suppression.too_small(len(values))
+        # With none claimed there is no time to show: not "0 minutes", which reads as perfect.
+        hidden = len(values) < suppression.SMALLEST_SHOWN
         cells = []
         for name, measure in measures:
             figure = round(measure(values), 1) if values else 0.0

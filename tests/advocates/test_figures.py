@@ -172,6 +172,17 @@ async def test_the_api_gives_the_figures_suppressed(
     assert "Figures" in schema["components"]["schemas"]
 
 
+async def test_a_wait_with_nothing_claimed_is_not_shown_as_0_minutes(
+    client: httpx.AsyncClient, advocates: dict[str, int]
+) -> None:
+    headers = await bearer(client, ADVOCATE)
+    figures = (await client.get("/api/stats", headers=headers)).json()["figures"]
+    for row in table(figures, "time_to_claim")["rows"]:
+        assert all(cell["value"] is None for cell in row["cells"]), row
+    summary = table(figures, "time_to_claim")["summary"]
+    assert "0 minutes" not in summary and "0.0" not in summary
+
+
 async def test_the_page_shows_each_section_with_a_chart_and_a_table(
     client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
 ) -> None:
