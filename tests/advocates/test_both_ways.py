@@ -134,6 +134,10 @@ async def test_the_dashboard_answers_and_audit_rows(
     assert blank.status_code == 409 and "Write something to send." in blank.text
     wrong = await client.post(f"{url}/close", data={"csrf_token": token, "outcome": "nonsense"})
     assert wrong.status_code == 409 and "Choose one of the outcomes." in wrong.text
+    # Nothing is chosen for a tired advocate: the form starts with no outcome picked.
+    assert '<option value="" selected disabled>Choose an outcome</option>' in wrong.text
+    unchosen = await client.post(f"{url}/close", data={"csrf_token": token, "outcome": ""})
+    assert unchosen.status_code == 422 and "(outcome)" in unchosen.text  # still open: below
     form = {"csrf_token": token, "outcome": "advice_given"}
     assert (await client.post(f"{url}/close", data=form)).status_code == 303
     again = await client.post(f"{url}/close", data=form)
