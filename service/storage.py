@@ -127,8 +127,10 @@ def create_referral(
     urgency: Urgency,
     risks: Iterable[str] = (),
     summary: str = "",
+    topic: str | None = None,
 ) -> Referral:
-    """Open a referral for this chat, or raise the one already open (never two at once)."""
+    """Open a referral for this chat, or raise the one already open (never two at once).
+    Its topic is the chat's, else `topic`: what the message that raised it was about."""
     risks = set(risks)
     referral = open_referral(session=session, chat=chat)
     if referral is None:
@@ -138,7 +140,8 @@ def create_referral(
         referral.urgency = "urgent"
         if referral.status in HELD and referral.raised_at is None:
             referral.raised_at = utcnow()  # its holder must see it at once (service/queue.py)
-    referral.topic = reported_topic(chat.topic) if chat.topic else referral.topic
+    said = chat.topic or topic
+    referral.topic = reported_topic(said) if said else referral.topic
     referral.setting = chat.setting or referral.setting
     referral.role = chat.role or referral.role
     referral.risks = ",".join(sorted(risks | set(filter(None, referral.risks.split(",")))))

@@ -97,6 +97,24 @@ async def test_a_calm_word_about_staff_earlier_does_not_change_a_later_self_harm
     assert "call bell" in joined(replies)
 
 
+async def test_an_urgent_referral_carries_the_topic_its_message_was_about(
+    settings: Any, analyse: Any
+) -> None:
+    """A restraint that hurt is found under "restraint" in the advocates' queue."""
+    hurt = "they held me face down and bent my wrist till it clicked"
+    sure = {"risks": ["abuse"], "topic": "restraint", "subject": "restraint", "topic_score": 0.97}
+    unsure = {"risks": ["self_harm"], "topic": "separation", "topic_score": 0.4}
+    low = "i keep thinking about ending it all"
+    built = build_runtime(settings, analyse=graded(analyse, **{hurt: sure, low: unsure}))
+    try:
+        await say(built.conversation, hurt)
+        await say(built.conversation, low, key="b" * 64)
+        topics = {referral.risks: referral.topic for referral in referrals(built.database)}
+        assert topics == {"abuse": "restraint", "self_harm": None}
+    finally:
+        built.close()
+
+
 async def test_night_staff_outside_a_yoi_hear_of_help_at_hand_not_the_imb(
     runtime: Any, library: Any
 ) -> None:
