@@ -151,6 +151,7 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "menu_child",
     "menu_family",
     "not_understood",
+    "adult_not_understood",
     "empty",
     "long_message",
     "more_done",

@@ -720,7 +720,9 @@ class Conversation:
             return before + self._still_here(chat)
         if analysis.topic == "greeting":
             return before + self._greeting(chat)
-        return before + [Reply(text=self._say("not_understood"), buttons=self._menu_buttons(chat))]
+        # A family member is pointed to families' own helpline; Childline is for children.
+        lost = "adult_not_understood" if chat.role in ADULTS else "not_understood"
+        return before + [Reply(text=self._say(lost), buttons=self._menu_buttons(chat))]
 
     def _still_here(self, chat: Chat) -> list[Reply]:
         """After telling: Childline again, and that an advocate sees these words too."""

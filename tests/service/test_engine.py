@@ -59,6 +59,17 @@ async def test_a_message_not_understood_still_offers_childline(
     assert "talk" in payloads(replies)
 
 
+async def test_a_parent_not_understood_is_given_the_families_helpline_not_childline(
+    conversation: Conversation,
+) -> None:
+    await press(conversation, "role:family")
+    replies = await say(conversation, "what is the capital of france")
+    assert "did not understand" in replies[0].text
+    assert "Prisoners' Families Helpline" in replies[0].text and "0808 808 3444" in replies[0].text
+    assert CHILDLINE not in replies[0].text
+    assert payloads(replies)[0] == "topic:visits"
+
+
 async def test_family_menu_puts_visits_first(conversation: Conversation) -> None:
     await press(conversation, "role:family")
     replies = await press(conversation, "setting:yoi")
