@@ -218,3 +218,18 @@ async def test_the_advocate_sees_whether_their_reply_reached_the_childs_chat(
     assert "reached their chat" in page and "not reached their chat yet" not in page
     child_lines = (await client.get(url, headers=headers)).json()["conversation"]
     assert all(line["reached"] is None for line in child_lines if line["sender"] == "child")
+
+
+async def test_the_close_form_warns_when_the_childs_last_message_has_no_reply(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    session_id, url, _ = await advocate_talking_with(
+        client, ADVOCATE, "they kept me in my room", "Hi, I am here."
+    )
+    await sign_in(client, ADVOCATE)
+    page = f"/dashboard/referrals/{url.rsplit('/', 1)[1]}"
+    assert 'id="unanswered"' not in (await client.get(page)).text  # the advocate spoke last
+    await child_says(client, session_id, "are you still there")
+    warned = (await client.get(page)).text
+    assert "last message has no reply yet" in warned
+    assert warned.index('id="unanswered"') < warned.index("Close the referral")
