@@ -62,6 +62,45 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 
+# A phone number typed to get past a filter: its digits spaced out ("0 7 7 0 0 9 0 0 ...") or
+# split by dots or dashes, or said in words ("seven seven zero zero ...", "oh double seven").
+_DIGIT_WORD = (
+    r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|double|treble|triple)"
+)
+SPACED_PHONE = re.compile(
+    r"(?<![\w.])(?:\+\s*4\s*4|0)(?:[\s.()-]{0,3}\d){9,10}(?![\w])"
+    rf"|\b{_DIGIT_WORD}(?:[\s,-]+{_DIGIT_WORD}){{6,}}\b",
+    re.IGNORECASE,
+)
+# A username after the app it is on: "snap jordyw10", "my insta is zeb.q", "discord: zorbo".
+# The word after is a username only when it is not an ordinary word ("my insta is private").
+APP_USERNAME = re.compile(
+    r"\b(?:snap(?:chat)?|sc|insta(?:gram)?|ig|tik\s?tok|tt|discord|twitter|facebook|fb|kik|"
+    r"telegram|psn|xbox|gamertag|roblox|username|user\s?name|handle|add\s+me\s+on)"
+    r"(?:\s*(?:is|name|id|:|=|-|on))*\s*:?\s+@?([A-Za-z0-9_.]{3,30})\b",
+    re.IGNORECASE,
+)
+# A street with no house number, after a word that says where: "i lived on elm road".
+STREET = re.compile(
+    r"\b(?:on|in|off|near|by|at|from|down|up)\s+((?:[A-Za-z']+\s+){1,2}"
+    r"(?:road|rd|street|lane|avenue|ave|drive|crescent|grove|terrace|gardens))\b",
+    re.IGNORECASE,
+)
+# A school or college by its name ("Oakridge Academy"), and a council ("Leeds City Council"):
+# with the kind of place a child is held in, either can point to one child.
+SCHOOL = re.compile(
+    r"\b(?:(?:St\.?|Saint)\s+)?(?:[A-Z][\w'-]+\s+){1,3}"
+    r"(?:Academy|School|College|High|Primary|Grammar|Comprehensive|PRU)\b"
+)
+COUNCIL = re.compile(
+    r"\b(?:[A-Z][\w'-]+\s+){1,3}(?:(?:City|County|Borough|District|Metropolitan)\s+)*Council\b"
+)
+# Capitalised words before these are a kind of place, not its name ("Secure School").
+NOT_A_SCHOOL_NAME = frozenset(
+    """secure the a my our his her their old new last next this that primary high school
+    college academy special boarding grammar local""".split()
+)
+
 # Cues after which the next word (or two) is a person's name, in any case.
 STRONG_CUES = re.compile(
     r"\b(?:my name is|my names|my name's|name is|called|officer|mr|mrs|miss|ms|dr|"
@@ -176,6 +215,12 @@ def find_by_rules(
         found.extend(
             Entity(label=label, start=m.start(), end=m.end()) for m in pattern.finditer(text)
         )
+    found.extend(
+        Entity(label="PHONE", start=m.start(), end=m.end()) for m in SPACED_PHONE.finditer(text)
+    )
+    found.extend(_usernames(text, everyday_words))
+    found.extend(_streets(text))
+    found.extend(_named_institutions(text))
     found.extend(_capitalised_runs(text, common_words))
     for cue in STRONG_CUES.finditer(text):
         found.extend(_cued_names(text, cue.end(), common_words, strong=True))
@@ -183,6 +228,52 @@ def find_by_rules(
         found.extend(_cued_names(text, cue.end(), everyday_words, strong=False))
     found.extend(_names_before_here(text, everyday_words))
     found.extend(_known_first_names(text, everyday_words))
+    return found
+
+
+def _usernames(text: str, everyday_words: frozenset[str]) -> list[Entity]:
+    """A username named after its app, unless it is an ordinary word ("my snap is down")."""
+    found = []
+    for match in APP_USERNAME.finditer(text):
+        name = match.group(1)
+        if name.lower() in everyday_words and not re.search(r"[\d_.]", name):
+            continue
+        found.append(Entity(label="HANDLE", start=match.start(1), end=match.end(1)))
+    return found
+
+
+def _streets(text: str) -> list[Entity]:
+    """A street by its name alone: the words before "road" after any small ones ("up on
+    larkspur crescent"); with no such word ("on the road") there is no name to take out."""
+    found = []
+    for match in STREET.finditer(text):
+        start = match.start(1)
+        for word in match.group(1).split()[:-1]:
+            bare = word.lower().removesuffix("'s")
+            if bare not in STOP_WORDS and bare not in MEANING_WORDS and bare not in PLACE_WORDS:
+                found.append(Entity(label="ADDRESS", start=start, end=match.end(1)))
+                break
+            start = text.index(word, start) + len(word)
+            start += len(text[start:]) - len(text[start:].lstrip())
+    return found
+
+
+def _named_institutions(text: str) -> list[Entity]:
+    """Schools and councils by their names; a kind of place ("a Secure School") stays."""
+    found = []
+    for label, pattern in (("SCHOOL", SCHOOL), ("COUNCIL", COUNCIL)):
+        for match in pattern.finditer(text):
+            words = match.group().split()
+            # Leave out capitalised words at the start that only say what kind it is.
+            start = match.start()
+            for word in words[:-1]:
+                if word.lower().strip(".") not in NOT_A_SCHOOL_NAME:
+                    break
+                start = text.index(word, start) + len(word)
+                start += len(text[start:]) - len(text[start:].lstrip())
+            name_words = text[start : match.end()].split()[:-1]
+            if name_words:
+                found.append(Entity(label=label, start=start, end=match.end()))
     return found
 
 

@@ -34,6 +34,14 @@ def loaded(analyse: Any) -> None:
         ("my number is A1234BC", "A1234BC", "[PRISON_NUMBER]"),
         ("nhs number 943 476 5919", "5919", "[NHS_NUMBER]"),
         ("my dob is 04/07/2010", "2010", "[DOB]"),
+        # Typed to get past a filter: spaced out, in words, or with no house number.
+        ("text me on 0 7 7 0 0 9 0 0 1 2 3 ok", "9 0 0 1 2 3", "[PHONE]"),
+        ("ring seven seven zero zero nine zero zero one two three", "one two three", "[PHONE]"),
+        ("my snap is zorbo_q77 add me", "zorbo_q77", "[HANDLE]"),
+        ("snap quillfeatherz and insta zeb.q", "zeb.q", "[HANDLE]"),
+        ("i grew up on larkspur crescent by the shop", "larkspur", "[ADDRESS]"),
+        ("I go to Thistlewick Academy in the week", "Thistlewick", "[SCHOOL]"),
+        ("my social worker is from Quillby Borough Council", "Quillby", "[COUNCIL]"),
         ("born 4 March 2010", "2010", "[DOB]"),
         # A hyphenated name goes whole, not as "[NAME]Quillby".
         ("my mate Zebedee Thornwick-Quillby said hi", "Quillby", "[NAME]"),
@@ -142,6 +150,12 @@ def test_a_name_next_to_a_spelled_email_goes_too() -> None:
         "im worthless",
         "does the Howard League help with recall to custody",
         "im innocent i never done it",
+        "they moved me to a Secure School last week",
+        "my snap is down so i cant message",
+        "i was sleeping on the road before i came in",
+        "ring Childline on 0800 1111",
+        "i had 2 visits in 3 weeks and 1 call",
+        "i miss my old school and my mates",
     ],
 )
 def test_ordinary_words_are_not_taken_for_names(text: str) -> None:
