@@ -170,7 +170,7 @@ async def test_risk_gets_childline_first_and_an_urgent_referral(
     assert CHILDLINE in replies[0].text
     # Then help now: staff, or (when staff are named) help that does not go through them.
     assert "danger" in replies[1].text or "without going to staff" in replies[1].text
-    assert "advocate will see" in replies[-1].text
+    assert "advocate will read" in replies[-1].text
     [referral] = referrals(runtime)
     assert referral.urgency == "urgent" and referral.risks
 
@@ -221,7 +221,7 @@ async def test_risk_still_gets_childline_when_the_database_is_down(
     conversation = Conversation(database=unreachable, library=library, analyse=analyse)
     replies = await conversation.handle(KEY, "web", Inbound(text="i want to kill myself"))
     assert CHILDLINE in replies[0].text
-    assert not any("advocate will see" in t for t in texts(replies))
+    assert not any("advocate will read" in t for t in texts(replies))
     ordinary = await conversation.handle(KEY, "web", Inbound(text="can i get a visit"))
     assert CHILDLINE in ordinary[0].text
 
