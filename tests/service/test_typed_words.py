@@ -222,6 +222,8 @@ def worried(settings: Any, analyse: Any) -> Iterator[Any]:
             "the block is getting to me": {**concern, "topic": "separation"},
             "forget me": concern,
             "can i talk to someone": concern,
+            # A typed "yes" the model reads as worrying, so few are its words.
+            "im safe now": concern,
         },
     )
     built = build_runtime(settings, analyse=fixed)
@@ -412,32 +414,14 @@ async def test_what_the_privacy_answer_says_an_advocate_sees_is_what_they_see(
     assert INVENTED in referral.summary
 
 
-@pytest.fixture
-def worried_then_safe(settings: Any, analyse: Any) -> Iterator[Any]:
-    """As `worried`, and the model also reads the typed answer "im safe now" as worrying."""
-    concern = {"risks": [], "concern": True}
-    fixed = graded(
-        analyse,
-        **{
-            "the block is getting to me": {**concern, "topic": "separation"},
-            "im safe now": concern,
-        },
-    )
-    built = build_runtime(settings, analyse=fixed)
-    yield built
-    built.close()
-
-
 @pytest.mark.parametrize("answer", ["im safe now", "ye im fine", "yh", "ya im safe", "safe"])
-async def test_a_yes_in_a_childs_own_words_answers_are_you_safe(
-    worried_then_safe: Any, answer: str
-) -> None:
-    conversation = worried_then_safe.conversation
+async def test_a_yes_in_a_childs_own_words_answers_are_you_safe(worried: Any, answer: str) -> None:
+    conversation = worried.conversation
     await say(conversation, "the block is getting to me")
     replies = await say(conversation, answer)
     assert "glad you are safe" in replies[0].text
     assert "I am Rightsline" not in " ".join(texts(replies))
-    assert referrals(worried_then_safe) == []
+    assert referrals(worried) == []
 
 
 @pytest.mark.parametrize("request_", ["help me", "pls help me", "i need help", "someone help me"])
