@@ -1147,7 +1147,12 @@ class Conversation:
         # who says "i dont want to get him in trouble" is still a child.
         if chat.role is None and analysis.role in ROLES:
             chat.role = analysis.role
-        elif analysis.role_said in ROLES and analysis.role_said not in (chat.role, "child"):
+        elif (
+            analysis.role_said in ROLES
+            and analysis.role_said not in (chat.role, "child")
+            # A child at risk keeps a child's answers: "letters for my nan" is no parent.
+            and not (chat.role == "child" and analysis.risks)
+        ):
             chat.role = analysis.role_said
         named = found.place.kind if found is not None and found.place.holds_children else None
         setting = analysis.setting or named

@@ -115,6 +115,24 @@ async def test_an_urgent_referral_carries_the_topic_its_message_was_about(
         built.close()
 
 
+async def test_a_child_at_risk_who_names_family_keeps_a_childs_answers(
+    settings: Any, analyse: Any
+) -> None:
+    """A goodbye that names "my son"'s words stays a child's when the chat is a child's."""
+    goodbye = "i wrote letters for my mum and my son will get them after im gone"
+    graded_as = {"risks": ["self_harm"], "role_said": "family", "role": "family"}
+    built = build_runtime(settings, analyse=graded(analyse, **{goodbye: graded_as}))
+    try:
+        await child_in(built.conversation, "yoi")
+        said = texts(await say(built.conversation, goodbye))
+        assert said[0].startswith("I am glad you told me") and CHILDLINE in said[0]
+        assert not any("Children can talk to Childline" in line for line in said)
+        [referral] = referrals(built.database)
+        assert referral.role == "child"
+    finally:
+        built.close()
+
+
 async def test_night_staff_outside_a_yoi_hear_of_help_at_hand_not_the_imb(
     runtime: Any, library: Any
 ) -> None:
