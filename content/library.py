@@ -109,6 +109,11 @@ class Library:
             ),
             key=lambda entry: -len(entry[0]),
         )
+        self._kind_names = [
+            (_without_articles(name), kind.id)
+            for kind in self.kinds.values()
+            for name in kind.asked_as
+        ]
         self.messages: dict[str, str] = dict(content.messages)
         self.sources = dict(content.sources)
         self.glossary = {term: entry.meaning for term, entry in content.glossary.items()}
@@ -201,11 +206,10 @@ class Library:
         if not any(f" {phrase} " in padded for phrase, _ in self._kind_questions):
             return []
         found: dict[str, int] = {}
-        for kind in self.kinds.values():
-            for name in kind.asked_as:
-                at = padded.find(f" {_without_articles(name)} ")
-                if at >= 0:
-                    found[kind.id] = min(at, found.get(kind.id, at))
+        for name, kind_id in self._kind_names:
+            at = padded.find(f" {name} ")
+            if at >= 0:
+                found[kind_id] = min(at, found.get(kind_id, at))
         return [self.kinds[key] for key in sorted(found, key=found.__getitem__)]
 
     def mentions_restraint(self, text: str) -> bool:

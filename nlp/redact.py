@@ -247,15 +247,25 @@ def _streets(text: str) -> list[Entity]:
     larkspur crescent"); with no such word ("on the road") there is no name to take out."""
     found = []
     for match in STREET.finditer(text):
-        start = match.start(1)
-        for word in match.group(1).split()[:-1]:
-            bare = word.lower().removesuffix("'s")
-            if bare not in STOP_WORDS and bare not in MEANING_WORDS and bare not in PLACE_WORDS:
-                found.append(Entity(label="ADDRESS", start=start, end=match.end(1)))
-                break
-            start = text.index(word, start) + len(word)
-            start += len(text[start:]) - len(text[start:].lstrip())
+        start = _after_leading(text, match.start(1), match.end(1), _SMALL_BEFORE_STREET)
+        if start is not None:
+            found.append(Entity(label="ADDRESS", start=start, end=match.end(1)))
     return found
+
+
+_SMALL_BEFORE_STREET = frozenset(STOP_WORDS) | MEANING_WORDS | PLACE_WORDS
+
+
+def _after_leading(text: str, start: int, end: int, skip: frozenset[str]) -> int | None:
+    """Where the name in text[start:end] begins, once the leading words in `skip` are left
+    out ("the", "Secure"); None when only the last word, the kind of thing, is left."""
+    words = text[start:end].split()
+    for word in words[:-1]:
+        if word.lower().strip(".").removesuffix("'s") not in skip:
+            return start
+        start = text.index(word, start) + len(word)
+        start += len(text[start:end]) - len(text[start:end].lstrip())
+    return None
 
 
 def _named_institutions(text: str) -> list[Entity]:
@@ -263,16 +273,9 @@ def _named_institutions(text: str) -> list[Entity]:
     found = []
     for label, pattern in (("SCHOOL", SCHOOL), ("COUNCIL", COUNCIL)):
         for match in pattern.finditer(text):
-            words = match.group().split()
             # Leave out capitalised words at the start that only say what kind it is.
-            start = match.start()
-            for word in words[:-1]:
-                if word.lower().strip(".") not in NOT_A_SCHOOL_NAME:
-                    break
-                start = text.index(word, start) + len(word)
-                start += len(text[start:]) - len(text[start:].lstrip())
-            name_words = text[start : match.end()].split()[:-1]
-            if name_words:
+            start = _after_leading(text, match.start(), match.end(), NOT_A_SCHOOL_NAME)
+            if start is not None:
                 found.append(Entity(label=label, start=start, end=match.end()))
     return found
 

@@ -506,14 +506,15 @@ class Conversation:
                     lines.append(self._say("not_safe_note"))
                 # A restraint that hurt is found under restraint in the queue's topic filter.
                 analysis = urgent.analysis
-                sure = analysis is not None and analysis.topic_score >= SURE_OF_TOPIC
                 storage.create_referral(
                     session=session,
                     chat=chat,
                     urgency="urgent",
                     risks=urgent.risks,
                     summary="\n".join(lines) or self._say("risk_words_not_kept"),
-                    topic=self._asked(analysis) if sure and analysis is not None else None,
+                    topic=self._asked(analysis)
+                    if analysis is not None and analysis.topic_score >= SURE_OF_TOPIC
+                    else None,
                 )
                 # An advocate already talking with this child must see these words too.
                 if urgent.redacted:
