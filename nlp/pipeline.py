@@ -17,6 +17,7 @@ import content
 from content.schema import PLACE_KINDS, reported_topic
 from nlp import data, redact
 from nlp.analysis import RISKS, SUBJECTS, Analysis, Entity
+from nlp.over import told_as_over
 from nlp.rules import read_patterns, register_extensions
 
 MODEL_DIR = Path(__file__).parent / "model"
@@ -203,14 +204,21 @@ class Pipeline:
             topic = doc._.rule_topic
             score = topic_scores[topic]
         risk_scores = {label: round(float(doc.cats.get(label, 0.0)), 4) for label in RISKS}
-        risks = {label for label, value in risk_scores.items() if value >= self.urgent}
+        # Self-harm told as over ("took an overdose last year, glad it didnt work", nlp/over.py):
+        # the encoder reads those words as it reads a risk told now, so its self-harm score
+        # raises no alarm of itself. The answer still carries Childline's number (names_risk).
+        heard = dict(risk_scores)
+        over = told_as_over(doc.text) and heard["self_harm"] >= self.concern["self_harm"]
+        if over:
+            heard["self_harm"] = 0.0
+        risks = {label for label, value in heard.items() if value >= self.urgent}
         distress = round(float(doc.cats.get("distress", 0.0)), 4)
         uneasy = (
-            any(value >= self.concern[label] for label, value in risk_scores.items())
+            any(value >= self.concern[label] for label, value in heard.items())
             or distress >= self.distress
         )
         stated, named = set(doc._.rule_risks or []), set(doc._.rule_named or [])
-        reads_risk = any(value >= self.named_urgent for value in risk_scores.values())
+        reads_risk = any(value >= self.named_urgent for value in heard.values())
         denied = set(doc._.rule_denied or [])
         words = sum(1 for token in doc if token.is_alpha)
         only_denied = bool(denied) and not stated and named <= denied and words <= DENIAL_WORDS
@@ -233,6 +241,7 @@ class Pipeline:
             distress=distress,
             uneasy=uneasy,
             reads_risk=reads_risk,
+            names_risk=over,
             denied=only_denied,
             role=doc._.role or self._role(doc),
             role_said=doc._.role,

@@ -12,6 +12,8 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
+from nlp.over import told_as_over
+
 EXTENSIONS = (
     "rule_risks",
     "rule_named",
@@ -96,6 +98,10 @@ class Rules:
                 risks[kind].add(label)
             else:
                 found[kind].append((start, label))
+        if "self_harm" in risks["risk"] and told_as_over(doc.text):
+            # "took an overdose last year, glad it didnt work": it only names the risk.
+            risks["risk"].discard("self_harm")
+            risks["risk_named"].add("self_harm")
         doc._.rule_risks = sorted(risks["risk"])
         doc._.rule_named = sorted(risks["risk_named"])
         # Of those, the labels only ever said not to be so or inside a way of speaking.
@@ -144,19 +150,29 @@ _NOT = {"n't", "n’t", "nt"}
 _NOT_A_DENIAL = {"ca", "can", "wo"}
 
 
+# A verb between the denial and the phrase: "not gonna hurt myself", "never tried to kill myself",
+# "havent felt like hurting myself", "not thinking about killing myself".
+_BETWEEN = set("want wanna gonna going trying planning thinking feeling felt tried".split())
+_LINK = {"to", "of", "about", "like"}
+
+
 def _denied(doc: Doc, start: int) -> bool:
-    before = [token.lower_ for token in doc[max(0, start - 5) : start]]
-    if before[-1:] == ["is"]:
-        before = before[:-1]  # "nobody is", "no one is"
-    elif before[-1:] in (["wanna"], ["want"]):
-        before = before[:-1]  # "dont wanna"
-    elif before[-2:] == ["want", "to"]:
-        before = before[:-2]  # "dont want to"
+    before = [token.lower_ for token in doc[max(0, start - 6) : start]]
+    if before[-1:] in (["is"], ["'s"]):
+        before = before[:-1]  # "nobody is", "no one is", "nobody's"
+    if before[-2:] in (["gon", "na"], ["wan", "na"]):
+        before = before[:-2]  # the tokenizer splits "gonna" and "wanna"
+    elif before[-1:] and before[-1] in _LINK and before[-2:-1] and before[-2] in _BETWEEN:
+        before = before[:-2]  # "dont want to", "not going to", "not thinking about"
+    elif before[-1:] and before[-1] in _BETWEEN:
+        before = before[:-1]  # "dont wanna", "not gonna"
     if not before:
         return False
     if before[-1] in _NOT:
         return len(before) > 1 and before[-2] not in _NOT_A_DENIAL
-    return before[-1] in _DENIAL or before[-2:] == ["no", "one"]
+    if before[-3:-1] in (["no", "plans"], ["no", "thoughts"]) and before[-1] in _LINK:
+        return True  # "no plans to kill myself", "no thoughts of hurting myself"
+    return before[-1] in _DENIAL or before[-2:] in (["no", "one"], ["no", "ones"])
 
 
 def _most_named(found: list[tuple[int, str]]) -> str | None:

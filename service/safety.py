@@ -15,6 +15,9 @@ ordinary answer alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+
+from nlp.over import told_as_over
 
 CHILDLINE = "0800 1111"
 
@@ -23,6 +26,10 @@ _TREATS = (
     r"(?:chocolate|choc|sweets|haribo|sugar|caffeine|coffee|energy\s+drinks?|red\s*bull|monster"
     r"|crisps|cake|biscuits|pizza|junk\s+food|canteen|tv|telly|netflix|fifa|xbox|revision"
     r"|homework|maths)\b"
+)
+_BARE_WAY = (
+    r"\b(?:painless|quickest|easiest|fastest|surest)\s+way(?:\s+to\s+(?:go|do\s+it|end\s+it))?"
+    r"\s*[?.!]*\s*$"
 )
 _SELF_HARM = [
     r"\bkms\b",
@@ -34,7 +41,9 @@ _SELF_HARM = [
     + r"(?!\s+laugh)",
     r"\b(?:kill|hang|cut|hurt|harm)(?:ing|s)?\s+(?:him|her|them)sel(?:f|ves)\b",
     r"\bcut(?:ting)?\s+(?:my|me|his|her)\s+(?:arms?|wrists?|legs?|thighs?|skin)\b",
-    r"\b(?:been|started|start|keep)\s+cutting\b(?!\s+off\b)",
+    # ("been cutting back on sugar", "cutting my hair" are not.)
+    r"\b(?:been|started|start|keep)\s+cutting\b(?!\s+(?:off|back|down|out|up|corners|my\s+hair"
+    r"|hair|the\s+grass|grass|wood|paper|veg)\b)",
     # Something sharp used on one's own body: "used the glass on my arm", "took a blade to my
     # wrist", not by someone else ("someone put a blade to my neck" is abuse, for the abuse
     # words and the model). A razor is left to the model: "used a razor on my legs" is shaving.
@@ -47,12 +56,18 @@ _SELF_HARM = [
     r"(?:glass|blade|blades|shard|shards|sharpener)\s+(?:on|to|across|into|along|against)\s+"
     r"(?:my|me)\s+(?:arms?|wrists?|legs?|thighs?|skin|stomach|neck|face|body|self)\b",
     r"\b(?:want|wanna)\s+(?:to\s+)?die\b",
-    r"\bdon'?t\s+want\s+to\s+(?:live|be alive|be here)\b",
+    # ("dont want to live in the same area" is about a place.)
+    r"\bdon'?t\s+want\s+to\s+(?:live\b(?!\s+(?:with|at|there|near|back|round|around|somewhere"
+    r"|anywhere|where|by)\b|\s+(?:in|on)\s+(?:the\s+same|that|a|an|my\s+old|the)\s+(?:area|town"
+    r"|city|house|place|flat|estate|street|road|hostel|country|village|unit|wing)\b)|be alive"
+    r"|be here)\b",
     # ("gonna end it with his girlfriend" is a break-up.)
     r"\b(?:want|wanna|going|gonna|just)\s+(?:to\s+)?end\s+it\b(?!\s+with\s+(?:(?:him|her|them)\b"
     r"|(?:my|his|her|their)\s+(?:girlfriend|boyfriend|gf|bf|missus|partner|ex|girl|man|fella"
     r"|bird)\b))",
-    r"\btook\s+(?:\w+\s+)?(?:pills|tablets)\b",
+    # ("took my tablets like the doctor said" is a dose as prescribed.)
+    r"\btook\s+(?!(?:my|me)\s+(?:pills|tablets)\b(?!\s+(?:all|at\s+once|together|in\s+one)))"
+    r"(?:\w+\s+)?(?:pills|tablets)\b",
     # Many taken at once: "swallowed like 15 of my painkillers", "took a whole strip of the
     # paracetamol". A dose as prescribed has no count ("took my meds", "take 2 paracetamol").
     r"\b(?:took|taken|take|swallowed|swallow|necked|downed|done)\s+"
@@ -75,14 +90,14 @@ _SELF_HARM = [
     r"\blethal\s+dose\b",
     r"\b(?:painless|quickest|quick|easiest|fastest|surest)\s+way\s+to\s+(?:die|end\s+(?:it|things"
     r"|my\s+life))\b",
-    r"\b(?:painless|quickest|easiest|fastest|surest)\s+way(?:\s+to\s+(?:go|do\s+it|end\s+it))?"
-    r"\s*[?.!]*\s*$",
+    # Alone at the end, unless the message asks how to get or do something else (_ASKS_HOW).
+    _BARE_WAY,
     r"\b(?:took|taken|take|done|did|gonna|going to)\s+(?:an?\s+)?overdose\b",
     # ("overdosed on chocolate" is a way of speaking: it only names it.)
     r"\b(?:overdosed|od'd)\b(?!\s+on\s+(?:the\s+|too\s+much\s+|so\s+much\s+)?" + _TREATS + ")",
     # Without its apostrophe, "odd" is a word ("thats odd"): only with what was taken.
     r"\bodd?\s+on\s+(?:\w+\s+)?(?:pills|tablets|meds|paracetamol|painkillers)\b",
-    r"\b(?:i'?m|i am|been|me)\s+on\s+(?:an\s+)?acct\b",
+    r"\b(?:i'?m|i am|(?<!\bu )(?<!you )(?<!he )(?<!she )(?<!they )been|me)\s+on\s+(?:an\s+)?acct\b",
     r"\b(?:tied|tie|tying|made|make|making|used)\s+(?:a\s+|my\s+)?(?:ligature|noose)",
 ]
 _GAME = (
@@ -170,11 +185,15 @@ NAMED = {
 
 
 # A statement said not to be so, just before it: "hes not hurting himself", "no one is hurting
-# me", "i dont wanna hurt myself", "i havent cut myself since summer". It still names the risk.
-# ("cant stop cutting myself" is no denial, so no other word may come between.)
+# me", "i dont wanna hurt myself", "i havent cut myself since summer", "not gonna hurt myself",
+# "no plans to kill myself". It still names the risk. ("cant stop cutting myself" is no denial,
+# so only a verb such as "gonna" or "tried to" may come between.) nlp/rules.py reads the same.
 _DENIED = re.compile(
-    r"\b(?:(?:not|never|(?:no ?one|nobody)(?:\s+is)?|is ?n'?t|was ?n'?t|ai ?n'?t|did ?n'?t"
-    r"|does ?n'?t|do ?n'?t|have ?n'?t|has ?n'?t)(?:\s+(?:want|wanna)(?:\s+to)?)?)\s+$",
+    r"\b(?:(?:not|never|(?:no ?one|nobody)(?:'?s|\s+is)?|is ?n'?t|was ?n'?t|ai ?n'?t"
+    r"|did ?n'?t|does ?n'?t|do ?n'?t|have ?n'?t|has ?n'?t"
+    r"|no\s+(?:plans?|thoughts?|urges?)\s+(?:to|of))"
+    r"(?:\s+(?:want|wanna|gonna|going|trying|planning|thinking|feeling|felt|tried)"
+    r"(?:\s+(?:to|of|about|like))?)?)\s+$",
     re.IGNORECASE,
 )
 
@@ -185,18 +204,42 @@ def _plain(text: str) -> str:
     return text.replace("\u2019", "'").replace("\u2018", "'")
 
 
+# "whats the quickest way" at the end of a message that asks how to get or do something else
+# ("how do i get moved wing, whats the easiest way"): no "painless", nothing after "way", and
+# not "how do i do it" or "how do i go".
+_EVERYDAY_WAY = re.compile(r"(?:quickest|easiest|fastest)\s+way\s*[?.!]*\s*", re.IGNORECASE)
+_ASKS_HOW = re.compile(
+    r"\bhow\s+(?:do|can|would|could|should)\s+(?:i|u|you|we)\s+(?!do\s+it\b|end\b|die\b|go\b)\w",
+    re.IGNORECASE,
+)
+
+
+def _found(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The pattern's matches, but for a bare "quickest way" in an everyday question."""
+    for found in pattern.finditer(text):
+        if _ASKS_HOW.search(text, 0, found.start()) and _EVERYDAY_WAY.fullmatch(
+            text, found.start(), found.end()
+        ):
+            continue
+        yield found
+
+
 def _says(pattern: re.Pattern[str], text: str) -> bool:
     # A denial is a few words long: only the characters just before each match are read.
     return any(
         not _DENIED.search(text[max(0, found.start() - 24) : found.start()])
-        for found in pattern.finditer(text)
+        for found in _found(pattern, text)
     )
 
 
 def screen(text: str) -> set[str]:
     """The risk labels the text states: always urgent."""
     text = _plain(text)
-    return {label for label, pattern in PATTERNS.items() if _says(pattern, text)}
+    stated = {label for label, pattern in PATTERNS.items() if _says(pattern, text)}
+    # Self-harm told as over ("took an overdose last year, glad it didnt work") only names it.
+    if "self_harm" in stated and told_as_over(text):
+        stated.discard("self_harm")
+    return stated
 
 
 def named(text: str) -> set[str]:
@@ -207,7 +250,7 @@ def named(text: str) -> set[str]:
     return {
         label
         for label in PATTERNS
-        if NAMED[label].search(text) or (label not in stated and PATTERNS[label].search(text))
+        if NAMED[label].search(text) or (label not in stated and any(_found(PATTERNS[label], text)))
     }
 
 

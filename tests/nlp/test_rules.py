@@ -123,6 +123,46 @@ def test_not_wanting_it_only_names_the_risk(text: str, stated: list[str], named:
     assert stated_and_named([hurt], text) == (stated, named)
 
 
+@pytest.mark.parametrize(
+    ("text", "stated", "named"),
+    [
+        ("im not gonna hurt myself, relax", [], ["self_harm"]),
+        ("never tried to hurt myself, that was my mate", [], ["self_harm"]),
+        ("i havent felt like hurting myself in ages", [], ["self_harm"]),
+        ("no plans to hurt myself, just bored", [], ["self_harm"]),
+        # A verb with no denial before it still states it.
+        ("im going to hurt myself", ["self_harm"], []),
+        ("i tried to hurt myself", ["self_harm"], []),
+    ],
+)
+def test_a_denial_with_a_verb_between_only_names_the_risk(
+    text: str, stated: list[str], named: list[str]
+) -> None:
+    hurt = {
+        "kind": "risk",
+        "label": "self_harm",
+        "pattern": [{"LOWER": {"IN": ["hurt", "hurting"]}}, {"LOWER": "myself"}],
+    }
+    assert stated_and_named([hurt], text) == (stated, named)
+
+
+@pytest.mark.parametrize(
+    ("text", "stated", "named"),
+    [
+        ("tried to hang myself at my last unit, thats all behind me now", [], ["self_harm"]),
+        ("hang myself? i thought about it when i was 13, im fine now", [], ["self_harm"]),
+        # Coming back, or now: stated.
+        ("tried to hang myself at my last unit and its coming back", ["self_harm"], []),
+        ("im gonna hang myself tonight", ["self_harm"], []),
+    ],
+)
+def test_self_harm_told_as_over_only_names_it(
+    text: str, stated: list[str], named: list[str]
+) -> None:
+    hang = {"kind": "risk", "label": "self_harm", "phrase": "hang myself"}
+    assert stated_and_named([hang], text) == (stated, named)
+
+
 GAME = {
     "kind": "not_risk",
     "label": "abuse",

@@ -321,3 +321,20 @@ async def test_a_longer_message_with_a_denial_is_still_read_for_what_else_it_say
     )
     assert CHILDLINE in replies[0].text
     assert [r.urgency for r in referrals(runtime)] == ["urgent"]
+
+
+async def test_self_harm_told_as_over_gets_childline_and_no_alarm(runtime: Any) -> None:
+    # The real pipeline and screen: the encoder alone scores these words as high as a risk
+    # told now, so nlp/over.py decides that it is over.
+    telling = "took an overdose at my old unit two years ago, glad it didnt work, im good now"
+    replies = await say(runtime.conversation, telling)
+    assert CHILDLINE in replies[0].text and "Please talk to Childline now" not in replies[0].text
+    assert SAFE not in " ".join(texts(replies))
+    assert referrals(runtime) == []
+
+
+async def test_self_harm_that_came_back_is_urgent(runtime: Any) -> None:
+    telling = "was clean for a year but i took an overdose again last night"
+    replies = await say(runtime.conversation, telling)
+    assert "Please talk to Childline now" in replies[0].text
+    assert [r.urgency for r in referrals(runtime)] == ["urgent"]

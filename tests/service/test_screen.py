@@ -159,3 +159,73 @@ def test_glass_a_razor_or_a_sharpener_in_everyday_words_is_no_risk(text: str) ->
 )
 def test_medicine_taken_as_meant_is_no_risk(text: str) -> None:
     assert "self_harm" not in safety.screen(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "overdosed at my old placement two years ago, glad it didnt work, im good now",
+        "when i was 12 i tried to hang myself but thats behind me",
+        "used to cut myself, 14 months clean now",
+        "i havent wanted to die for ages, tried to kill myself at my last unit but its over",
+    ],
+)
+def test_self_harm_told_as_over_only_names_it(text: str) -> None:
+    # The model decides; the answer still carries Childline's number (names_risk).
+    assert "self_harm" not in safety.screen(text)
+    assert "self_harm" in safety.named(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tried to hang myself at my old placement, im fine now but the urges are back",
+        "was 6 months clean and cut myself again last night",
+        "overdosed last year and im feeling like that again tonight",
+        "i took an overdose years ago, im fine but still want to die",
+        "used to cut myself and i still cut my arms",
+    ],
+)
+def test_self_harm_that_is_coming_back_stays_urgent(text: str) -> None:
+    assert "self_harm" in safety.screen(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("im not going to hurt myself, i just miss my dog", "self_harm"),
+        ("no plans to kill myself, stop asking lol", "self_harm"),
+        ("never tried to kill myself, that was my cousin", "self_harm"),
+        ("havent felt like hurting myself since i got here", "self_harm"),
+        ("nobody's touching me, the searches are just annoying", "abuse"),
+    ],
+)
+def test_a_denial_with_going_to_or_plans_only_names_it(text: str, label: str) -> None:
+    assert label not in safety.screen(text)
+    assert label in safety.named(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "took my tablets at dinner like the nurse said",
+        "cutting back on crisps, been cutting down on sugar too",
+        "i dont want to live in the same town when i get out",
+        "how do i get on the gym list, whats the quickest way",
+    ],
+)
+def test_everyday_words_that_looked_like_a_plan_are_no_risk(text: str) -> None:
+    assert safety.screen(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i dont want to live in this world",
+        "took my tablets all at once",
+        "i cant do this no more\nwhats the quickest way",
+        "how do i do it, whats the quickest way",
+    ],
+)
+def test_the_same_words_as_a_plan_stay_urgent(text: str) -> None:
+    assert "self_harm" in safety.screen(text)

@@ -1,0 +1,82 @@
+"""Whether a message tells of self-harm as past and over, and not as coming back.
+
+"took an overdose last year, glad it didnt work", "used to cut but been clean 8 months" and
+"tried to hang myself at my last place, thats long gone now" are told as over: a risk phrase in
+them only names the risk, so the model decides, and the answer still carries Childline's number.
+"clean for 6 months and i cut again", "the urges are back" and "im feeling like that now" are
+not. Abuse told as past is never softened here: it is still a child's disclosure.
+
+Plain regular expressions, so that both the pipeline's rules (nlp/rules.py) and the service's
+last-resort screen, which must work with no model loaded, read a message the same way.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PAST = re.compile(
+    r"\b(?:used\s+to|(?:years?|months?|ages|long)\s+ago"
+    r"|last\s+(?:year|spring|summer|autumn|winter|christmas|time|month)"
+    r"|when\s+i\s+(?:was\s+(?:younger|little|a\s+kid|small|\d+|in\s+care|at\s+home|on)"
+    r"|first\s+(?:came|got)\s+(?:in|here))"
+    r"|(?:at|in|on)\s+my\s+(?:last|old|other|first)\s+(?:place|placement|unit|home|ward|jail|school"
+    r"|yoi|stc)"
+    r"|back\s+(?:then|when|in\s+(?:the\s+day|my))|the\s+old\s+me"
+    r"|before\s+i\s+(?:came|got)\s+(?:in|here|nicked|sent))\b",
+    re.IGNORECASE,
+)
+# Said to be over, with the past plain in the words themselves ("8 months clean").
+_OVER_ALONE = (
+    r"(?:clean|free)\s+(?:for\s+)?(?:over\s+|nearly\s+|about\s+)?(?:a|one|two|three|\d+|a\s+few"
+    r"|ages)\s+(?:days?|weeks?|months?|years?|yrs?)"
+    r"|\d+\s*(?:days?|weeks?|months?|years?|yrs?)\s+clean"
+    r"|glad\s+(?:it\s+did\s*n'?t\s+work|i'?m\s+(?:still\s+)?(?:here|alive)|i\s+survived)"
+    r"|(?:that'?s|thats|it'?s|its|that\s+was)\s+(?:all\s+)?(?:long\s+gone|behind\s+me"
+    r"|in\s+the\s+past)"
+    r"|(?:have\s*n'?t|has\s*n'?t)\s+(?:done\s+(?:it|that)\s+|felt\s+like\s+that\s+)?(?:since|for\s+"
+    r"(?:ages|years|months|a\s+(?:year|while)|\d+))"
+    r"|(?:\d+|a|one|two|three|a\s+few)\s+(?:weeks?|months?|years?)\s+since\s+i\s+last"
+    r"|wo\s*n'?t\s+(?:ever\s+)?do\s+(?:that|it)\s+again"
+)
+_OVER = re.compile(
+    r"\b(?:"
+    + _OVER_ALONE
+    + r"|(?:i'?m|i\s+am|things\s+(?:are|r))\s+(?:\w+\s+)?(?:fine|good|ok|okay"
+    r"|better|safe|alright|doing\s+(?:\w+\s+)?(?:well|good|better|ok|fine)"
+    r"|in\s+a\s+(?:\w+\s+)?(?:good|better)\s+place)"
+    r"|(?:feel|feeling|doing)\s+(?:\w+\s+)?(?:better|ok|okay|good|fine)"
+    r"|(?:that'?s|thats|it'?s|its|that\s+was)\s+(?:all\s+)?(?:done|over|ages\s+ago)"
+    r"|(?:it'?s|its|things\s+(?:are|r))\s+different\s+now"
+    r"|not\s+like\s+that\s+(?:now|any\s*more|no\s+more)"
+    r"|(?:but\s+)?not\s+(?:now|any\s*more)|(?:i\s+)?do\s*n'?t\s+(?:now|any\s*more|no\s+more"
+    r"|feel\s+like\s+that(?:\s+now|\s+any\s*more)?|do\s+(?:that|it)\s+(?:any\s*more|no\s+more))"
+    r"|(?:i\s+|i'?ve\s+)?stopped\s+(?:now|for\s+good|ages\s+ago)"
+    r"|proud\s+of\s+(?:myself|me))\b",
+    re.IGNORECASE,
+)
+_BACK = re.compile(
+    r"\b(?:again|relaps\w*|back\s+(?:now|again|bad|proper|real|really)|(?:are|is|it'?s|its"
+    r"|they'?re)\s+back|(?:coming|creeping|came|come)\s+back|started\s+(?:again|up)"
+    r"|(?:feel|feeling|felt)\s+(?:like\s+)?(?:that|the\s+same|it)\s+(?:now|again|today|tonight)"
+    r"|(?:them|those|the)\s+(?:thoughts|feelings)|urges?|tonight|right\s+now|this\s+time"
+    r"|gonna|going\s+to|(?<!used to )(?:wanna|want\s+to)"
+    # Clean only until lately, or a goodbye: "been 2 months clean til then", "rang to say ta-ra".
+    r"|til+\s+(?:then|now|last|yesterday|today)|until\s+(?:then|now|last|yesterday|today)"
+    r"|ta-?ra|goodbye|good\s*bye|bye\s+(?:to|for)|the\s+last\s+time\s+(?:i|you|u|we|she|he)\b"
+    r"|(?:is|its|it's|be)\s+the\s+last\s+time"
+    r"|still\s+(?:cut|hurt|harm|do|doing|want|feel|got|have))\b",
+    re.IGNORECASE,
+)
+
+
+_OVER_ALONE_IN = re.compile(_OVER_ALONE, re.IGNORECASE)
+
+
+def told_as_over(text: str) -> bool:
+    """Self-harm told as past and over, and not as coming back."""
+    text = text.replace("\u2019", "'")  # phones type a curly apostrophe
+    if not _OVER.search(text):
+        return False
+    past = _OVER_ALONE_IN.search(text) or _PAST.search(text)
+    # What says it is over ("i wont do that again") is not read as coming back.
+    return bool(past and not _BACK.search(_OVER.sub(" ", text)))
