@@ -29,5 +29,7 @@ class Inbound(BaseModel):
     @field_validator("text", "payload")
     @classmethod
     def _clean(cls, value: str | None) -> str | None:
-        """Every channel builds an Inbound, so this is the edge where text is cleaned."""
-        return _CONTROL.sub("", value) if value is not None else None
+        """Every channel builds an Inbound, so this is the edge where text is cleaned. A control
+        character becomes a space: "kill<NUL>myself" still reads as two words, and "hi<NUL>there"
+        is not read as one unknown word."""
+        return _CONTROL.sub(" ", value) if value is not None else None

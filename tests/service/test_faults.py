@@ -199,6 +199,16 @@ async def test_a_nul_character_never_stops_a_referral(
     assert "\x00" not in referral.summary
 
 
+async def test_a_nul_between_two_words_keeps_them_two_words(
+    runtime: Any, client: httpx.AsyncClient
+) -> None:
+    # Cleaned to nothing, "staff<NUL>punched me" was "staffpunched me": no risk read at all.
+    session_id = await start(client)
+    answer = await send(client, session_id, "staff\x00punched me")
+    assert "Please talk to Childline now" in answer.json()["replies"][0]["text"]
+    assert [r.urgency for r in referrals(runtime.database)] == ["urgent"]
+
+
 async def test_risk_words_after_ten_thousand_characters_are_read(
     runtime: Any, client: httpx.AsyncClient
 ) -> None:
