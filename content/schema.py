@@ -164,6 +164,7 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "crisis_advocate",
     "crisis_not_safe",
     "risk_words_not_kept",
+    "asked_to_talk_note",
     "not_safe_note",
     "check_in",
     "check_in_denied",

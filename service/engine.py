@@ -1061,6 +1061,7 @@ class Conversation:
         """The child said yes: a referral, saved before we tell them it is on its way."""
         chat.awaiting = None
         summary = "\n".join(storage.recent_redacted(session=session, chat=chat))
+        summary = summary or self._say("asked_to_talk_note")
         storage.create_referral(session=session, chat=chat, urgency="normal", summary=summary)
         channel = chat.channel if chat.channel in ("web", "telegram") else "console"
         return [

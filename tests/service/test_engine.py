@@ -129,6 +129,16 @@ async def test_consent_creates_a_referral_and_says_how_the_reply_comes(
     assert "complain" in referral.summary
 
 
+async def test_a_child_who_only_asked_to_talk_is_shown_so_to_the_advocate(
+    conversation: Conversation, runtime: Any
+) -> None:
+    await press(conversation, "talk")
+    await press(conversation, "advocate:yes")
+    [referral] = referrals(runtime)
+    # Not a blank "(nothing kept)": the advocate knows to ask why in the chat.
+    assert referral.summary.startswith("(They asked to talk to an advocate.")
+
+
 async def test_typed_yes_counts_as_consent(conversation: Conversation, runtime: Any) -> None:
     await press(conversation, "talk")
     await say(conversation, "yes")
