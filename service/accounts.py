@@ -38,6 +38,14 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def looks_like_email(email: str) -> bool:
+    """Something, an @, and a domain with a dot: enough to catch a slip of the keyboard."""
+    local, at, domain = email.strip().rpartition("@")
+    return bool(
+        at and local and "." in domain.strip(".") and not any(c.isspace() for c in email.strip())
+    )
+
+
 def find_advocate(*, session: Session, email: str) -> Advocate | None:
     return session.exec(
         select(Advocate).where(func.lower(Advocate.email) == normalise_email(email))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Form, status
 from fastapi.responses import RedirectResponse, Response
 
 from service import accounts, audit
@@ -42,10 +42,11 @@ def accounts_page(
     *,
     error: str | None = None,
     new_password: tuple[str, str, bool] | None = None,
+    added: bool = False,
     status_code: int = 200,
 ) -> Response:
     """Every account, with its forms; `new_password`: (email, password, whether the account
-    is active) shown this once."""
+    is active) shown this once, for an account just `added` or one whose password was reset."""
     if not visit.advocate.is_admin:
         return visit.error(ADMINS_ONLY, 403)
     context = {
@@ -54,6 +55,7 @@ def accounts_page(
         ),
         "error": error,
         "new_password": new_password,
+        "added": added,
     }
     return visit.render("accounts.html", context, status_code=status_code)
 
@@ -145,3 +147,41 @@ def reset_password(advocate_id: AdvocateId, visit: SignedInVisit) -> Response:
         return accounts_page(visit, new_password=(account.email, password, account.active))
 
     return with_account(visit, advocate_id, reset)
+
+
+@router.post("/accounts/new", dependencies=[CsrfChecked])
+def add_account(
+    visit: SignedInVisit,
+    email: Annotated[str, Form(max_length=254)],
+    name: Annotated[str, Form(max_length=100)] = "",
+    role: Annotated[Literal["advocate", "admin"], Form()] = "advocate",
+) -> Response:
+    """A new account with a random password, shown on this page once and kept nowhere but as a
+    hash, as a reset one is: the admin gives it to the new advocate in person or by phone."""
+    if not visit.advocate.is_admin:
+        return accounts_page(visit)
+    email = email.replace("\x00", "").strip()
+    if not accounts.looks_like_email(email):
+        return accounts_page(
+            visit,
+            error="Write the new account's email address, such as name@example.org.",
+            status_code=422,
+        )
+    password = accounts.new_password()
+    try:
+        accounts.create_account(
+            session=visit.session,
+            email=email,
+            password=password,
+            name=name.replace("\x00", ""),
+            is_admin=role == "admin",
+            by=visit.advocate,
+            via="dashboard",
+        )
+    except accounts.AccountExists:
+        return accounts_page(
+            visit, error=f"There is already an account for {email}.", status_code=409
+        )
+    return accounts_page(
+        visit, new_password=(accounts.normalise_email(email), password, True), added=True
+    )

@@ -588,3 +588,53 @@ async def test_disabling_an_account_gives_its_referrals_back_to_the_queue(
     assert version["urgent"] == 1
     timeline = (await client.get(url.replace("/api/", "/dashboard/"))).text
     assert "Given back to the queue" in timeline
+
+
+async def test_an_admin_adds_an_account_from_the_dashboard_with_a_password_shown_once(
+    client: httpx.AsyncClient,
+    other_browser: httpx.AsyncClient,
+    runtime: Any,
+    advocates: dict[str, int],
+) -> None:
+    await sign_in(client, ADMIN)
+    page = await client.get("/dashboard/accounts")
+    assert 'action="/dashboard/accounts/new"' in page.text
+    token = csrf_of(page.text)
+    form = {"csrf_token": token, "email": " New.Starter@Example.org ", "name": "Nova Testperson"}
+    shown = await client.post("/dashboard/accounts/new", data=form)
+    assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
+    assert "The account for new.starter@example.org is ready." in shown.text
+    found = re.search(r"<code>([a-z0-9-]+)</code>", shown.text)
+    assert found is not None
+    password = found.group(1)
+    # The new advocate signs in with it, as an advocate, not an admin.
+    assert await token_status(other_browser, "new.starter@example.org", password) == 200
+    assert (await sign_in(other_browser, "new.starter@example.org", password)).status_code == 303
+    assert (await other_browser.get("/dashboard/accounts")).status_code == 403
+    assert password not in database_dump(runtime.database)
+    assert password not in (await client.get("/dashboard/accounts")).text
+    new_id = max(advocates.values()) + 1
+    assert audit_rows(runtime)[-1] == (
+        advocates[ADMIN],
+        "account_add",
+        f"dashboard: account #{new_id} new.starter@example.org",
+    )
+
+    # The same email again, or no email at all: told why, and nothing added.
+    again = await client.post("/dashboard/accounts/new", data=form)
+    assert again.status_code == 409
+    assert "There is already an account for" in again.text and "<code>" not in again.text
+    blank = await client.post("/dashboard/accounts/new", data={**form, "email": "nova"})
+    assert blank.status_code == 422 and "email address" in blank.text
+    assert len([row for row in audit_rows(runtime) if row[1] == "account_add"]) == 1
+
+
+async def test_only_an_admin_can_add_an_account(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    await sign_in(client, ADVOCATE)
+    token = csrf_of((await client.get("/dashboard")).text)
+    form = {"csrf_token": token, "email": "sneaky@example.org", "role": "admin"}
+    refused = await client.post("/dashboard/accounts/new", data=form)
+    assert refused.status_code == 403
+    assert audit_rows(runtime) == []

@@ -21,9 +21,11 @@ def csrf_of(page: str) -> str:
     return found.group(1)
 
 
-async def sign_in(client: httpx.AsyncClient, email: str) -> httpx.Response:
+async def sign_in(
+    client: httpx.AsyncClient, email: str, password: str = PASSWORD
+) -> httpx.Response:
     page = await client.get("/dashboard/login")
-    form = {"email": email, "password": PASSWORD, "csrf_token": csrf_of(page.text)}
+    form = {"email": email, "password": password, "csrf_token": csrf_of(page.text)}
     return await client.post("/dashboard/login", data=form)
 
 
