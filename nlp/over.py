@@ -2,7 +2,8 @@
 
 "took an overdose last year, glad it didnt work", "used to cut but been clean 8 months" and
 "tried to hang myself at my last place, thats long gone now" are told as over: a risk phrase in
-them only names the risk, so the model decides, and the answer still carries Childline's number.
+them only names the risk, and the self-harm score, which reads those words as it reads a risk
+told now, makes no alarm of itself (nlp/pipeline.py); the answer carries Childline's number.
 "clean for 6 months and i cut again", "the urges are back" and "im feeling like that now" are
 not. Abuse told as past is never softened here: it is still a child's disclosure.
 
@@ -41,10 +42,10 @@ _OVER_ALONE = (
 _OVER = re.compile(
     r"\b(?:"
     + _OVER_ALONE
-    + r"|(?:i'?m|i\s+am|things\s+(?:are|r))\s+(?:\w+\s+)?(?:fine|good|ok|okay"
-    r"|better|safe|alright|doing\s+(?:\w+\s+)?(?:well|good|better|ok|fine)"
+    + r"|(?:i'?m|i\s+am|things\s+(?:are|r))\s+(?:(?!not\b|never\b|no\b)\w+\s+)?(?:fine|good|ok"
+    r"|okay|better|safe|alright|doing\s+(?:(?!not\b)\w+\s+)?(?:well|good|better|ok|fine)"
     r"|in\s+a\s+(?:\w+\s+)?(?:good|better)\s+place)"
-    r"|(?:feel|feeling|doing)\s+(?:\w+\s+)?(?:better|ok|okay|good|fine)"
+    r"|(?:feel|feeling|doing)\s+(?:(?!not\b|no\b|never\b)\w+\s+)?(?:better|ok|okay|good|fine)"
     r"|(?:that'?s|thats|it'?s|its|that\s+was)\s+(?:all\s+)?(?:done|over|ages\s+ago)"
     r"|(?:it'?s|its|things\s+(?:are|r))\s+different\s+now"
     r"|not\s+like\s+that\s+(?:now|any\s*more|no\s+more)"
@@ -64,7 +65,10 @@ _BACK = re.compile(
     r"|til+\s+(?:then|now|last|yesterday|today)|until\s+(?:then|now|last|yesterday|today)"
     r"|ta-?ra|goodbye|good\s*bye|bye\s+(?:to|for)|the\s+last\s+time\s+(?:i|you|u|we|she|he)\b"
     r"|(?:is|its|it's|be)\s+the\s+last\s+time"
-    r"|still\s+(?:cut|hurt|harm|do|doing|want|feel|got|have))\b",
+    r"|still\s+(?:cut|hurt|harm|do|doing|want|feel|got|have)"
+    # Going on now: "started cutting", "been burning myself", "im cutting".
+    r"|start(?:ed|ing)?|keep(?:s|ing)?|(?:been|i'?m|i\s+am)\s+(?:cutting|burning|hurting|harming"
+    r"|self\s*harming|starving|saving|hiding|stashing))\b",
     re.IGNORECASE,
 )
 

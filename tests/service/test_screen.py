@@ -184,6 +184,8 @@ def test_self_harm_told_as_over_only_names_it(text: str) -> None:
         "overdosed last year and im feeling like that again tonight",
         "i took an overdose years ago, im fine but still want to die",
         "used to cut myself and i still cut my arms",
+        "i used to cut myself last year, im not ok",
+        "i used to be proud of myself before i started cutting myself",
     ],
 )
 def test_self_harm_that_is_coming_back_stays_urgent(text: str) -> None:
