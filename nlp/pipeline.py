@@ -208,7 +208,7 @@ class Pipeline:
         # the encoder reads those words as it reads a risk told now, so its self-harm score
         # raises no alarm of itself. The answer still carries Childline's number (names_risk).
         heard = dict(risk_scores)
-        over = told_as_over(doc.text) and heard["self_harm"] >= self.concern["self_harm"]
+        over = heard["self_harm"] >= self.concern["self_harm"] and told_as_over(doc.text)
         if over:
             heard["self_harm"] = 0.0
         risks = {label for label, value in heard.items() if value >= self.urgent}
