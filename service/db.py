@@ -65,13 +65,17 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, connect_args=connect)
 
 
-def make_private(path: Path) -> None:
-    """The SQLite file, its -wal and -shm files and their directory: this user's alone."""
-    directory = path.parent
+def private_directory(directory: Path) -> None:
+    """A directory of ours (the data dir, whatever the database) is this user's alone."""
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     # A shared directory such as /tmp (sticky bit) is never narrowed: others rely on it.
     if not directory.stat().st_mode & stat.S_ISVTX:
         directory.chmod(0o700)
+
+
+def make_private(path: Path) -> None:
+    """The SQLite file, its -wal and -shm files and their directory: this user's alone."""
+    private_directory(path.parent)
     # Created here first, as SQLite gives its -wal and -shm files the mode of the database.
     # One that exists is never opened here: closing it would let go of every lock SQLite holds
     # on it in this process (service/sqlite_writes.py).

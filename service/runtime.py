@@ -14,7 +14,7 @@ import nlp
 from content import Library
 from nlp.analysis import Analysis
 from service.crypto import Keys
-from service.db import make_engine, migrate
+from service.db import make_engine, migrate, private_directory
 from service.engine import Conversation
 from service.limits import RateLimit
 from service.outbox import Outbox
@@ -94,6 +94,8 @@ def build_runtime(
     """Everything built once, at the entry point; migrations run here, or later if the
     database is away (the chat still answers, and urgent referrals wait in the outbox)."""
     settings = settings or Settings()
+    # The secret key and the outbox live here, whichever database is used.
+    private_directory(settings.data_dir)
     keys = Keys(resolve_secret_key(settings))
     database = make_engine(settings.resolved_database_url())
     try:

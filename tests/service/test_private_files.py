@@ -61,6 +61,23 @@ async def test_the_database_files_are_private_once_the_service_has_written(
         runtime.close()
 
 
+def test_the_data_folder_is_private_whichever_database_is_used(
+    tmp_path: Path, analyse: Any, usual_umask: None
+) -> None:
+    # The database is elsewhere (PostgreSQL, or SQLite in another folder): the data folder
+    # still holds the secret key and the outbox of urgent referrals.
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    elsewhere = f"sqlite:///{tmp_path / 'db' / 'rightsline.db'}"
+    settings = Settings(env="test", data_dir=data, database_url=elsewhere, secret_key=None)
+    runtime = build_runtime(settings, analyse=analyse)
+    try:
+        assert mode(data) == 0o700
+        assert mode(data / "secret_key") == 0o600
+    finally:
+        runtime.close()
+
+
 def test_a_shared_folder_such_as_tmp_is_never_narrowed(tmp_path: Path) -> None:
     from service.db import make_engine
 
