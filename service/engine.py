@@ -218,6 +218,7 @@ class Conversation:
         advocate's replies; it is kept when the chat has none yet.
         """
         text = (inbound.text or "").strip()
+        analysis: Analysis | None = None
         try:
             loop = asyncio.get_running_loop()
             risks, analysis = await loop.run_in_executor(self._reading, self._understand, text)
@@ -244,8 +245,10 @@ class Conversation:
             # on a thread, so one failed turn does not hold every other request.
             risks, not_safe = await asyncio.to_thread(self._screen_only, text)
             if risks or not_safe:
+                # The words are kept (redacted) if the model read them before the turn failed.
+                redacted = analysis.redacted if analysis is not None else None
                 urgent = Urgent(
-                    risks, None, None, not_safe=not_safe, situation=self._situation(text)
+                    risks, redacted, analysis, not_safe=not_safe, situation=self._situation(text)
                 )
                 return await self._urgent(key, channel, urgent, route)
             return [Reply(text=safety.FALLBACK_REPLY)]
@@ -511,7 +514,8 @@ class Conversation:
                     chat=chat,
                     urgency="urgent",
                     risks=urgent.risks,
-                    summary="\n".join(lines) or self._say("risk_words_not_kept"),
+                    summary="\n".join(lines),
+                    no_words=self._say("risk_words_not_kept"),
                     topic=self._asked(analysis)
                     if analysis is not None and analysis.topic_score >= SURE_OF_TOPIC
                     else None,
@@ -610,15 +614,14 @@ class Conversation:
             return False
         if role is None and urgent.analysis is not None:
             role = urgent.analysis.role  # the chat was out of reach: the model's guess
-        summary = urgent.redacted or self._say("risk_words_not_kept")
-        if urgent.not_safe:
-            summary = f"{summary}\n{self._say('not_safe_note')}"
         try:
             self.outbox.put(
                 key=key,
                 channel=channel,
                 risks=urgent.risks,
-                summary=summary,
+                words=urgent.redacted or "",
+                note=self._say("not_safe_note") if urgent.not_safe else "",
+                no_words=self._say("risk_words_not_kept"),
                 role=role,
                 route=route,
             )

@@ -16,6 +16,7 @@ import os
 import threading
 import time
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from sqlmodel import Session
 
 from content.schema import ROLES
 from service import storage
+from service.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -42,23 +44,31 @@ class Outbox:
         key: str,
         channel: str,
         risks: Iterable[str],
-        summary: str,
+        words: str,
+        note: str = "",
+        no_words: str = "",
         role: str | None = None,
         route: str | None = None,
     ) -> None:
         """Keep one urgent referral on disk; returns only once it is there.
 
-        `role` is who wrote in (child, family, professional), when known; `route`, already
-        encrypted, is how an advocate's reply reaches a chat that pushes (Telegram).
+        `words` are the message's redacted words ("" if they could not be read), `note` a
+        line for the advocate after them, and `no_words` what the referral says if neither
+        this nor any earlier message of the chat kept words. `role` is who wrote in (child,
+        family, professional), when known; `route`, already encrypted, is how an advocate's
+        reply reaches a chat that pushes (Telegram).
         """
         line = json.dumps(
             {
                 "key": key,
                 "channel": channel,
                 "risks": sorted(risks),
-                "summary": summary,
+                "words": words,
+                "note": note,
+                "no_words": no_words,
                 "role": role,
                 "route": route,
+                "at": utcnow().isoformat(),
             }
         )
         with self._lock:
@@ -130,12 +140,30 @@ class Outbox:
                 # Lines written before roles were kept have none; a chat's own role stands.
                 if chat.role is None and row.get("role") in ROLES:
                     chat.role = row["role"]
+                # The message is recorded as the database would have recorded it then, so
+                # the referral shows the chat's words before it as well as these.
+                words = row["words"] if "words" in row else row.get("summary", "")
+                event = storage.add_event(
+                    session=session,
+                    chat=chat,
+                    redacted=words or None,
+                    topic=None,
+                    risks=row["risks"],
+                )
+                if isinstance(row.get("at"), str):
+                    event.created_at = datetime.fromisoformat(row["at"])
+                session.flush()
+                lines = storage.recent_redacted(session=session, chat=chat)
+                if row.get("note"):
+                    lines.append(row["note"])
                 storage.create_referral(
                     session=session,
                     chat=chat,
                     urgency="urgent",
                     risks=row["risks"],
-                    summary=row["summary"],
+                    # A line drained twice (a crash before its file was removed) shows once.
+                    summary="\n".join(dict.fromkeys(lines)),
+                    no_words=row.get("no_words", ""),
                 )
             session.commit()
 

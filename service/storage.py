@@ -128,9 +128,11 @@ def create_referral(
     risks: Iterable[str] = (),
     summary: str = "",
     topic: str | None = None,
+    no_words: str = "",
 ) -> Referral:
     """Open a referral for this chat, or raise the one already open (never two at once).
-    Its topic is the chat's, else `topic`: what the message that raised it was about."""
+    Its topic is the chat's, else `topic`: what the message that raised it was about. A
+    `summary` of no words keeps the words it already has, else says `no_words`."""
     risks = set(risks)
     referral = open_referral(session=session, chat=chat)
     if referral is None:
@@ -145,7 +147,7 @@ def create_referral(
     referral.setting = chat.setting or referral.setting
     referral.role = chat.role or referral.role
     referral.risks = ",".join(sorted(risks | set(filter(None, referral.risks.split(",")))))
-    referral.summary = summary or referral.summary
+    referral.summary = summary or referral.summary or no_words
     referral.updated_at = utcnow()
     session.flush()
     return referral

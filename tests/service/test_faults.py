@@ -5,6 +5,7 @@ Each test is a conversation over the real chat API; the child always gets Childl
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from service.app import create_app
 from service.db import make_engine
 from service.payloads import FORGET_YES
 from service.runtime import build_runtime
-from tests.service.helpers import referrals
+from tests.service.helpers import count, referrals
 
 CHILDLINE = "0800 1111"
 # Nothing listens on port 1: every connection is refused at once, as when the network drops.
@@ -100,6 +101,35 @@ async def test_a_child_who_says_they_are_not_safe_while_the_database_is_away_is_
     [referral] = referrals(real)
     assert referral.urgency == "urgent" and "not safe right now" in referral.summary
     assert "Ashgrove" not in referral.summary
+
+
+async def test_two_risk_messages_while_the_database_is_away_keep_both_their_words(
+    runtime: Any, client: httpx.AsyncClient, lose_the_database: Callable[[], Any]
+) -> None:
+    session_id = await start(client)
+    before = count(runtime.database, "event")
+    real = lose_the_database()
+    for said in ("staff punched me in the face", "and he kicked me when i was on the floor"):
+        answer = await send(client, session_id, said)
+        assert answer.status_code == 200 and CHILDLINE in answer.json()["replies"][0]["text"]
+    bring_back(runtime, real)
+    assert runtime.connect_database()
+    # One referral for the one chat, and the advocate reads what both messages said.
+    [referral] = referrals(real)
+    assert referral.urgency == "urgent"
+    assert "punched" in referral.summary and "kicked" in referral.summary
+    assert "not kept" not in referral.summary
+    # Both messages count in the managers' figures, as any message does.
+    assert count(real, "event") == before + 2
+
+
+def test_a_line_kept_by_the_older_outbox_is_still_written(runtime: Any) -> None:
+    runtime.outbox.path.parent.mkdir(parents=True, exist_ok=True)
+    old_line = {"key": "p" * 64, "channel": "web", "risks": ["abuse"], "summary": "they hit me"}
+    runtime.outbox.path.write_text(json.dumps(old_line) + "\n")
+    assert runtime.outbox.drain(runtime.database) == 1
+    [referral] = referrals(runtime.database)
+    assert referral.summary == "they hit me" and referral.urgency == "urgent"
 
 
 @contextmanager
@@ -255,11 +285,11 @@ def test_the_outbox_loses_nothing_between_processes(runtime: Any, tmp_path: Any)
 
     path = tmp_path / "shared" / "outbox.jsonl"
     first, second = Outbox(path), Outbox(path)
-    first.put(key="k" * 64, channel="web", risks=["abuse"], summary="staff punched me")
+    first.put(key="k" * 64, channel="web", risks=["abuse"], words="staff punched me")
     # A drain that crashed after taking the file, before writing it, left this behind.
-    second.put(key="m" * 64, channel="web", risks=["self_harm"], summary="i want to die")
+    second.put(key="m" * 64, channel="web", risks=["self_harm"], words="i want to die")
     path.rename(f"{path}.draining-1-1")
-    second.put(key="n" * 64, channel="telegram", risks=["abuse"], summary="they hit me")
+    second.put(key="n" * 64, channel="telegram", risks=["abuse"], words="they hit me")
     assert len(first.waiting()) == 3
     assert second.drain(runtime.database) == 3
     assert first.waiting() == []

@@ -185,7 +185,7 @@ async def test_forget_me_after_an_urgent_referral_went_to_the_outbox_leaves_no_w
     session_id = await start_chat(client)
     key = runtime.keys.pseudonym("web", session_id)
     assert runtime.outbox is not None
-    runtime.outbox.put(key=key, channel="web", risks=["abuse"], summary=f"{INVENTED} hit me")
+    runtime.outbox.put(key=key, channel="web", risks=["abuse"], words=f"{INVENTED} hit me")
     url = f"/api/chat/sessions/{session_id}/messages"
     await client.post(url, json={"text": "forget me"})
     done = (await client.post(url, json={"text": "yes"})).json()
