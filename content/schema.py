@@ -170,6 +170,7 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "check_in_denied",
     "check_in_ask",
     "risk_named",
+    "risk_told_over",
     "safe_yes",
     "crisis_no_advocate",
     "crisis_staff_yoi",

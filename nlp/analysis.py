@@ -50,6 +50,9 @@ class Analysis(BaseModel):
     # A risk a phrase only names ("self harm", "on an ACCT") in a message the model reads as
     # calm, such as a question about the rules: the ordinary answer, with Childline's number.
     names_risk: bool = False
+    # Self-harm told as past and over ("used to cut, clean a year now", nlp/over.py): the
+    # Childline line thanks them and says where to go if it comes back.
+    over: bool = False
     # A short message whose only risk words are said not to be so ("no one is hurting me"): a
     # check-in here thanks the child rather than saying sorry that things feel hard.
     denied: bool = False

@@ -208,7 +208,12 @@ class Pipeline:
         # the encoder reads those words as it reads a risk told now, so its self-harm score
         # raises no alarm of itself. The answer still carries Childline's number (names_risk).
         heard = dict(risk_scores)
-        over = heard["self_harm"] >= self.concern["self_harm"] and told_as_over(doc.text)
+        # Read only where the score or a phrase speaks of self-harm: most messages need not be.
+        spoken = heard["self_harm"] >= self.concern["self_harm"] or "self_harm" in (
+            *(doc._.rule_risks or []),
+            *(doc._.rule_named or []),
+        )
+        over = spoken and told_as_over(doc.text)
         if over:
             heard["self_harm"] = 0.0
         risks = {label for label, value in heard.items() if value >= self.urgent}
@@ -242,6 +247,7 @@ class Pipeline:
             uneasy=uneasy,
             reads_risk=reads_risk,
             names_risk=over,
+            over=over,
             denied=only_denied,
             role=doc._.role or self._role(doc),
             role_said=doc._.role,

@@ -343,6 +343,9 @@ class Conversation:
                         "reads_risk": analysis.reads_risk or rest.reads_risk,
                         "concern": analysis.concern or rest.concern,
                         "names_risk": analysis.names_risk or rest.names_risk,
+                        # Told as over only where each part that names a risk says so.
+                        "over": (analysis.over or rest.over)
+                        and all(part.over or not part.names_risk for part in (analysis, rest)),
                     }
                 )
             # A risk only named ("self harm") is urgent if the model reads risk in it too.
@@ -414,7 +417,7 @@ class Conversation:
             else:
                 replies = self._respond(chat, text, payload, analysis)
             if analysis is not None and analysis.names_risk and payload is None:
-                replies = self._childline_first(chat, replies)
+                replies = self._childline_first(chat, replies, over=analysis.over)
             storage.add_event(
                 session=session,
                 chat=chat,
@@ -660,9 +663,19 @@ class Conversation:
         # "no one is hurting me": nothing to be sorry for, but worth a gentle check.
         return "check_in_denied" if analysis.denied else "check_in"
 
-    def _childline_first(self, chat: Chat, replies: list[Reply]) -> list[Reply]:
-        """A risk named in a calm message ("what happens if someone self harms in here"): the
-        answer, with Childline's number before it unless the answer already gives it."""
+    def _childline_first(self, chat: Chat, replies: list[Reply], *, over: bool) -> list[Reply]:
+        """A risk named in a calm message ("what happens if someone self harms in here"), or
+        self-harm told as `over`: the answer, with Childline's number before it unless the
+        answer already gives it."""
+        if over and chat.role not in ADULTS:
+            # Thanked first, whatever else the answer says; "did not understand" is dropped,
+            # and what they can ask about comes with the thanks instead.
+            lost = self._say("not_understood")
+            kept = [reply for reply in replies if reply.text != lost]
+            thanks = Reply(text=self._say("risk_told_over"))
+            if len(kept) < len(replies):
+                thanks.buttons = self._menu_buttons(chat)
+            return [thanks, *kept]
         number = self.library.helpline("childline").number or safety.CHILDLINE
         if any(number in reply.text for reply in replies):
             return replies

@@ -329,6 +329,10 @@ async def test_self_harm_told_as_over_gets_childline_and_no_alarm(runtime: Any) 
     telling = "took an overdose at my old unit two years ago, glad it didnt work, im good now"
     replies = await say(runtime.conversation, telling)
     assert CHILDLINE in replies[0].text and "Please talk to Childline now" not in replies[0].text
+    # Thanked, and told where to go if it comes back, not asked "if this is about you".
+    assert replies[0].text.startswith("Thank you for telling me. I am glad that is behind you.")
+    assert "did not understand" not in " ".join(texts(replies))
+    assert "topic:visits" in payloads(replies)  # what they can ask about next
     assert SAFE not in " ".join(texts(replies))
     assert referrals(runtime) == []
 
