@@ -208,11 +208,9 @@ class Pipeline:
         # the encoder reads those words as it reads a risk told now, so its self-harm score
         # raises no alarm of itself. The answer still carries Childline's number (names_risk).
         heard = dict(risk_scores)
+        stated, named = set(doc._.rule_risks or []), set(doc._.rule_named or [])
         # Read only where the score or a phrase speaks of self-harm: most messages need not be.
-        spoken = heard["self_harm"] >= self.concern["self_harm"] or "self_harm" in (
-            *(doc._.rule_risks or []),
-            *(doc._.rule_named or []),
-        )
+        spoken = heard["self_harm"] >= self.concern["self_harm"] or "self_harm" in stated | named
         over = spoken and told_as_over(doc.text)
         if over:
             heard["self_harm"] = 0.0
@@ -222,7 +220,6 @@ class Pipeline:
             any(value >= self.concern[label] for label, value in heard.items())
             or distress >= self.distress
         )
-        stated, named = set(doc._.rule_risks or []), set(doc._.rule_named or [])
         reads_risk = any(value >= self.named_urgent for value in heard.values())
         denied = set(doc._.rule_denied or [])
         words = sum(1 for token in doc if token.is_alpha)
