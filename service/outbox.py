@@ -107,8 +107,8 @@ class Outbox:
                 rows = _read(taken)
                 if rows:
                     self._write(database, rows)
-                # Writing a referral twice only raises the open one again (never two at
-                # once), so a crash between the commit and this line loses nothing.
+                # Writing a line twice only raises the open referral again and records its
+                # message once, so a crash between the commit and this line loses nothing.
                 taken.unlink()
                 written += len(rows)
             if written:
@@ -141,18 +141,23 @@ class Outbox:
                 if chat.role is None and row.get("role") in ROLES:
                     chat.role = row["role"]
                 # The message is recorded as the database would have recorded it then, so
-                # the referral shows the chat's words before it as well as these.
+                # the referral shows the chat's words before it as well as these. A line
+                # drained twice (a crash before its file was removed) is recorded once.
                 words = row["words"] if "words" in row else row.get("summary", "")
-                event = storage.add_event(
-                    session=session,
-                    chat=chat,
-                    redacted=words or None,
-                    topic=None,
-                    risks=row["risks"],
-                )
-                if isinstance(row.get("at"), str):
-                    event.created_at = datetime.fromisoformat(row["at"])
-                session.flush()
+                at = datetime.fromisoformat(row["at"]) if isinstance(row.get("at"), str) else None
+                if at is None or not storage.has_event(
+                    session=session, chat=chat, at=at, risks=row["risks"]
+                ):
+                    event = storage.add_event(
+                        session=session,
+                        chat=chat,
+                        redacted=words or None,
+                        topic=None,
+                        risks=row["risks"],
+                    )
+                    if at is not None:
+                        event.created_at = at
+                    session.flush()
                 lines = storage.recent_redacted(session=session, chat=chat)
                 if row.get("note"):
                     lines.append(row["note"])
@@ -161,7 +166,6 @@ class Outbox:
                     chat=chat,
                     urgency="urgent",
                     risks=row["risks"],
-                    # A line drained twice (a crash before its file was removed) shows once.
                     summary="\n".join(dict.fromkeys(lines)),
                     no_words=row.get("no_words", ""),
                 )

@@ -84,6 +84,18 @@ def add_event(
     return event
 
 
+def has_event(*, session: Session, chat: Chat, at: datetime, risks: Iterable[str]) -> bool:
+    """Whether this chat already has a message recorded at `at` with these risks."""
+    found = session.exec(
+        select(Event.id).where(
+            Event.session_id == chat.id,
+            Event.created_at == at,
+            Event.risks == ",".join(sorted(risks)),
+        )
+    ).first()
+    return found is not None
+
+
 def recent_redacted(*, session: Session, chat: Chat, limit: int = 5) -> list[str]:
     rows = session.exec(
         select(Event.redacted)

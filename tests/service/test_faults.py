@@ -9,6 +9,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -296,6 +297,21 @@ def test_the_outbox_loses_nothing_between_processes(runtime: Any, tmp_path: Any)
     summaries = sorted(r.summary for r in referrals(runtime.database))
     assert summaries == ["i want to die", "staff punched me", "they hit me"]
     assert path.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_file_drained_twice_after_a_crash_counts_each_message_once(runtime: Any) -> None:
+    outbox = runtime.outbox
+    outbox.put(key="q" * 64, channel="web", risks=["abuse"], words="staff punched me")
+    outbox.put(key="q" * 64, channel="web", risks=["abuse"], words="he did it again today")
+    kept = outbox.path.read_text()
+    events = count(runtime.database, "event")
+    assert outbox.drain(runtime.database) == 2
+    # The process died after the commit, before the drained file was removed.
+    Path(f"{outbox.path}.draining-1-1").write_text(kept)
+    assert outbox.drain(runtime.database) == 2
+    assert count(runtime.database, "event") == events + 2
+    [referral] = referrals(runtime.database)
+    assert referral.summary == "staff punched me\nhe did it again today"
 
 
 async def test_the_model_reads_the_end_of_a_long_message_too(settings: Any, analyse: Any) -> None:
