@@ -232,6 +232,18 @@ def test_a_way_of_speaking_only_names_the_risk_it_holds(
         # Wanting to be found cold is wanting to die; being found in the gym is not.
         ("i want them to find me cold in the morning", ["self_harm"], []),
         ("staff will find me in the gym after lunch", [], []),
+        # The head on a wall or door is done to oneself; headbanging to music is not.
+        ("been headbuttin the wall in my room when i get angry", ["self_harm"], []),
+        ("head bangin the wall again last nite", ["self_harm"], []),
+        ("i was headbanging to metal all night", [], []),
+        # Made to fight each other is abuse; being told not to is not.
+        ("me n my mate got told to fight each other by two staff for a bet", ["abuse"], []),
+        ("staff told us not to fight each other", [], []),
+        # Tablets saved up are a plan; a canteen saved up is chocolate.
+        ("i been saving my meds in my sock for a bit", ["self_harm"], []),
+        ("saving up my canteen for chocolate", [], []),
+        ("everyone wud be better off if i wasnt here", ["self_harm"], []),
+        ("my cellmate would be better off without me snoring lol", [], []),
     ],
 )
 def test_the_phrases_in_content_tell_where_someone_was_from_what_they_did(
