@@ -168,6 +168,7 @@ def test_medicine_taken_as_meant_is_no_risk(text: str) -> None:
         "when i was 12 i tried to hang myself but thats behind me",
         "used to cut myself, 14 months clean now",
         "i havent wanted to die for ages, tried to kill myself at my last unit but its over",
+        "i self harmed when i was 12 but thats years ago. does it go on my file forever",
     ],
 )
 def test_self_harm_told_as_over_only_names_it(text: str) -> None:
@@ -186,6 +187,7 @@ def test_self_harm_told_as_over_only_names_it(text: str) -> None:
         "used to cut myself and i still cut my arms",
         "i used to cut myself last year, im not ok",
         "i used to be proud of myself before i started cutting myself",
+        "i cut myself when i was 12, thats years ago but its started again",
     ],
 )
 def test_self_harm_that_is_coming_back_stays_urgent(text: str) -> None:
