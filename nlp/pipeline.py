@@ -214,11 +214,17 @@ class Pipeline:
         over = spoken and told_as_over(doc.text)
         if over:
             heard["self_harm"] = 0.0
+        hinted = set(doc._.rule_hints or [])
+        if "self_harm" in hinted and told_as_over(doc.text):
+            hinted.discard("self_harm")
         risks = {label for label, value in heard.items() if value >= self.urgent}
         distress = round(float(doc.cats.get("distress", 0.0)), 4)
+        # A phrase that hints at a risk ("when im gone", "if something happens to me") asks
+        # "are you safe?" however calm the rest reads: a goodbye tucked into an ordinary question.
         uneasy = (
             any(value >= self.concern[label] for label, value in heard.items())
             or distress >= self.distress
+            or bool(hinted)
         )
         reads_risk = any(value >= self.named_urgent for value in heard.values())
         denied = set(doc._.rule_denied or [])

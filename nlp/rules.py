@@ -17,6 +17,7 @@ from nlp.over import told_as_over
 EXTENSIONS = (
     "rule_risks",
     "rule_named",
+    "rule_hints",
     "rule_denied",
     "rule_topic",
     "role",
@@ -77,8 +78,10 @@ class Rules:
         # A risk phrase states a risk ("kill myself"); a "risk_named" one only names it
         # ("self harm"), as a calm question about it would (nlp/analysis.py decides). A
         # "not_risk" phrase is a way of speaking that holds a risk phrase ("beat me at pool",
-        # "kill myself laughing"): a risk phrase that overlaps one only names the risk.
-        risks: dict[str, set[str]] = {"risk": set(), "risk_named": set()}
+        # "kill myself laughing"): a risk phrase that overlaps one only names the risk. A
+        # "risk_hint" one only hints at it ("when im gone", "if something happens to me"): it
+        # asks "are you safe?" and raises no alarm of itself (nlp/pipeline.py).
+        risks: dict[str, set[str]] = {"risk": set(), "risk_named": set(), "risk_hint": set()}
         denied: set[str] = set()
         found: dict[str, list[tuple[int, str]]] = {"role": [], "setting": [], "topic": []}
         matches: list[tuple[str, str, int, int]] = []
@@ -104,6 +107,7 @@ class Rules:
             risks["risk_named"].add("self_harm")
         doc._.rule_risks = sorted(risks["risk"])
         doc._.rule_named = sorted(risks["risk_named"])
+        doc._.rule_hints = sorted(risks["risk_hint"])
         # Of those, the labels only ever said not to be so or inside a way of speaking.
         plain_named = {label for kind, label, _, _ in matches if kind == "risk_named"}
         doc._.rule_denied = sorted(denied - risks["risk"] - plain_named)

@@ -251,3 +251,36 @@ def test_the_phrases_in_content_tell_where_someone_was_from_what_they_did(
 ) -> None:
     patterns = read_patterns(data.TRAINING / "patterns.jsonl")
     assert stated_and_named(patterns, text) == (stated, named)
+
+
+def hinted(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[str], list[str]]:
+    blank = spacy.blank("en")
+    rules = Rules(blank, "rules")
+    rules.initialize(patterns=[*patterns, PATTERNS[2]])
+    doc = rules(blank.make_doc(text))
+    return doc._.rule_hints, doc._.rule_risks, doc._.rule_named
+
+
+@pytest.mark.parametrize(
+    ("text", "hints"),
+    [
+        # A goodbye or a thought of not being here, tucked into an ordinary question.
+        ("can my cousin have my trainers when im gone", ["self_harm"]),
+        ("do complaints still get answered if something happens to me", ["self_harm"]),
+        ("whats the point, i won't be here by the time it gets heard", ["self_harm"]),
+        ("will they read it if im not here anymore", ["self_harm"]),
+        ("how do i write a will", ["self_harm"]),
+        ("i just want to ring my nan one last time", ["self_harm"]),
+        ("im not gonna make it to my court date", ["self_harm"]),
+        # The same words about something else hint at nothing.
+        ("i didnt make it to the gym this morning", []),
+        ("when i'm going home can i keep my tablet", []),
+        ("my mum will make it to the visit", []),
+        ("he is not here today, he is on leave", []),
+    ],
+)
+def test_the_phrases_in_content_hint_at_a_goodbye_without_stating_a_risk(
+    text: str, hints: list[str]
+) -> None:
+    patterns = read_patterns(data.TRAINING / "patterns.jsonl")
+    assert hinted(patterns, text) == (hints, [], [])

@@ -52,6 +52,28 @@ async def test_urgent_childline_first_then_an_urgent_referral(runtime: Any) -> N
     assert SAFE not in " ".join(texts(replies))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can my cousin have my trainers when im gone, hes a size 9 too",
+        "do complaints still get answered if something happens to me before then",
+    ],
+)
+async def test_a_goodbye_tucked_into_a_question_asks_if_they_are_safe(
+    runtime: Any, text: str
+) -> None:
+    """The model reads these as calm; the words hint at not being here (patterns.jsonl,
+    kind risk_hint), so the child is asked, and "No" raises an urgent referral."""
+    conversation = runtime.conversation
+    await press(conversation, "role:child")
+    asked = await say(conversation, text)
+    assert CHILDLINE in asked[0].text
+    assert asked[-1].text == SAFE
+    assert referrals(runtime) == []
+    await press(conversation, "safe:no")
+    assert [r.urgency for r in referrals(runtime)] == ["urgent"]
+
+
 async def test_concern_then_yes_goes_on_with_what_they_asked(worried: Any) -> None:
     conversation = worried.conversation
     await press(conversation, "role:child")
