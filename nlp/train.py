@@ -84,7 +84,9 @@ def _targets(rows: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
     }
 
 
-def _loss(outputs: tuple[torch.Tensor, ...], target: dict[str, torch.Tensor]) -> torch.Tensor:
+def _loss(
+    outputs: tuple[torch.Tensor, ...], target: dict[str, torch.Tensor], risk_weight: float = 1.0
+) -> torch.Tensor:
     topic, risk, role = outputs
     f = torch.nn.functional
     topic_loss = f.cross_entropy(topic, target["topic"], reduction="none") * target["topic_mask"]
@@ -96,7 +98,7 @@ def _loss(outputs: tuple[torch.Tensor, ...], target: dict[str, torch.Tensor]) ->
     total = torch.tensor(0.0)
     for part, mask in (
         (topic_loss, target["topic_mask"]),
-        (risk_loss, target["risk_mask"]),
+        (risk_loss * risk_weight, target["risk_mask"]),
         (role_loss, target["role_mask"]),
     ):
         total = total + part.sum() / mask.sum().clamp(min=1.0)
@@ -144,7 +146,9 @@ def fine_tune(settings: Any, base: Path) -> Heads:
         for chosen in _batches(lengths, batch_size):
             ids, mask = Encoder.encode(tokenizer, [texts[i] for i in chosen])
             outputs = model(torch.tensor(ids), torch.tensor(mask))
-            loss = _loss(outputs, {k: v[chosen] for k, v in target.items()})
+            loss = _loss(
+                outputs, {k: v[chosen] for k, v in target.items()}, float(settings["risk_weight"])
+            )
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
