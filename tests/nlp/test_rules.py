@@ -79,13 +79,18 @@ def test_only_the_pattern_with_any_word_is_left_to_the_token_matcher(rules: Any)
     assert found(rules[0], built, "i could kill myself") == (["self_harm"], None, None)
 
 
-def stated_and_named(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[str]]:
-    """The risks the rules state and name in `text`, with only these patterns (and PATTERNS[2],
-    which keeps the token matcher from being empty: spaCy warns of an empty one)."""
+def ruled(patterns: list[dict[str, Any]], text: str) -> Any:
+    """`text` read by the rules with only these patterns (and PATTERNS[2], which keeps the
+    token matcher from being empty: spaCy warns of an empty one)."""
     blank = spacy.blank("en")
     rules = Rules(blank, "rules")
     rules.initialize(patterns=[*patterns, PATTERNS[2]])
-    doc = rules(blank.make_doc(text))
+    return rules(blank.make_doc(text))
+
+
+def stated_and_named(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[str]]:
+    """The risks the rules state and name in `text`."""
+    doc = ruled(patterns, text)
     return doc._.rule_risks, doc._.rule_named
 
 
@@ -254,10 +259,8 @@ def test_the_phrases_in_content_tell_where_someone_was_from_what_they_did(
 
 
 def hinted(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[str], list[str]]:
-    blank = spacy.blank("en")
-    rules = Rules(blank, "rules")
-    rules.initialize(patterns=[*patterns, PATTERNS[2]])
-    doc = rules(blank.make_doc(text))
+    """The risks the rules hint at, state and name in `text`."""
+    doc = ruled(patterns, text)
     return doc._.rule_hints, doc._.rule_risks, doc._.rule_named
 
 
