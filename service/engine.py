@@ -25,6 +25,7 @@ from content.schema import (
 )
 from nlp.analysis import Analysis
 from service import db, payloads, safety, storage
+from service.check_ins import CheckIns
 from service.models import Chat, Referral
 from service.outbox import Outbox
 from service.payloads import Payload
@@ -99,6 +100,8 @@ class Urgent:
     analysis: Analysis | None
     not_safe: bool = False
     situation: Situation = field(default_factory=Situation)
+    # Who is writing, as the chat said before the database went away (service/check_ins.py).
+    role: str | None = None
 
 
 class Keeper:
@@ -160,6 +163,8 @@ class Conversation:
         self._keeping = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
         # Urgent referrals still being written after the child was answered.
         self._writing: set[asyncio.Future[bool]] = set()
+        # "Are you safe right now?" on screen, remembered for when the database is away.
+        self.check_ins = CheckIns(redis_url=self.settings.redis_url)
         self.topics = tuple(library.topic_names)
         # What each button does, by the name of its payload.
         self._payload_handlers: dict[str, Callable[[Chat, str], list[Reply] | None]] = {
@@ -241,17 +246,58 @@ class Conversation:
             raise
         except Exception as error:  # noqa: BLE001 - the child must always get an answer
             log.error("conversation turn failed: %s", type(error).__name__)
-            # The screen reads up to MAX_READ characters (a third of a second over 200,000):
-            # on a thread, so one failed turn does not hold every other request.
-            risks, not_safe = await asyncio.to_thread(self._screen_only, text)
-            if risks or not_safe:
-                # The words are kept (redacted) if the model read them before the turn failed.
-                redacted = analysis.redacted if analysis is not None else None
-                urgent = Urgent(
-                    risks, redacted, analysis, not_safe=not_safe, situation=self._situation(text)
-                )
-                return await self._urgent(key, channel, urgent, route)
-            return [Reply(text=safety.FALLBACK_REPLY)]
+            return await self._turn_failed(key, channel, inbound, analysis, route)
+
+    async def _turn_failed(
+        self,
+        key: str,
+        channel: str,
+        inbound: Inbound,
+        analysis: Analysis | None,
+        route: str | None,
+    ) -> list[Reply]:
+        """The turn failed (the database away, most often): risk is still referred, worrying
+        words still asked "are you safe?", and a "No" to that still made urgent."""
+        text = (inbound.text or "").strip()
+        # The screen reads up to MAX_READ characters (a third of a second over 200,000):
+        # on a thread, so one failed turn does not hold every other request.
+        risks, not_safe = await asyncio.to_thread(self._screen_only, text)
+        payload = Payload.parse(inbound.payload)
+        concern = payload is None and self._concern(text, analysis)
+        # "No" to "are you safe?" (or more worrying words) is urgent with or without the
+        # database; the question on screen is remembered in memory (service/check_ins.py).
+        asked = self.check_ins.waiting(key)
+        answered_no = payload == payloads.SAFE_NO or (
+            asked is not None and self._not_safe(payload, text, concern)
+        )
+        if risks or not_safe or answered_no:
+            # The words are kept (redacted) if the model read them before the turn failed;
+            # a typed "no", like the button, keeps nothing of itself. Words that were asked
+            # about while the database was away are kept with the answer.
+            plain_no = text.lower().strip(" .!") in NO
+            said = analysis.redacted if analysis is not None and not plain_no else None
+            before = asked.words if asked is not None else None
+            redacted = "\n".join(words for words in (before, said) if words) or None
+            urgent = Urgent(
+                risks,
+                redacted,
+                analysis,
+                not_safe=not_safe or (answered_no and not risks),
+                situation=self._situation(text),
+                role=asked.role if asked is not None else None,
+            )
+            return await self._urgent(key, channel, urgent, route)
+        if asked is not None and (
+            payload == payloads.SAFE_YES or (payload is None and text.lower() in YES)
+        ):
+            self.check_ins.answered(key)
+            glad = self._say("adult_safe_yes" if asked.role in ADULTS else "safe_yes")
+            return [Reply(text=glad), Reply(text=safety.FALLBACK_REPLY)]
+        if concern and analysis is not None:  # (concern comes from an analysis)
+            # Worrying words, and nothing yet kept: ask, as the chat would have.
+            self.check_ins.ask(key, analysis.role, analysis.redacted)
+            return self._check_in_replies(analysis.role in ADULTS, analysis)
+        return [Reply(text=safety.FALLBACK_REPLY)]
 
     @staticmethod
     def _screen_only(text: str) -> tuple[set[str], bool]:
@@ -275,6 +321,7 @@ class Conversation:
         """Let the engine's own threads go."""
         self._reading.shutdown(wait=False)
         self._keeping.shutdown(wait=True)
+        self.check_ins.close()
 
     async def forget(self, key: str) -> bool:
         return await asyncio.to_thread(self._forget, key)
@@ -369,9 +416,7 @@ class Conversation:
         text = (inbound.text or "").strip()
         payload = Payload.parse(inbound.payload)
         redacted = analysis.redacted if analysis is not None else None
-        # A message that only says where the child is has nothing in it to check in about,
-        # whatever the model made of an unusual place name ("im in medway").
-        concern = analysis is not None and analysis.concern and not self._only_where(text)
+        concern = self._concern(text, analysis)
         # Read first, write last: the chat's changes and the event go to the database at the
         # commit, so a turn holds SQLite's one write lock for its writes alone, and does not
         # wait for the disk while it holds it (db.unsynced), unless an advocate is promised.
@@ -426,8 +471,13 @@ class Conversation:
                 risks=(),
                 check_in=concern and payload is None,
             )
+            asking, role = chat.awaiting == CHECK_IN, chat.role
             # Told an advocate will see this, the child must be able to count on it.
             db.commit(session, promised=referring or passed)
+        if asking:
+            self.check_ins.ask(key, role)
+        else:
+            self.check_ins.answered(key)
         return replies
 
     async def _urgent(
@@ -438,6 +488,7 @@ class Conversation:
         The database has `urgent_wait` seconds to take the referral; if it is locked or slow,
         the outbox on disk keeps it and the reply goes out without waiting any longer.
         """
+        self.check_ins.answered(key)
         keeper = Keeper()
         write = asyncio.ensure_future(
             asyncio.to_thread(self._save_urgent, key, channel, urgent, route, keeper)
@@ -449,14 +500,20 @@ class Conversation:
             log.warning("the database is slow: an urgent referral goes to the outbox")
             loop = asyncio.get_running_loop()
             saved = await loop.run_in_executor(
-                self._keeping, self._to_outbox, key, channel, urgent, keeper.role, route
+                self._keeping,
+                self._to_outbox,
+                key,
+                channel,
+                urgent,
+                keeper.role or urgent.role,
+                route,
             )
         else:
             saved = await write  # done, or committing now
         analysis = urgent.analysis
         topic = self._asked(analysis) if analysis is not None else None
         # Who is writing, and where: the chat's, or the model's guess if the chat was out of reach.
-        role = keeper.role or (analysis.role if analysis is not None else None)
+        role = keeper.role or urgent.role or (analysis.role if analysis is not None else None)
         place = urgent.situation.place
         setting = (
             keeper.setting
@@ -534,7 +591,7 @@ class Conversation:
         except Exception as error:  # noqa: BLE001 - the crisis reply must still go out
             log.error("could not save an urgent referral: %s", type(error).__name__)
             if keeper.claim("database"):
-                return self._to_outbox(key, channel, urgent, keeper.role, route)
+                return self._to_outbox(key, channel, urgent, keeper.role or urgent.role, route)
             return True
 
     def _crisis_replies(
@@ -642,7 +699,10 @@ class Conversation:
         # What they asked about waits for their "yes".
         chat.topic = self._asked(analysis)
         chat.step = 0
-        adult = chat.role in ADULTS  # a worried parent is asked about the child, not themselves
+        # A worried parent is asked about the child, not themselves.
+        return self._check_in_replies(chat.role in ADULTS, analysis)
+
+    def _check_in_replies(self, adult: bool, analysis: Analysis) -> list[Reply]:
         return [
             Reply(text=self._say(self._check_in_words(adult, analysis))),
             Reply(
@@ -681,6 +741,12 @@ class Conversation:
             return replies
         key = "adult_risk_named" if chat.role in ADULTS else "risk_named"
         return [Reply(text=self._say(key)), *replies]
+
+    def _concern(self, text: str, analysis: Analysis | None) -> bool:
+        """Worrying words that name no risk: "are you safe?" is asked. A message that only says
+        where the child is has nothing in it to ask about, whatever the model made of an
+        unusual place name ("im in medway")."""
+        return analysis is not None and analysis.concern and not self._only_where(text)
 
     def _not_safe(self, payload: Payload | None, text: str, concern: bool) -> bool:
         if payload is not None:
@@ -1105,6 +1171,7 @@ class Conversation:
     # ---- other operations ---------------------------------------------------------------
 
     def _forget(self, key: str) -> bool:
+        self.check_ins.answered(key)
         if self.outbox is not None and any(row["key"] == key for row in self.outbox.waiting()):
             # An urgent referral of this chat still on disk is written first, so it is kept
             # with no words like any other, and a later drain cannot bring the words back.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +20,9 @@ from sqlalchemy import text
 from service.app import create_app
 from service.db import make_engine
 from service.payloads import FORGET_YES
+from service.replies import Inbound
 from service.runtime import build_runtime
+from tests.conftest import REDIS_URL, redis_available
 from tests.service.helpers import count, referrals
 
 CHILDLINE = "0800 1111"
@@ -363,3 +366,101 @@ async def test_forget_me_while_the_database_is_away_does_not_tell_the_page_it_is
     bring_back(runtime, real)
     again = await client.post(url, json={"payload": str(FORGET_YES)})
     assert again.json()["forgotten"] is True
+
+
+SAFE = "Are you safe right now?"
+# The model reads this as calm; its words hint at not being here (patterns.jsonl, risk_hint).
+GOODBYE = "do complaints still get answered if something happens to me before then"
+
+
+async def press(client: httpx.AsyncClient, session_id: str, payload: str) -> httpx.Response:
+    url = f"/api/chat/sessions/{session_id}/messages"
+    return await client.post(url, json={"payload": payload})
+
+
+def said(answer: httpx.Response) -> list[str]:
+    assert answer.status_code == 200
+    return [reply["text"] for reply in answer.json()["replies"]]
+
+
+async def test_worrying_words_while_the_database_is_away_still_ask_and_a_no_is_kept(
+    runtime: Any, client: httpx.AsyncClient, lose_the_database: Callable[[], Any]
+) -> None:
+    session_id = await start(client)
+    real = lose_the_database()
+    asked = await send(client, session_id, GOODBYE)
+    replies = said(asked)
+    assert CHILDLINE in replies[0] and replies[-1] == SAFE
+    buttons = [button["payload"] for button in asked.json()["replies"][-1]["buttons"]]
+    assert buttons == ["safe:yes", "safe:no"]
+    assert not runtime.outbox.path.exists()  # asked, not yet referred
+    replies = said(await send(client, session_id, "no"))
+    assert replies[0].startswith("Thank you for telling me") and CHILDLINE in replies[0]
+    bring_back(runtime, real)
+    assert runtime.connect_database()
+    # The advocate reads what made the chat ask, and that the child said they are not safe.
+    [referral] = referrals(real)
+    assert referral.urgency == "urgent"
+    assert "something happens to me" in referral.summary
+    assert "not safe right now" in referral.summary
+
+
+@pytest.mark.parametrize("answer", ["nope", "safe:no"])
+async def test_a_no_while_the_database_is_away_answers_the_question_asked_before(
+    runtime: Any, client: httpx.AsyncClient, lose_the_database: Callable[[], Any], answer: str
+) -> None:
+    session_id = await start(client)
+    assert said(await send(client, session_id, GOODBYE))[-1] == SAFE  # the database is here
+    real = lose_the_database()
+    if ":" in answer:
+        reply = await press(client, session_id, answer)
+    else:
+        reply = await send(client, session_id, answer)
+    assert said(reply)[0].startswith("Thank you for telling me")
+    bring_back(runtime, real)
+    assert runtime.connect_database()
+    [referral] = referrals(real)
+    assert referral.urgency == "urgent" and "not safe right now" in referral.summary
+    assert "something happens to me" in referral.summary  # kept by the chat when it asked
+
+
+async def test_a_yes_while_the_database_is_away_is_heard_and_refers_no_one(
+    runtime: Any, client: httpx.AsyncClient, lose_the_database: Callable[[], Any]
+) -> None:
+    session_id = await start(client)
+    real = lose_the_database()
+    assert said(await send(client, session_id, GOODBYE))[-1] == SAFE
+    replies = said(await send(client, session_id, "yes"))
+    assert "glad" in replies[0] and CHILDLINE in replies[-1]
+    # The question is answered: a "no" to something else later is not taken for one.
+    assert CHILDLINE in said(await send(client, session_id, "no"))[0]
+    assert not runtime.outbox.path.exists()
+    bring_back(runtime, real)
+    assert runtime.connect_database()
+    assert referrals(real) == []
+
+
+@pytest.mark.skipif(not redis_available(), reason="Redis is not reachable on 127.0.0.1:6379")
+async def test_a_no_sent_to_another_service_process_is_understood_through_redis(
+    settings: Any, analyse: Any
+) -> None:
+    """Two processes of one service share Redis: the question asked by one is known to the
+    other, whose database is away when the "No" comes."""
+    shared = settings.model_copy(update={"redis_url": REDIS_URL})
+    one, two = build_runtime(shared, analyse=analyse), build_runtime(shared, analyse=analyse)
+    gone = make_engine(UNREACHABLE)
+    key = uuid.uuid4().hex * 2
+    try:
+        asked = await one.conversation.handle(key, "web", Inbound(text=GOODBYE))
+        assert asked[-1].text == SAFE
+        two.conversation.use_database(gone)
+        replies = await two.conversation.handle(key, "web", Inbound(text="no"))
+        assert replies[0].text.startswith("Thank you for telling me")
+        two.conversation.use_database(two.database)
+        assert two.connect_database()
+        [referral] = referrals(one.database)
+        assert referral.urgency == "urgent" and "not safe right now" in referral.summary
+    finally:
+        one.close()
+        two.close()
+        gone.dispose()
