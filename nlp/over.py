@@ -42,7 +42,8 @@ _OVER_ALONE = (
 _OVER = re.compile(
     r"\b(?:"
     + _OVER_ALONE
-    + r"|(?:i'?m|i\s+am|things\s+(?:are|r))\s+(?:(?!not\b|never\b|no\b)\w+\s+)?(?:fine|good|ok"
+    + r"|(?:i'?m|i\s+am|things\s+(?:are|r)|i'?ve\s+been|i\s+(?:have\s+)?been)\s+"
+    r"(?:(?!not\b|never\b|no\b)\w+\s+)?(?:fine|good|ok"
     r"|okay|better|safe|alright|doing\s+(?:(?!not\b)\w+\s+)?(?:well|good|better|ok|fine)"
     r"|in\s+a\s+(?:\w+\s+)?(?:good|better)\s+place)"
     r"|(?:feel|feeling|doing)\s+(?:(?!not\b|no\b|never\b)\w+\s+)?(?:better|ok|okay|good|fine)"

@@ -156,8 +156,10 @@ def test_a_denial_with_a_verb_between_only_names_the_risk(
     [
         ("tried to hang myself at my last unit, thats all behind me now", [], ["self_harm"]),
         ("hang myself? i thought about it when i was 13, im fine now", [], ["self_harm"]),
+        ("tried to hang myself years ago but ive been fine since", [], ["self_harm"]),
         # Coming back, or now: stated.
         ("tried to hang myself at my last unit and its coming back", ["self_harm"], []),
+        ("tried to hang myself years ago, ive been fine til last night", ["self_harm"], []),
         ("im gonna hang myself tonight", ["self_harm"], []),
     ],
 )
@@ -275,14 +277,29 @@ def hinted(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[s
         ("how do i write a will", ["self_harm"]),
         ("i just want to ring my nan one last time", ["self_harm"]),
         ("im not gonna make it to my court date", ["self_harm"]),
+        ("ngl i aint gonna make it that long in here", ["self_harm"]),
+        ("does it matter if im not here by the time my appeal is done", ["self_harm"]),
+        ("i dont plan on being around when they let me out", ["self_harm"]),
+        ("can u help pick songs for my funeral", ["self_harm"]),
+        # Used for something, or kept without what a child needs, behind a question.
+        ("an officer says ill get more gym if i do him favours", ["abuse"]),
+        ("this lad on my unit keeps asking me for pics, can i block him", ["abuse"]),
+        ("the man who got me the vape wants pics back now", ["abuse"]),
+        ("they wont give me my inhaler, who do i tell", ["abuse"]),
+        ("left in my room with no water till dinner, is that allowed", ["abuse"]),
         # The same words about something else hint at nothing.
         ("i didnt make it to the gym this morning", []),
         ("when i'm going home can i keep my tablet", []),
         ("my mum will make it to the visit", []),
         ("he is not here today, he is on leave", []),
+        ("my mum wants pics of me for her album", []),
+        ("can i do my mum a favour and send her my timetable", []),
+        ("they could give him medication he refused on the ward", []),
+        ("no water in the kettle again lol", []),
+        ("i plan on being a mechanic when i get out", []),
     ],
 )
-def test_the_phrases_in_content_hint_at_a_goodbye_without_stating_a_risk(
+def test_the_phrases_in_content_hint_at_a_risk_without_stating_it(
     text: str, hints: list[str]
 ) -> None:
     patterns = read_patterns(data.TRAINING / "patterns.jsonl")

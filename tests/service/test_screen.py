@@ -169,6 +169,7 @@ def test_medicine_taken_as_meant_is_no_risk(text: str) -> None:
         "used to cut myself, 14 months clean now",
         "i havent wanted to die for ages, tried to kill myself at my last unit but its over",
         "i self harmed when i was 12 but thats years ago. does it go on my file forever",
+        "i self harmed 3 years ago but ive been fine since, can i still be a listener",
     ],
 )
 def test_self_harm_told_as_over_only_names_it(text: str) -> None:
