@@ -61,9 +61,7 @@ async def test_urgent_childline_first_then_an_urgent_referral(runtime: Any) -> N
         "can i complain about being left with no water till the morning",
     ],
 )
-async def test_a_hint_tucked_into_a_question_asks_if_they_are_safe(
-    runtime: Any, text: str
-) -> None:
+async def test_a_hint_tucked_into_a_question_asks_if_they_are_safe(runtime: Any, text: str) -> None:
     """The model reads these as calm; the words hint at not being here, at being used, or at
     being kept without what a child needs (patterns.jsonl, kind risk_hint), so the child is
     asked, and "No" raises an urgent referral."""
