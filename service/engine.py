@@ -57,6 +57,9 @@ CONSENT = "consent"
 FORGET_ASKED = "forget"
 # After a reply that offers something, chat.awaiting is the offer (content.schema.Offer:
 # "talk", "more", "actions", "setting"), and a typed "yes" takes it.
+# Typed words that answer "Are you safe right now?" while the database is away: not sure they
+# are safe is not safe.
+TYPED_ANSWERS = {"yes": payloads.SAFE_YES, "no": payloads.SAFE_NO, "unsure": payloads.SAFE_NO}
 # Typed words that mean a button (content/data/intents.yaml) become that button.
 TYPED_BUTTONS = {
     "talk": payloads.TALK,
@@ -267,15 +270,24 @@ class Conversation:
         # "No" to "are you safe?" (or more worrying words) is urgent with or without the
         # database; the question on screen is remembered in memory (service/check_ins.py).
         asked = self.check_ins.waiting(key)
+        if asked is not None and payload is None and text:
+            # Typed words that answer it ("no im not", "not sure", "im safe now"), read as
+            # with the database (intents.yaml): like the buttons, nothing of them is kept.
+            # Worrying words are kept, and are urgent as a No is, unless they say yes.
+            intent = self.library.intent(text)
+            if intent == "yes" or not concern:
+                payload = TYPED_ANSWERS.get(intent or "")
+            typed = payload is not None
+        else:
+            typed = False
         answered_no = payload == payloads.SAFE_NO or (
             asked is not None and self._not_safe(payload, text, concern)
         )
         if risks or not_safe or answered_no:
-            # The words are kept (redacted) if the model read them before the turn failed;
-            # a typed "no", like the button, keeps nothing of itself. Words that were asked
-            # about while the database was away are kept with the answer.
-            plain_no = text.lower().strip(" .!") in NO
-            said = analysis.redacted if analysis is not None and not plain_no else None
+            # The words are kept (redacted) if the model read them before the turn failed,
+            # unless they only answered the question. Words that were asked about while the
+            # database was away are kept with the answer.
+            said = analysis.redacted if analysis is not None and not typed else None
             before = asked.words if asked is not None else None
             redacted = "\n".join(words for words in (before, said) if words) or None
             urgent = Urgent(
@@ -287,9 +299,7 @@ class Conversation:
                 role=asked.role if asked is not None else None,
             )
             return await self._urgent(key, channel, urgent, route)
-        if asked is not None and (
-            payload == payloads.SAFE_YES or (payload is None and text.lower() in YES)
-        ):
+        if asked is not None and payload == payloads.SAFE_YES:
             self.check_ins.answered(key)
             glad = self._say("adult_safe_yes" if asked.role in ADULTS else "safe_yes")
             return [Reply(text=glad), Reply(text=safety.FALLBACK_REPLY)]
