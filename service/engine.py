@@ -57,9 +57,6 @@ CONSENT = "consent"
 FORGET_ASKED = "forget"
 # After a reply that offers something, chat.awaiting is the offer (content.schema.Offer:
 # "talk", "more", "actions", "setting"), and a typed "yes" takes it.
-# Typed words that answer "Are you safe right now?" while the database is away: not sure they
-# are safe is not safe.
-TYPED_ANSWERS = {"yes": payloads.SAFE_YES, "no": payloads.SAFE_NO, "unsure": payloads.SAFE_NO}
 # Typed words that mean a button (content/data/intents.yaml) become that button.
 TYPED_BUTTONS = {
     "talk": payloads.TALK,
@@ -71,6 +68,9 @@ TYPED_BUTTONS = {
     "more": payloads.MORE,
     "actions": payloads.ACTIONS,
 }
+# Typed words that answer "Are you safe right now?" while the database is away: not sure they
+# are safe is not safe.
+TYPED_ANSWERS = {"yes": payloads.SAFE_YES, "no": payloads.SAFE_NO, "unsure": payloads.SAFE_NO}
 
 
 @dataclass(frozen=True)
