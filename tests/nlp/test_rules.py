@@ -287,6 +287,11 @@ def hinted(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[s
         ("the man who got me the vape wants pics back now", ["abuse"]),
         ("they wont give me my inhaler, who do i tell", ["abuse"]),
         ("left in my room with no water till dinner, is that allowed", ["abuse"]),
+        ("can my padmate have my radio, i wont be needing it after friday", ["self_harm"]),
+        ("they turn my water off at night when im on basic", ["abuse"]),
+        ("staff turned off the taps in my room cos i was gobby", ["abuse"]),
+        ("they took my asthma inhaler off me, can i get it back", ["abuse"]),
+        ("is it allowed, no dinner as a punishment for swearing", ["abuse"]),
         # The same words about something else hint at nothing.
         ("i didnt make it to the gym this morning", []),
         ("when i'm going home can i keep my tablet", []),
@@ -296,6 +301,10 @@ def hinted(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[s
         ("can i do my mum a favour and send her my timetable", []),
         ("they could give him medication he refused on the ward", []),
         ("no water in the kettle again lol", []),
+        ("i will be needing my coat for the visit", []),
+        ("can i turn the tv off at night myself", []),
+        ("lost my tv as a punishment for swearing", []),
+        ("the nurse takes my tablet away at bedtime", []),
         ("i plan on being a mechanic when i get out", []),
     ],
 )
