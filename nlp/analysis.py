@@ -47,6 +47,10 @@ class Analysis(BaseModel):
     reads_risk: bool = False
     # No urgent risk, but the model's unease: ask "are you safe?".
     concern: bool = False
+    # The risks that unease is about, where it is about one: a score at or above its check-in
+    # threshold, or a phrase that hints at or names it. Empty for distress alone. A "No" to
+    # "are you safe?" is referred with these labels.
+    worries: list[str] = Field(default_factory=list)
     # A risk a phrase only names ("self harm", "on an ACCT") in a message the model reads as
     # calm, such as a question about the rules: the ordinary answer, with Childline's number.
     names_risk: bool = False
@@ -72,6 +76,12 @@ class Analysis(BaseModel):
         risks = set(self.risks) | stated | (named if self.reads_risk else set())
         concern = not risks and (self.concern or self.uneasy)
         names_risk = not risks and not concern and (self.names_risk or bool(named))
+        worries = set(self.worries) | named if concern else set()
         return self.model_copy(
-            update={"risks": sorted(risks), "concern": concern, "names_risk": names_risk}
+            update={
+                "risks": sorted(risks),
+                "concern": concern,
+                "names_risk": names_risk,
+                "worries": sorted(worries),
+            }
         )

@@ -221,11 +221,8 @@ class Pipeline:
         distress = round(float(doc.cats.get("distress", 0.0)), 4)
         # A phrase that hints at a risk ("when im gone", "if something happens to me") asks
         # "are you safe?" however calm the rest reads: a goodbye tucked into an ordinary question.
-        uneasy = (
-            any(value >= self.concern[label] for label, value in heard.items())
-            or distress >= self.distress
-            or bool(hinted)
-        )
+        worries = hinted | {label for label, value in heard.items() if value >= self.concern[label]}
+        uneasy = bool(worries) or distress >= self.distress
         reads_risk = any(value >= self.named_urgent for value in heard.values())
         denied = set(doc._.rule_denied or [])
         words = sum(1 for token in doc if token.is_alpha)
@@ -237,6 +234,7 @@ class Pipeline:
             # no alarm. In a longer one the model may be reading something else ("... but i
             # keep thinking about the rope"), so it decides as usual.
             uneasy = uneasy or bool(risks) or reads_risk
+            worries |= risks
             risks, reads_risk = set(), False
         setting = doc._.setting if doc._.setting in PLACE_KINDS else None
         return Analysis(
@@ -248,6 +246,7 @@ class Pipeline:
             risk_scores=risk_scores,
             distress=distress,
             uneasy=uneasy,
+            worries=sorted(worries - risks),
             reads_risk=reads_risk,
             names_risk=over,
             over=over,

@@ -35,6 +35,8 @@ class Asked:
 
     role: str | None
     words: str | None = None
+    # The risks it was asked about (self_harm, abuse; often none): a "No" is referred with them.
+    worries: tuple[str, ...] = ()
 
 
 class CheckIns:
@@ -56,9 +58,15 @@ class CheckIns:
         self._asked: OrderedDict[str, tuple[float, Asked]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def ask(self, key: str, role: str | None, words: str | None = None) -> None:
+    def ask(
+        self,
+        key: str,
+        role: str | None,
+        words: str | None = None,
+        worries: set[str] | None = None,
+    ) -> None:
         """This chat was just asked "are you safe?"."""
-        asked = Asked(role, words)
+        asked = Asked(role, words, tuple(sorted(worries or ())))
         with self._lock:
             self._asked.pop(key, None)
             self._asked[key] = (self._clock(), asked)
@@ -78,7 +86,10 @@ class CheckIns:
         """The question this chat was asked and has not answered, if it was asked lately."""
         found = self._in_redis(lambda redis: redis.get(PREFIX + key) or b"")
         if found is not None:  # Redis answered: it knows what every process asked
-            return Asked(**json.loads(found)) if found else None
+            if not found:
+                return None
+            kept = json.loads(found)
+            return Asked(kept["role"], kept["words"], tuple(kept.get("worries", ())))
         with self._lock:
             kept = self._asked.get(key)
             if kept is None:

@@ -290,8 +290,12 @@ class Conversation:
             said = analysis.redacted if analysis is not None and not typed else None
             before = asked.words if asked is not None else None
             redacted = "\n".join(words for words in (before, said) if words) or None
+            # A "No" with no risk in its own words is referred with those it was asked about.
+            worries = set(asked.worries) if asked is not None else set()
+            if analysis is not None and not typed:
+                worries |= set(analysis.worries)
             urgent = Urgent(
-                risks,
+                risks or worries,
                 redacted,
                 analysis,
                 not_safe=not_safe or (answered_no and not risks),
@@ -304,8 +308,9 @@ class Conversation:
             glad = self._say("adult_safe_yes" if asked.role in ADULTS else "safe_yes")
             return [Reply(text=glad), Reply(text=safety.FALLBACK_REPLY)]
         if concern and analysis is not None:  # (concern comes from an analysis)
-            # Worrying words, and nothing yet kept: ask, as the chat would have.
-            self.check_ins.ask(key, analysis.role, analysis.redacted)
+            # Worrying words, and nothing yet kept: ask, as the chat would have, and count it.
+            self.check_ins.ask(key, analysis.role, analysis.redacted, set(analysis.worries))
+            await asyncio.to_thread(self._check_in_to_outbox, key, channel, analysis)
             return self._check_in_replies(analysis.role in ADULTS, analysis)
         return [Reply(text=safety.FALLBACK_REPLY)]
 
@@ -399,6 +404,7 @@ class Conversation:
                         "uneasy": analysis.uneasy or rest.uneasy,
                         "reads_risk": analysis.reads_risk or rest.reads_risk,
                         "concern": analysis.concern or rest.concern,
+                        "worries": sorted({*analysis.worries, *rest.worries}),
                         "names_risk": analysis.names_risk or rest.names_risk,
                         # Told as over only where each part that names a risk says so.
                         "over": (analysis.over or rest.over)
@@ -438,16 +444,25 @@ class Conversation:
             chat = storage.get_or_create_chat(
                 session=session, key=key, channel=channel, route=route, found=found
             )
+            # "Are you safe?" asked while the database was away, and not answered yet: what
+            # they say now answers it, and the words it was asked about go with a "No".
+            before = self.check_ins.waiting(key) if chat.awaiting != CHECK_IN else None
+            if before is not None:
+                chat.awaiting, chat.worries = CHECK_IN, ",".join(before.worries)
             if payload is None and (typed := self._typed_button(chat, referral, text, concern)):
                 # The words only pressed a button: like a press, nothing of them is kept.
                 payload, redacted = typed, None
             if payload == payloads.SAFE_NO or (
                 chat.awaiting == CHECK_IN and self._not_safe(payload, text, concern)
             ):
-                # "No" to "are you safe?", or more worrying words: it is urgent now.
+                # "No" to "are you safe?", or more worrying words: it is urgent now, and referred
+                # with the risks the question was asked about.
+                worries = _labels(chat.worries) | set(analysis.worries if analysis else ())
+                asked_about = before.words if before is not None else None
+                said = "\n".join(words for words in (asked_about, redacted) if words) or None
                 session.rollback()
                 return Urgent(
-                    set(), redacted, analysis, not_safe=True, situation=self._situation(text)
+                    worries, said, analysis, not_safe=True, situation=self._situation(text)
                 )
             if payload == payloads.FORGET_YES:
                 session.rollback()
@@ -481,11 +496,11 @@ class Conversation:
                 risks=(),
                 check_in=concern and payload is None,
             )
-            asking, role = chat.awaiting == CHECK_IN, chat.role
+            asking, role, worries = chat.awaiting == CHECK_IN, chat.role, _labels(chat.worries)
             # Told an advocate will see this, the child must be able to count on it.
             db.commit(session, promised=referring or passed)
         if asking:
-            self.check_ins.ask(key, role)
+            self.check_ins.ask(key, role, worries=worries)
         else:
             self.check_ins.answered(key)
         return replies
@@ -584,7 +599,8 @@ class Conversation:
                     chat=chat,
                     urgency="urgent",
                     risks=urgent.risks,
-                    summary="\n".join(lines),
+                    # (words asked about while the database was away may be there twice)
+                    summary="\n".join(dict.fromkeys(lines)),
                     no_words=self._say("risk_words_not_kept"),
                     topic=self._asked(analysis)
                     if analysis is not None and analysis.topic_score >= SURE_OF_TOPIC
@@ -700,12 +716,24 @@ class Conversation:
             log.error("could not keep an urgent referral in the outbox: %s", type(failure).__name__)
             return False
 
+    def _check_in_to_outbox(self, key: str, channel: str, analysis: Analysis) -> None:
+        """A check-in while the database is away, kept to be counted when it is back."""
+        if self.outbox is None:
+            return
+        try:
+            self.outbox.check_in(
+                key=key, channel=channel, words=analysis.redacted, role=analysis.role
+            )
+        except OSError as failure:  # the question is still asked
+            log.error("could not keep a check-in in the outbox: %s", type(failure).__name__)
+
     # ---- the check-in: worrying words, but no named risk ---------------------------------
 
     def _check_in(self, chat: Chat, analysis: Analysis) -> list[Reply]:
         """Childline's number and "Are you safe right now?"; the answer decides what follows."""
         self._learn(chat, analysis)
         chat.awaiting = CHECK_IN
+        chat.worries = ",".join(analysis.worries)
         # What they asked about waits for their "yes".
         chat.topic = self._asked(analysis)
         chat.step = 0
@@ -764,7 +792,7 @@ class Conversation:
         return text.lower().strip(" .!") in NO or concern
 
     def _safe(self, chat: Chat) -> list[Reply]:
-        chat.awaiting = None
+        chat.awaiting, chat.worries = None, ""
         said = Reply(text=self._say("adult_safe_yes" if chat.role in ADULTS else "safe_yes"))
         if chat.topic in self.topics:
             return [said, *self._answer(chat, chat.topic or "")]
@@ -1328,3 +1356,8 @@ def _talking(referral: Referral | None) -> bool:
 def _how_many(count: int, unit: str) -> str:
     """A count in words: 1 day, 90 days."""
     return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
+def _labels(stored: str) -> set[str]:
+    """Risk labels stored comma-separated ("abuse,self_harm") as a set."""
+    return {label for label in stored.split(",") if label}

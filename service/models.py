@@ -30,6 +30,9 @@ class Chat(SQLModel, table=True):
     topic: str | None = Field(default=None, max_length=16)  # the topic last answered
     step: int = 0  # how many "tell me more" steps have been shown for that topic
     awaiting: str | None = Field(default=None, max_length=16)  # a question asked, e.g. "consent"
+    # The risks "Are you safe right now?" was asked about (comma-separated; often none): a
+    # "No" is referred with them.
+    worries: str = Field(default="", max_length=32)
     route: str | None = None  # encrypted address for relaying replies (e.g. a Telegram chat id)
     created_at: datetime = Field(default_factory=utcnow)
     last_seen_at: datetime = Field(default_factory=utcnow, index=True)

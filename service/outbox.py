@@ -3,8 +3,9 @@
 When a child's message shows risk and the database is down, the referral (the chat's keyed
 hash, risk labels, redacted words and, for Telegram, the encrypted way back to the chat only)
 is appended here as one JSON line, flushed and
-fsynced before the child is told an advocate will see it. `drain` writes every waiting
-referral to the database once it is back, then empties the file.
+fsynced before the child is told an advocate will see it. A child asked "Are you safe right
+now?" meanwhile is kept here too (`check_in`), so every check-in is counted in the figures.
+`drain` writes every waiting line to the database once it is back, then empties the file.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from service import storage
 from service.models import utcnow
 
 log = logging.getLogger(__name__)
+
+# A line that is a check-in, not a referral.
+CHECK_IN = "check_in"
 
 
 class Outbox:
@@ -58,7 +62,7 @@ class Outbox:
         family, professional), when known; `route`, already encrypted, is how an advocate's
         reply reaches a chat that pushes (Telegram).
         """
-        line = json.dumps(
+        self._append(
             {
                 "key": key,
                 "channel": channel,
@@ -71,6 +75,25 @@ class Outbox:
                 "at": utcnow().isoformat(),
             }
         )
+
+    def check_in(self, *, key: str, channel: str, words: str, role: str | None = None) -> None:
+        """Keep a message answered with "Are you safe right now?" (its redacted `words`), to be
+        recorded as the database would have recorded it: counted as a check-in, no referral."""
+        self._append(
+            {
+                "kind": CHECK_IN,
+                "key": key,
+                "channel": channel,
+                "risks": [],
+                "words": words,
+                "role": role,
+                "at": utcnow().isoformat(),
+            }
+        )
+
+    def _append(self, record: dict[str, Any]) -> None:
+        """One line on disk; returns only once it is there."""
+        line = json.dumps(record)
         with self._lock:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             while True:
@@ -112,7 +135,7 @@ class Outbox:
                 taken.unlink()
                 written += len(rows)
             if written:
-                log.warning("outbox: %d urgent referral(s) written to the database", written)
+                log.warning("outbox: %d line(s) written to the database", written)
             return written
 
     def _take(self) -> None:
@@ -145,6 +168,7 @@ class Outbox:
                 # drained twice (a crash before its file was removed) is recorded once.
                 words = row["words"] if "words" in row else row.get("summary", "")
                 at = datetime.fromisoformat(row["at"]) if isinstance(row.get("at"), str) else None
+                checked_in = row.get("kind") == CHECK_IN
                 if at is None or not storage.has_event(
                     session=session, chat=chat, at=at, risks=row["risks"]
                 ):
@@ -154,10 +178,13 @@ class Outbox:
                         redacted=words or None,
                         topic=None,
                         risks=row["risks"],
+                        check_in=checked_in,
                     )
                     if at is not None:
                         event.created_at = at
                     session.flush()
+                if checked_in:
+                    continue  # asked, not referred: the answer decides
                 lines = storage.recent_redacted(session=session, chat=chat)
                 if row.get("note"):
                     lines.append(row["note"])

@@ -173,3 +173,39 @@ def test_each_risk_is_read_against_its_own_check_in_threshold(monkeypatch: Any) 
     assert nlp.analyse(text).concern
     monkeypatch.setattr(pipeline, "concern", {"self_harm": 2.0, "abuse": score + 0.001})
     assert not nlp.analyse(text).concern
+
+
+def test_a_check_in_says_which_risk_it_is_about(monkeypatch: Any) -> None:
+    """The abuse head's unease is about abuse; distress alone is about no risk in particular."""
+    text = "who would i ask about getting an advocate on my unit"
+    found = nlp.analyse(text)
+    pipeline = nlp.loaded()
+    monkeypatch.setattr(pipeline, "urgent", 2.0)
+    monkeypatch.setattr(
+        pipeline, "concern", {"self_harm": 2.0, "abuse": found.risk_scores["abuse"]}
+    )
+    monkeypatch.setattr(pipeline, "distress", 2.0)
+    assert nlp.analyse(text).worries == ["abuse"]
+    monkeypatch.setattr(pipeline, "concern", {"self_harm": 2.0, "abuse": 2.0})
+    monkeypatch.setattr(pipeline, "distress", found.distress)
+    sad = nlp.analyse(text)
+    assert sad.concern and sad.worries == []
+
+
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [
+        ("can my cousin have my trainers when im gone", "self_harm"),
+        ("the man who got me the vape wants pics back now", "abuse"),
+    ],
+)
+def test_a_hint_makes_a_check_in_about_its_risk(text: str, risk: str) -> None:
+    found = nlp.analyse(text)
+    assert found.concern and not found.risks
+    assert risk in found.worries
+
+
+def test_a_calm_or_urgent_message_has_no_worries() -> None:
+    calm, urgent = nlp.analyse_many(["can i get an advocate", "i am going to end my life tonight"])
+    assert calm.worries == [] and not calm.concern
+    assert urgent.worries == [] and urgent.risks == ["self_harm"]

@@ -378,6 +378,19 @@ async def press(client: httpx.AsyncClient, session_id: str, payload: str) -> htt
     return await client.post(url, json={"payload": payload})
 
 
+def kinds(outbox: Any) -> list[str]:
+    """What waits in the outbox: "check_in", or "referral"."""
+    return [row.get("kind", "referral") for row in outbox.waiting()]
+
+
+def check_ins(database: Any) -> int:
+    with database.connect() as connection:
+        found = connection.execute(
+            text("SELECT COUNT(*) FROM event WHERE check_in = :yes"), {"yes": True}
+        )
+        return int(found.scalar_one())
+
+
 def said(answer: httpx.Response) -> list[str]:
     assert answer.status_code == 200
     return [reply["text"] for reply in answer.json()["replies"]]
@@ -393,7 +406,7 @@ async def test_worrying_words_while_the_database_is_away_still_ask_and_a_no_is_k
     assert CHILDLINE in replies[0] and replies[-1] == SAFE
     buttons = [button["payload"] for button in asked.json()["replies"][-1]["buttons"]]
     assert buttons == ["safe:yes", "safe:no"]
-    assert not runtime.outbox.path.exists()  # asked, not yet referred
+    assert kinds(runtime.outbox) == ["check_in"]  # asked, to be counted; not yet referred
     replies = said(await send(client, session_id, "no"))
     assert replies[0].startswith("Thank you for telling me") and CHILDLINE in replies[0]
     bring_back(runtime, real)
@@ -403,6 +416,8 @@ async def test_worrying_words_while_the_database_is_away_still_ask_and_a_no_is_k
     assert referral.urgency == "urgent"
     assert "something happens to me" in referral.summary
     assert "not safe right now" in referral.summary
+    # ... and what kind of danger the question was asked about.
+    assert "self_harm" in referral.risks.split(",")
 
 
 @pytest.mark.parametrize("answer", ["nope", "no im not", "not sure", "safe:no"])
@@ -422,6 +437,7 @@ async def test_a_no_while_the_database_is_away_answers_the_question_asked_before
     [referral] = referrals(real)
     assert referral.urgency == "urgent" and "not safe right now" in referral.summary
     assert "something happens to me" in referral.summary  # kept by the chat when it asked
+    assert "self_harm" in referral.risks.split(",")
 
 
 async def test_a_yes_while_the_database_is_away_is_heard_and_refers_no_one(
@@ -434,10 +450,31 @@ async def test_a_yes_while_the_database_is_away_is_heard_and_refers_no_one(
     assert "glad" in replies[0] and CHILDLINE in replies[-1]
     # The question is answered: a "no" to something else later is not taken for one.
     assert CHILDLINE in said(await send(client, session_id, "no"))[0]
-    assert not runtime.outbox.path.exists()
+    assert kinds(runtime.outbox) == ["check_in"]
     bring_back(runtime, real)
     assert runtime.connect_database()
     assert referrals(real) == []
+    # The managers' figures count the check-in asked while the database was away.
+    assert check_ins(real) == 1
+    assert not runtime.outbox.path.exists()
+
+
+async def test_a_no_after_the_database_is_back_answers_the_question_asked_while_it_was_away(
+    runtime: Any, client: httpx.AsyncClient, lose_the_database: Callable[[], Any]
+) -> None:
+    session_id = await start(client)
+    real = lose_the_database()
+    assert said(await send(client, session_id, GOODBYE))[-1] == SAFE
+    bring_back(runtime, real)  # back before the child answers, and before any drain
+    replies = said(await send(client, session_id, "no"))
+    assert replies[0].startswith("Thank you for telling me") and CHILDLINE in replies[0]
+    [referral] = referrals(real)
+    assert referral.urgency == "urgent" and "self_harm" in referral.risks.split(",")
+    assert "something happens to me" in referral.summary
+    assert "not safe right now" in referral.summary
+    assert runtime.connect_database()  # the drain: counted once, and no second referral
+    assert check_ins(real) == 1 and len(referrals(real)) == 1
+    assert referral.summary.count("something happens to me") == 1
 
 
 @pytest.mark.skipif(not redis_available(), reason="Redis is not reachable on 127.0.0.1:6379")
@@ -460,6 +497,7 @@ async def test_a_no_sent_to_another_service_process_is_understood_through_redis(
         assert two.connect_database()
         [referral] = referrals(one.database)
         assert referral.urgency == "urgent" and "not safe right now" in referral.summary
+        assert "self_harm" in referral.risks.split(",")
     finally:
         one.close()
         two.close()

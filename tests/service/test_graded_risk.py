@@ -9,9 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from alembic import command
+from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
-from service.models import Event, Referral
+from service.db import alembic_config, make_engine, migrate
+from service.models import Event, Referral, utcnow
 from service.replies import Inbound
 from service.runtime import build_runtime
 from tests.service.helpers import graded, payloads, press, say, texts
@@ -53,18 +56,20 @@ async def test_urgent_childline_first_then_an_urgent_referral(runtime: Any) -> N
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "risk"),
     [
-        "can my cousin have my trainers when im gone, hes a size 9 too",
-        "do complaints still get answered if something happens to me before then",
-        "the lad who sorts my canteen wants pics back now, how do i change my pin",
-        "can i complain about being left with no water till the morning",
+        ("can my cousin have my trainers when im gone, hes a size 9 too", "self_harm"),
+        ("do complaints still get answered if something happens to me before then", "self_harm"),
+        ("the lad who sorts my canteen wants pics back now, how do i change my pin", "abuse"),
+        ("can i complain about being left with no water till the morning", "abuse"),
     ],
 )
-async def test_a_hint_tucked_into_a_question_asks_if_they_are_safe(runtime: Any, text: str) -> None:
+async def test_a_hint_tucked_into_a_question_asks_if_they_are_safe(
+    runtime: Any, text: str, risk: str
+) -> None:
     """The model reads these as calm; the words hint at not being here, at being used, or at
     being kept without what a child needs (patterns.jsonl, kind risk_hint), so the child is
-    asked, and "No" raises an urgent referral."""
+    asked, and "No" raises an urgent referral that says which danger it was asked about."""
     conversation = runtime.conversation
     await press(conversation, "role:child")
     asked = await say(conversation, text)
@@ -72,7 +77,9 @@ async def test_a_hint_tucked_into_a_question_asks_if_they_are_safe(runtime: Any,
     assert asked[-1].text == SAFE
     assert referrals(runtime) == []
     await press(conversation, "safe:no")
-    assert [r.urgency for r in referrals(runtime)] == ["urgent"]
+    [referral] = referrals(runtime)
+    assert referral.urgency == "urgent"
+    assert risk in referral.risks.split(",")
 
 
 async def test_concern_then_yes_goes_on_with_what_they_asked(worried: Any) -> None:
@@ -123,6 +130,24 @@ async def test_concern_then_no_is_urgent(worried: Any, answer: dict[str, str]) -
     assert referral.urgency == "urgent"
     assert "enough of all of it" in referral.summary
     assert "not safe right now" in referral.summary
+
+
+async def test_a_no_after_sad_words_that_named_no_risk_is_urgent_with_no_label(
+    settings: Any, analyse: Any
+) -> None:
+    """Distress alone ("i cant stop crying") names no danger: the referral says none, and the
+    advocate reads the words and that the child said they are not safe."""
+    sad = "i cant stop crying in here"
+    fixed = graded(analyse, **{sad: {"risks": [], "concern": True, "worries": []}})
+    built = build_runtime(settings, analyse=fixed)
+    try:
+        await say(built.conversation, sad)
+        await press(built.conversation, "safe:no")
+        [referral] = referrals(built)
+        assert referral.urgency == "urgent" and referral.risks == ""
+        assert "cant stop crying" in referral.summary
+    finally:
+        built.close()
 
 
 async def test_a_second_worrying_message_makes_it_urgent(worried: Any) -> None:
@@ -365,3 +390,29 @@ async def test_self_harm_that_came_back_is_urgent(runtime: Any) -> None:
     replies = await say(runtime.conversation, telling)
     assert "Please talk to Childline now" in replies[0].text
     assert [r.urgency for r in referrals(runtime)] == ["urgent"]
+
+
+# ---- the column ----
+
+
+def test_the_worries_column_comes_and_goes_with_its_migration(database_url: str) -> None:
+    """Chats from before it have no worries; a "No" from one is urgent with no label."""
+    database = make_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    command.upgrade(alembic_config(database), "0007")
+    with database.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO chat_session (key, channel, step, created_at, last_seen_at)"
+                " VALUES ('chat-1', 'web', 0, :when, :when)"
+            ),
+            {"when": utcnow()},
+        )
+    migrate(database)
+    with database.connect() as connection:
+        assert connection.execute(text("SELECT key, worries FROM chat_session")).all() == [
+            ("chat-1", "")
+        ]
+    command.downgrade(alembic_config(database), "0007")
+    columns = {c["name"] for c in inspect(database).get_columns("chat_session")}
+    assert "worries" not in columns and "place" in columns
+    database.dispose()
