@@ -5,7 +5,13 @@
 them only names the risk, and the self-harm score, which reads those words as it reads a risk
 told now, makes no alarm of itself (nlp/pipeline.py); the answer carries Childline's number.
 "clean for 6 months and i cut again", "the urges are back" and "im feeling like that now" are
-not. Abuse told as past is never softened here: it is still a child's disclosure.
+not.
+
+Abuse told as past is softened only when the words also say it was dealt with ("my stepdad
+used to hit me but the police dealt with it", "when i was little ... hes in prison now"): it is
+still a child's disclosure, so it asks "Are you safe right now?" with Childline's number, and
+a "No" is urgent, but it raises no alarm of itself (`abuse_dealt_with`). Abuse told as past
+and nothing more ("he used to hit me") stays urgent.
 
 Plain regular expressions, so that both the pipeline's rules (nlp/rules.py) and the service's
 last-resort screen, which must work with no model loaded, read a message the same way.
@@ -86,3 +92,43 @@ def told_as_over(text: str) -> bool:
     past = _OVER_ALONE_IN.search(text) or _PAST.search(text)
     # What says it is over ("i wont do that again") is not read as coming back.
     return bool(past and not _BACK.search(_OVER.sub(" ", text)))
+
+
+# Told to someone who acted on it, or the person gone: "the police dealt with it", "its been
+# reported", "hes in prison now", "my social worker sorted it", "it doesnt bother me no more".
+_DEALT_WITH = re.compile(
+    r"\b(?:(?:police|social\s+services|social\s+workers?|sw|courts?)\s+(?:\w+\s+)?"
+    r"(?:dealt|sorted|handled|took\s+(?:it|him|her|them)|got\s+(?:him|her|them)|arrested|charged)"
+    r"|(?:been|was|got|were|all)\s+(?:\w+\s+)?(?:reported|dealt\s+with|sorted\s+(?:out|it)?"
+    r"|investigated)"
+    r"|(?:i|we|mum|my\s+mum|my\s+nan)\s+(?:\w+\s+)?reported\s+(?:it|him|her|them)"
+    r"|(?:he|she|they)\s*(?:'?s|is|are|was|were|got)\s+(?:\w+\s+)?(?:in\s+(?:prison|jail|jai)"
+    r"|locked\s+up|sent\s+down|arrested|charged|convicted|sacked|gone|dead)"
+    r"|(?:not|no\s+longer|nowhere)\s+(?:\w+\s+)?(?:around|near\s+(?:me|us)|in\s+my\s+life)"
+    r"|(?:does\s*n'?t|do\s*n'?t|dont|doesnt)\s+bother\s+me"
+    r"|(?:it'?s|its|that'?s|thats|it\s+was|that\s+was|it\s+got|that\s+got)\s+(?:all\s+)?"
+    r"(?:been\s+)?(?:sorted|dealt\s+with|reported))\b",
+    re.IGNORECASE,
+)
+# Still going on, or could be again: any of these keeps abuse told as past urgent.
+_STILL = re.compile(
+    r"\b(?:still|again|keeps?|keeping|every\s+(?:day|night|time|week)|now\s+(?:he|she|they)\w*"
+    r"|(?:he|she|they)\s+(?:is|are|'?s|'?re)\s+(?:back|out|coming|getting\s+out|allowed)"
+    r"|back\s+(?:now|home|out)|get(?:s|ting)?\s+out|released|let\s+out|tonight|today"
+    r"|yesterday|last\s+night|this\s+(?:morning|week|weekend)|on\s+(?:home\s+)?leave"
+    r"|when\s+i\s+(?:go|get|am\s+going)\s+(?:home|out)|scared|frightened|threaten\w*|start\w*"
+    r"|(?:gonna|going\s+to)\s+(?:have\s+to\s+)?(?:go|live|see)|here|staff|officers?|guards?"
+    r"|unit|wing|cell|room"
+    # Told, and nothing came of it.
+    r"|nobody\s+(?:did|believed|listened|cared)|nothing\s+(?:happened|was\s+done|got\s+done)"
+    r"|(?:did\s*n'?t|didnt|never|would\s*n'?t)\s+(?:do|believe|listen|care)"
+    r"|never\s+(?:got|was|were|been|reported|told)|(?:was|has|have|were)\s*n'?t|wasnt|hasnt"
+    r"|havent|werent|not\s+(?:been\s+|yet\s+|even\s+)?(?:reported|dealt|sorted|told))\b",
+    re.IGNORECASE,
+)
+
+
+def abuse_dealt_with(text: str) -> bool:
+    """Abuse told as past and dealt with, and nothing in the words of it now or here."""
+    text = text.replace("\u2019", "'")
+    return bool(_PAST.search(text) and _DEALT_WITH.search(text) and not _STILL.search(text))

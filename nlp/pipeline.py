@@ -17,7 +17,7 @@ import content
 from content.schema import PLACE_KINDS, reported_topic
 from nlp import data, redact
 from nlp.analysis import RISKS, SUBJECTS, Analysis, Entity
-from nlp.over import told_as_over
+from nlp.over import abuse_dealt_with, told_as_over
 from nlp.rules import read_patterns, register_extensions
 
 MODEL_DIR = Path(__file__).parent / "model"
@@ -224,6 +224,14 @@ class Pipeline:
         worries = hinted | {label for label, value in heard.items() if value >= self.concern[label]}
         uneasy = bool(worries) or distress >= self.distress
         reads_risk = any(value >= self.named_urgent for value in heard.values())
+        if "abuse" in risks and abuse_dealt_with(doc.text):
+            # Abuse told as past and dealt with ("my stepdad used to hit me, the police dealt
+            # with it", nlp/over.py): the encoder reads it as told now, so its score asks "are
+            # you safe?" and raises no alarm of itself; a "No" is urgent.
+            risks.discard("abuse")
+            worries.add("abuse")
+            uneasy = True
+            reads_risk = heard["self_harm"] >= self.named_urgent
         denied = set(doc._.rule_denied or [])
         words = sum(1 for token in doc if token.is_alpha)
         only_denied = bool(denied) and not stated and named <= denied and words <= DENIAL_WORDS

@@ -12,7 +12,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from nlp.over import told_as_over
+from nlp.over import abuse_dealt_with, told_as_over
 
 EXTENSIONS = (
     "rule_risks",
@@ -105,6 +105,10 @@ class Rules:
             # "took an overdose last year, glad it didnt work": it only names the risk.
             risks["risk"].discard("self_harm")
             risks["risk_named"].add("self_harm")
+        if "abuse" in risks["risk"] and abuse_dealt_with(doc.text):
+            # "my stepdad used to hit me but the police dealt with it": it only names it.
+            risks["risk"].discard("abuse")
+            risks["risk_named"].add("abuse")
         doc._.rule_risks = sorted(risks["risk"])
         doc._.rule_named = sorted(risks["risk_named"])
         doc._.rule_hints = sorted(risks["risk_hint"])

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from nlp.over import told_as_over
+from nlp.over import abuse_dealt_with, told_as_over
 
 CHILDLINE = "0800 1111"
 
@@ -239,6 +239,10 @@ def screen(text: str) -> set[str]:
     # Self-harm told as over ("took an overdose last year, glad it didnt work") only names it.
     if "self_harm" in stated and told_as_over(text):
         stated.discard("self_harm")
+    # Abuse told as past and dealt with ("the police dealt with it") only names it: the model
+    # decides, and it asks "are you safe?" at most (nlp/over.py).
+    if "abuse" in stated and abuse_dealt_with(text):
+        stated.discard("abuse")
     return stated
 
 

@@ -99,6 +99,28 @@ async def test_a_row_says_the_risk_in_words_who_wrote_in_the_place_and_the_wait(
     assert '<dd id="place">not said</dd>' in other and "none named" in other
 
 
+async def test_a_no_to_are_you_safe_shows_the_danger_it_was_asked_about(
+    client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
+) -> None:
+    """A hint of being used ("wants pics back") asks the child; their "no" is in the queue as
+    a child who may be being hurt, not as an urgent referral with no risk named."""
+    started = await client.post("/api/chat/sessions", json={"role": "child"})
+    session_id = started.json()["session_id"]
+    asked = await child_says(
+        client,
+        session_id,
+        "the lad who sorts my canteen wants pics back now, how do i change my pin",
+    )
+    assert asked["replies"][-1]["text"] == "Are you safe right now?"
+    await child_says(client, session_id, "no")
+    headers = await bearer(client, ADVOCATE)
+    listed = await only_referral(client, headers)
+    assert listed["urgency"] == "urgent" and "abuse" in listed["risks"]
+    await sign_in(client, ADVOCATE)
+    row = row_of((await client.get("/dashboard")).text, listed["id"])
+    assert "may be being hurt" in row and "none named" not in row
+
+
 async def test_the_time_limits_come_from_the_settings(
     client: httpx.AsyncClient, runtime: Any, advocates: dict[str, int]
 ) -> None:

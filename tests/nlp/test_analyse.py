@@ -196,7 +196,7 @@ def test_a_check_in_says_which_risk_it_is_about(monkeypatch: Any) -> None:
     ("text", "risk"),
     [
         ("can my cousin have my trainers when im gone", "self_harm"),
-        ("the man who got me the vape wants pics back now", "abuse"),
+        ("left in my room with no water till dinner, is that allowed", "abuse"),
     ],
 )
 def test_a_hint_makes_a_check_in_about_its_risk(text: str, risk: str) -> None:

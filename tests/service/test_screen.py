@@ -196,6 +196,36 @@ def test_self_harm_that_is_coming_back_stays_urgent(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "my dad used to hit us but hes in prison now and social services sorted it all ages ago",
+        "when i was 12 my stepdad hit me but police dealt with it and hes not around no more",
+        "someone at my old placement used to punch me, it got reported and he got sacked",
+    ],
+)
+def test_abuse_told_as_past_and_dealt_with_only_names_it(text: str) -> None:
+    # The model decides: at most "are you safe?", never an alarm of itself (nlp/over.py).
+    assert "abuse" not in safety.screen(text)
+    assert "abuse" in safety.named(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he used to hit me",
+        "my dad used to hit me when i was little, its been reported but hes getting out soon",
+        "my stepdad used to hit me, it was reported but nobody did anything",
+        "my stepdad used to hit me, police dealt with it but i go home to him on leave",
+        "staff used to punch me at my last place, its been reported",
+        "my uncle used to hit me years ago, it never got dealt with",
+        "my dad used to hit me, police dealt with it ages ago but now hes hitting my sister",
+    ],
+)
+def test_abuse_told_as_past_and_not_over_stays_urgent(text: str) -> None:
+    assert "abuse" in safety.screen(text)
+
+
+@pytest.mark.parametrize(
     ("text", "label"),
     [
         ("im not going to hurt myself, i just miss my dog", "self_harm"),
