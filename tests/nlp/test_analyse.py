@@ -206,6 +206,8 @@ def test_a_hint_makes_a_check_in_about_its_risk(text: str, risk: str) -> None:
 
 
 def test_a_calm_or_urgent_message_has_no_worries() -> None:
-    calm, urgent = nlp.analyse_many(["can i get an advocate", "i am going to end my life tonight"])
+    calm, urgent = nlp.analyse_many(
+        ["what time does the gym open on sundays here", "i am going to end my life tonight"]
+    )
     assert calm.worries == [] and not calm.concern
     assert urgent.worries == [] and urgent.risks == ["self_harm"]
