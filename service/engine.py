@@ -581,7 +581,7 @@ class Conversation:
                 earlier = storage.earlier_risk_words(session=session, chat=chat)
                 keeper.staff_named = any(self.library.names_staff(words) for words in earlier)
                 # What they say next ("yes", "i really mean it") is heard as said after telling.
-                chat.awaiting = AFTER_CRISIS
+                chat.awaiting, chat.worries = AFTER_CRISIS, ""
                 storage.add_event(
                     session=session,
                     chat=chat,
