@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from alembic import command
 from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
-from service.models import Referral
+from service.db import alembic_config, make_engine, migrate
+from service.models import Referral, utcnow
 
 
 def database_dump(database: Any) -> str:
@@ -62,3 +64,29 @@ def graded(analyse: Callable[[str], Any], **grades: dict[str, Any]) -> Callable[
         return found.model_copy(update=grades[text]) if text in grades else found
 
     return run
+
+
+def chat_column_over_its_migration(
+    database_url: str, *, before: str, column: str
+) -> tuple[list[Any], set[str]]:
+    """A chat made at revision `before`, then every migration run, then back to `before`: the
+    chat's key and `column` after the upgrade, and chat_session's columns after the downgrade."""
+    database = make_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        command.upgrade(alembic_config(database), before)
+        with database.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO chat_session (key, channel, step, created_at, last_seen_at)"
+                    " VALUES ('chat-1', 'web', 0, :when, :when)"
+                ),
+                {"when": utcnow()},
+            )
+        migrate(database)
+        with database.connect() as connection:
+            rows = list(connection.execute(text(f"SELECT key, {column} FROM chat_session")).all())
+        command.downgrade(alembic_config(database), before)
+        columns = {c["name"] for c in inspect(database).get_columns("chat_session")}
+        return rows, columns
+    finally:
+        database.dispose()

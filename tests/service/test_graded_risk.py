@@ -9,15 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from alembic import command
-from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
-from service.db import alembic_config, make_engine, migrate
-from service.models import Event, Referral, utcnow
+from service.models import Event, Referral
 from service.replies import Inbound
 from service.runtime import build_runtime
-from tests.service.helpers import graded, payloads, press, say, texts
+from tests.service.helpers import (
+    chat_column_over_its_migration,
+    graded,
+    payloads,
+    press,
+    say,
+    texts,
+)
 
 CHILDLINE = "0800 1111"
 SAFE = "Are you safe right now?"
@@ -421,22 +425,6 @@ async def test_abuse_told_as_past_with_nothing_done_is_urgent(runtime: Any) -> N
 
 def test_the_worries_column_comes_and_goes_with_its_migration(database_url: str) -> None:
     """Chats from before it have no worries; a "No" from one is urgent with no label."""
-    database = make_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    command.upgrade(alembic_config(database), "0007")
-    with database.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO chat_session (key, channel, step, created_at, last_seen_at)"
-                " VALUES ('chat-1', 'web', 0, :when, :when)"
-            ),
-            {"when": utcnow()},
-        )
-    migrate(database)
-    with database.connect() as connection:
-        assert connection.execute(text("SELECT key, worries FROM chat_session")).all() == [
-            ("chat-1", "")
-        ]
-    command.downgrade(alembic_config(database), "0007")
-    columns = {c["name"] for c in inspect(database).get_columns("chat_session")}
+    rows, columns = chat_column_over_its_migration(database_url, before="0007", column="worries")
+    assert rows == [("chat-1", "")]
     assert "worries" not in columns and "place" in columns
-    database.dispose()

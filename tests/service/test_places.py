@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic import command
-from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
-from service.db import alembic_config, make_engine, migrate
 from service.engine import Conversation
-from service.models import Chat, utcnow
-from tests.service.helpers import payloads, press, say, texts
+from service.models import Chat
+from tests.service.helpers import chat_column_over_its_migration, payloads, press, say, texts
 
 CHILDLINE = "0800 1111"
 MENU = "topic:complaints"
@@ -248,25 +245,9 @@ async def test_a_risk_message_naming_a_place_gets_childline_first(
 
 
 def test_the_place_column_comes_and_goes_with_its_migration(database_url: str) -> None:
-    database = make_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    command.upgrade(alembic_config(database), "0003")
-    with database.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO chat_session (key, channel, step, created_at, last_seen_at)"
-                " VALUES ('chat-1', 'web', 0, :when, :when)"
-            ),
-            {"when": utcnow()},
-        )
-    migrate(database)
-    with database.connect() as connection:
-        assert connection.execute(text("SELECT key, place FROM chat_session")).all() == [
-            ("chat-1", None)
-        ]
-    command.downgrade(alembic_config(database), "0003")
-    columns = {c["name"] for c in inspect(database).get_columns("chat_session")}
+    rows, columns = chat_column_over_its_migration(database_url, before="0003", column="place")
+    assert rows == [("chat-1", None)]
     assert "place" not in columns and "setting" in columns
-    database.dispose()
 
 
 # ---- what a kind of place is, for someone who asks ----
