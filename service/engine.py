@@ -449,6 +449,8 @@ class Conversation:
             before = self.check_ins.waiting(key) if chat.awaiting != CHECK_IN else None
             if before is not None:
                 chat.awaiting, chat.worries = CHECK_IN, ",".join(before.worries)
+            # Only a chat asked "are you safe?" has anything in the store to clear afterwards.
+            was_asked = chat.awaiting == CHECK_IN
             if payload is None and (typed := self._typed_button(chat, referral, text, concern)):
                 # The words only pressed a button: like a press, nothing of them is kept.
                 payload, redacted = typed, None
@@ -501,7 +503,7 @@ class Conversation:
             db.commit(session, promised=referring or passed)
         if asking:
             self.check_ins.ask(key, role, worries=worries)
-        else:
+        elif was_asked:
             self.check_ins.answered(key)
         return replies
 
