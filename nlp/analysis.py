@@ -76,7 +76,7 @@ class Analysis(BaseModel):
         risks = set(self.risks) | stated | (named if self.reads_risk else set())
         concern = not risks and (self.concern or self.uneasy)
         names_risk = not risks and not concern and (self.names_risk or bool(named))
-        worries = set(self.worries) | named if concern else set()
+        worries = (set(self.worries) | named) if concern else set()
         return self.model_copy(
             update={
                 "risks": sorted(risks),

@@ -102,7 +102,7 @@ _DEALT_WITH = re.compile(
     r"|(?:been|was|got|were|all)\s+(?:\w+\s+)?(?:reported|dealt\s+with|sorted\s+(?:out|it)?"
     r"|investigated)"
     r"|(?:i|we|mum|my\s+mum|my\s+nan)\s+(?:\w+\s+)?reported\s+(?:it|him|her|them)"
-    r"|(?:he|she|they)\s*(?:'?s|is|are|was|were|got)\s+(?:\w+\s+)?(?:in\s+(?:prison|jail|jai)"
+    r"|(?:he|she|they)\s*(?:'?s|is|are|was|were|got)\s+(?:\w+\s+)?(?:in\s+(?:prison|jail)"
     r"|locked\s+up|sent\s+down|arrested|charged|convicted|sacked|gone|dead)"
     r"|(?:not|no\s+longer|nowhere)\s+(?:\w+\s+)?(?:around|near\s+(?:me|us)|in\s+my\s+life)"
     r"|(?:does\s*n'?t|do\s*n'?t|dont|doesnt)\s+bother\s+me"
@@ -128,7 +128,18 @@ _STILL = re.compile(
 )
 
 
+# "Here" asked about for help or records ("does it go on my file in here", "can i get
+# counselling in here") is not the abuse happening here.
+_HELP_HERE = re.compile(
+    r"\b(?:files?|records?|notes|counsell\w*|therap\w*|psych\w*|support|help|someone|anyone"
+    r"|talk\s+to|speak\s+to)(?:\s+\w+){0,3}?\s+(?:in\s+)?here\b",
+    re.IGNORECASE,
+)
+
+
 def abuse_dealt_with(text: str) -> bool:
     """Abuse told as past and dealt with, and nothing in the words of it now or here."""
     text = text.replace("\u2019", "'")
-    return bool(_PAST.search(text) and _DEALT_WITH.search(text) and not _STILL.search(text))
+    if not (_PAST.search(text) and _DEALT_WITH.search(text)):
+        return False
+    return not _STILL.search(_HELP_HERE.sub(" ", text))

@@ -281,6 +281,8 @@ def hinted(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[s
         ("does it matter if im not here by the time my appeal is done", ["self_harm"]),
         ("i dont plan on being around when they let me out", ["self_harm"]),
         ("can u help pick songs for my funeral", ["self_harm"]),
+        ("how do complaints work. not that it matters, i wont be here by friday", ["self_harm"]),
+        ("dont bother booking the visit mum, im not gonna be around after sunday", ["self_harm"]),
         # Used for something, or kept without what a child needs, behind a question.
         ("an officer says ill get more gym if i do him favours", ["abuse"]),
         ("this lad on my unit keeps asking me for pics, can i block him", ["abuse"]),

@@ -201,6 +201,9 @@ def test_self_harm_that_is_coming_back_stays_urgent(text: str) -> None:
         "my dad used to hit us but hes in prison now and social services sorted it all ages ago",
         "when i was 12 my stepdad hit me but police dealt with it and hes not around no more",
         "someone at my old placement used to punch me, it got reported and he got sacked",
+        # "here" asked about for help or records is not the abuse happening here.
+        "a neighbour used to hit me years ago, police sorted it. will it be on my records here",
+        "my stepbro used to hurt me when i was little but hes locked up now, any counsellors here",
     ],
 )
 def test_abuse_told_as_past_and_dealt_with_only_names_it(text: str) -> None:
@@ -219,6 +222,7 @@ def test_abuse_told_as_past_and_dealt_with_only_names_it(text: str) -> None:
         "staff used to punch me at my last place, its been reported",
         "my uncle used to hit me years ago, it never got dealt with",
         "my dad used to hit me, police dealt with it ages ago but now hes hitting my sister",
+        "my uncle used to hit me years ago, police dealt with it, but he works here now",
     ],
 )
 def test_abuse_told_as_past_and_not_over_stays_urgent(text: str) -> None:
