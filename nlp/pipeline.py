@@ -224,10 +224,10 @@ class Pipeline:
         worries = hinted | {label for label, value in heard.items() if value >= self.concern[label]}
         uneasy = bool(worries) or distress >= self.distress
         reads_risk = any(value >= self.named_urgent for value in heard.values())
-        if "abuse" in risks and abuse_dealt_with(doc.text):
+        if ("abuse" in risks or "abuse" in named) and abuse_dealt_with(doc.text):
             # Abuse told as past and dealt with ("my stepdad used to hit me, the police dealt
-            # with it", nlp/over.py): the encoder reads it as told now, so its score asks "are
-            # you safe?" and raises no alarm of itself; a "No" is urgent.
+            # with it", nlp/over.py): whether the encoder reads it as told now or hardly at all,
+            # it asks "are you safe?" and raises no alarm of itself; a "No" is urgent.
             risks.discard("abuse")
             worries.add("abuse")
             uneasy = True

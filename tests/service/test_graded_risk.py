@@ -396,14 +396,21 @@ async def test_self_harm_that_came_back_is_urgent(runtime: Any) -> None:
     assert [r.urgency for r in referrals(runtime)] == ["urgent"]
 
 
+@pytest.mark.parametrize(
+    "telling",
+    [
+        "when i was 12 my stepdad used to hit me but police dealt with it, hes in prison now",
+        # The model hardly reads it as abuse (0.1), the words name it: still asked.
+        "a foster carer used to hit me years ago, social services sorted it, any counsellors here",
+    ],
+)
 async def test_abuse_told_as_dealt_with_asks_if_they_are_safe_and_a_no_is_urgent(
-    runtime: Any,
+    runtime: Any, telling: str
 ) -> None:
-    """A child's past abuse, dealt with by the police: Childline and "Are you safe right now?",
-    not an alarm; "No" puts them through, and the referral says abuse."""
+    """A child's past abuse, dealt with: Childline and "Are you safe right now?", not an
+    alarm; "No" puts them through, and the referral says abuse."""
     conversation = runtime.conversation
     await press(conversation, "role:child")
-    telling = "when i was 12 my stepdad used to hit me but police dealt with it, hes in prison now"
     asked = await say(conversation, telling)
     assert CHILDLINE in asked[0].text and "Please talk to Childline now" not in asked[0].text
     assert asked[-1].text == SAFE
@@ -411,7 +418,7 @@ async def test_abuse_told_as_dealt_with_asks_if_they_are_safe_and_a_no_is_urgent
     await say(conversation, "no")
     [referral] = referrals(runtime)
     assert referral.urgency == "urgent" and referral.risks == "abuse"
-    assert "dealt with" in referral.summary
+    assert telling.split(",")[0] in referral.summary
 
 
 async def test_abuse_told_as_past_with_nothing_done_is_urgent(runtime: Any) -> None:
