@@ -128,11 +128,14 @@ _STILL = re.compile(
 )
 
 
-# "Here" asked about for help or records ("does it go on my file in here", "can i get
-# counselling in here") is not the abuse happening here.
+# "Here" asked about for help or records at the end of a question ("does it go on my file in
+# here", "can i get counselling in here") is not the abuse happening here. Only small words may
+# come between, so "someone hits me in here" keeps its "here".
 _HELP_HERE = re.compile(
-    r"\b(?:files?|records?|notes|counsell\w*|therap\w*|psych\w*|support|help|someone|anyone"
-    r"|talk\s+to|speak\s+to)(?:\s+\w+){0,3}?\s+(?:in\s+)?here\b",
+    r"\b(?:files?|records?|notes|counsell\w*|therap\w*|psych\w*|help|support|talk|speak)"
+    r"(?:\s+(?:i|me|u|you|to|can|could|get|see|a|an|the|any|some|my|on|in|at|for|with|is|it"
+    r"|be|go|goes|will|there|someone|anyone|about))*?\s+here\b"
+    r"(?=\s*(?:too|as\s+well|please|pls|or\s+not)?\s*(?:[?.!]|$))",
     re.IGNORECASE,
 )
 

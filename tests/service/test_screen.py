@@ -223,6 +223,8 @@ def test_abuse_told_as_past_and_dealt_with_only_names_it(text: str) -> None:
         "my uncle used to hit me years ago, it never got dealt with",
         "my dad used to hit me, police dealt with it ages ago but now hes hitting my sister",
         "my uncle used to hit me years ago, police dealt with it, but he works here now",
+        "my uncle used to hit me years ago, police dealt with it, but someone hits me in here",
+        "a cousin used to hit me years ago, it got reported. my therapist in here hurts me",
     ],
 )
 def test_abuse_told_as_past_and_not_over_stays_urgent(text: str) -> None:
