@@ -36,8 +36,9 @@ run: install
 content-check: $(STAMP)
 	$(BIN)/rightsline content check
 
+# One process of tests a core, up to eight (tests/conftest.py gives each its own Redis database).
 test: install content-check browser node_modules/.installed
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --maxprocesses=8
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot service content nlp rightsline tests bench

@@ -29,10 +29,15 @@ class YamlFile:
         return self.lines.get((), 1)
 
 
+# libyaml's parser, where PyYAML was built with it, reads the content about ten times faster
+# than the pure-Python one, with the same nodes, lines and errors.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_yaml(path: Path) -> YamlFile:
     """Parse `path`; raises yaml.YAMLError (with a mark) on bad YAML."""
     text = path.read_text(encoding="utf-8")
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

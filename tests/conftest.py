@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 POSTGRES_URL = os.environ.get(
     "RIGHTSLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
-REDIS_URL = os.environ.get("RIGHTSLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# `make test` runs the tests in several processes (pytest-xdist): each has a Redis database
+# of its own, 15 down to 8, so one never clears or counts another's keys.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+REDIS_URL = os.environ.get("RIGHTSLINE_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - _WORKER}")
 
 
 def _answers(host: str, port: int) -> bool:
