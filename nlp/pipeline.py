@@ -113,15 +113,21 @@ def _write_stamp(model_dir: Path, fingerprint: str) -> None:
 
 
 def state(model_dir: Path = MODEL_DIR) -> str:
-    """ "current"; "checks" when only the rules or validation examples changed (`refresh`);
-    "train" when there is no model or what the encoder learns from changed."""
+    """ "current"; "checks" when only the rules or validation examples changed, or only the
+    trained encoder is there (`refresh`); "train" when there is no trained encoder or what it
+    learns from changed."""
     path = model_dir / STAMP
     if not path.exists():
         return "train"
     stamp = json.loads(path.read_text())
     if stamp.get("fingerprint") != data.fingerprint():
         return "train"
-    if stamp.get("checks") != data.checks_fingerprint(_patterns()):
+    # A fresh clone has the trained encoder and its stamp (both kept in git), not the pipeline
+    # put together around them: the card is written last, so without it, put it together.
+    if (
+        stamp.get("checks") != data.checks_fingerprint(_patterns())
+        or not (model_dir / CARD).exists()
+    ):
         return "checks"
     return "current"
 
