@@ -46,8 +46,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check bot service content nlp rightsline tests bench
 	$(BIN)/mypy bot service content nlp rightsline
 
+# Keeps the trained encoder and its stamp (in git); removes what `make model` puts together.
 clean:
-	rm -rf $(VENV) $(TRAIN) nlp/model
+	rm -rf $(VENV) $(TRAIN)
+	find nlp/model -mindepth 1 -maxdepth 1 ! -name rightsline_encoder ! -name trained_from.json -exec rm -rf {} +
 
 # Figures for the NLP targets, against Presidio (bench-only extra, in its own venv).
 BENCH := .bench-venv
