@@ -269,7 +269,7 @@ class Conversation:
         concern = payload is None and self._concern(text, analysis)
         # "No" to "are you safe?" (or more worrying words) is urgent with or without the
         # database; the question on screen is remembered in memory (service/check_ins.py).
-        asked = self.check_ins.waiting(key)
+        asked = await asyncio.to_thread(self.check_ins.waiting, key)  # Redis, off the loop
         if asked is not None and payload is None and text:
             # Typed words that answer it ("no im not", "not sure", "im safe now"), read as
             # with the database (intents.yaml): like the buttons, nothing of them is kept.
@@ -304,12 +304,14 @@ class Conversation:
             )
             return await self._urgent(key, channel, urgent, route)
         if asked is not None and payload == payloads.SAFE_YES:
-            self.check_ins.answered(key)
+            await asyncio.to_thread(self.check_ins.answered, key)
             glad = self._say("adult_safe_yes" if asked.role in ADULTS else "safe_yes")
             return [Reply(text=glad), Reply(text=safety.FALLBACK_REPLY)]
         if concern and analysis is not None:  # (concern comes from an analysis)
             # Worrying words, and nothing yet kept: ask, as the chat would have, and count it.
-            self.check_ins.ask(key, analysis.role, analysis.redacted, set(analysis.worries))
+            await asyncio.to_thread(
+                self.check_ins.ask, key, analysis.role, analysis.redacted, set(analysis.worries)
+            )
             await asyncio.to_thread(self._check_in_to_outbox, key, channel, analysis)
             return self._check_in_replies(analysis.role in ADULTS, analysis)
         return [Reply(text=safety.FALLBACK_REPLY)]

@@ -72,6 +72,19 @@ def _never_waits(runtime: RuntimeDep, message: MessageIn) -> bool:
     return safety.shows_risk(text) or runtime.library.intent(text) == "forget"
 
 
+def _held_back(runtime: RuntimeDep, address: str, key: str, message: MessageIn) -> Reply | None:
+    """The flood reply when this message goes over a limit, else None. Run on a thread: with
+    Redis configured each limit asks it, and the event loop, which answers every other chat,
+    must not wait on that (under load it was half the loop's time)."""
+    limits = runtime.limits
+    if not limits["address"].allow(address):
+        # Far more than any child types, from one address: held back, but never silently.
+        return _flood_reply(runtime, risk=safety.shows_risk(message.text or ""))
+    if not limits["chat"].allow(key) and not _never_waits(runtime, message):
+        return _flood_reply(runtime)
+    return None
+
+
 @router.post("/sessions", status_code=status.HTTP_201_CREATED)
 async def start_session(
     request: Request,
@@ -79,7 +92,9 @@ async def start_session(
     conversation: ConversationDep,
     start: SessionStart | None = None,
 ) -> SessionStarted:
-    if not runtime.limits["new_chats"].allow(_address(runtime, request)):
+    # On a thread, as every limit is: it may ask Redis, and the event loop never waits on it.
+    address = _address(runtime, request)
+    if not await asyncio.to_thread(runtime.limits["new_chats"].allow, address):
         # Children in one place may share an address: no one here was "sending too fast".
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
@@ -101,15 +116,9 @@ async def send_message(
     conversation: ConversationDep,
 ) -> TurnReplies:
     key = _key(runtime, session_id)
-    limits = runtime.limits
-    if not limits["address"].allow(_address(runtime, request)):
-        # Far more than any child types, from one address: held back, but never silently.
-        risk = await asyncio.to_thread(safety.shows_risk, message.text or "")
-        return TurnReplies(replies=[_flood_reply(runtime, risk=risk)])
-    if not limits["chat"].allow(key) and not await asyncio.to_thread(
-        _never_waits, runtime, message
-    ):
-        return TurnReplies(replies=[_flood_reply(runtime)])
+    held = await asyncio.to_thread(_held_back, runtime, _address(runtime, request), key, message)
+    if held is not None:
+        return TurnReplies(replies=[held])
     inbound = Inbound(text=message.text, payload=message.payload if message.text is None else None)
     try:
         replies = await conversation.handle(key, "web", inbound, must_exist=True)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import socket
 from typing import Any
 
 import httpx
 import pytest
 from sqlmodel import Session, select
 
+from service.app import create_app
 from service.limits import RateLimit
 from service.models import Referral
+from service.runtime import build_runtime
 from tests.conftest import REDIS_URL, redis_available
 
 CHILDLINE = "0800 1111"
@@ -101,3 +106,41 @@ def test_processes_share_the_count_in_redis() -> None:
     second = RateLimit(name=name, limit=3, window=60, redis_url=REDIS_URL)
     assert [first.allow("k"), second.allow("k"), first.allow("k")] == [True, True, True]
     assert second.allow("k") is False
+
+
+async def test_a_redis_that_stops_answering_holds_up_no_one_else(
+    settings: Any, analyse: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The limits ask Redis on a thread: while one chat's answer waits on a Redis that has
+    stopped answering (each call gives up after a second), the service goes on answering."""
+    silent = socket.create_server(("127.0.0.1", 0))  # takes connections, never answers
+    port = silent.getsockname()[1]
+    runtime = build_runtime(
+        settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{port}/0"}), analyse=analyse
+    )
+    transport = httpx.ASGITransport(app=create_app(runtime=runtime))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://rl.test") as http:
+            session_id = (await http.post("/api/chat/sessions")).json()["session_id"]
+            caplog.clear()
+            with caplog.at_level(logging.ERROR):
+                told = asyncio.create_task(
+                    http.post(
+                        f"/api/chat/sessions/{session_id}/messages",
+                        json={"text": "staff punched me"},
+                    )
+                )
+                await asyncio.sleep(0)  # the chat's request starts, and asks Redis
+                assert (await http.get("/healthz")).status_code == 200
+                # Answered before Redis gave the chat's first question up.
+                assert "redis failed" not in caplog.text
+                reply = await told
+            # The chat still gets its answer, counted in memory once Redis gives up.
+            assert reply.status_code == 200
+            assert CRISIS in reply.json()["replies"][0]["text"]
+            assert "redis failed: TimeoutError" in caplog.text
+            await runtime.conversation.settle()
+            assert referral_count(runtime) == 1
+    finally:
+        runtime.close()
+        silent.close()
