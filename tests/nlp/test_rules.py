@@ -294,6 +294,10 @@ def hinted(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[s
         ("staff turned off the taps in my room cos i was gobby", ["abuse"]),
         ("they took my asthma inhaler off me, can i get it back", ["abuse"]),
         ("is it allowed, no dinner as a punishment for swearing", ["abuse"]),
+        # Asked to come somewhere alone: grooming can be said by nothing more than that.
+        ("the teacher asked me to come to the store room on my own again", ["abuse"]),
+        ("he keeps asking me to stay behind after group by myself", ["abuse"]),
+        ("an officer wants me to meet him in the laundry alone", ["abuse"]),
         # The same words about something else hint at nothing.
         ("i didnt make it to the gym this morning", []),
         ("when i'm going home can i keep my tablet", []),
@@ -308,6 +312,8 @@ def hinted(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[s
         ("lost my tv as a punishment for swearing", []),
         ("the nurse takes my tablet away at bedtime", []),
         ("i plan on being a mechanic when i get out", []),
+        ("can i ask to go to the gym on my own", []),
+        ("staff make me stay in my room on my own all day", []),
     ],
 )
 def test_the_phrases_in_content_hint_at_a_risk_without_stating_it(
