@@ -15,7 +15,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+
+from service.redis_link import RedisLink
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class CheckIns:
         self._keep = keep_seconds
         self._most = most
         self._clock = clock
-        self._redis: Any = None
+        self._redis = RedisLink(redis_url, label="check-ins", log=log, clock=clock)
         self._asked: OrderedDict[str, tuple[float, Asked]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -72,7 +73,7 @@ class CheckIns:
             self._asked[key] = (self._clock(), asked)
             while len(self._asked) > self._most:
                 self._asked.popitem(last=False)
-        self._in_redis(
+        self._redis.call(
             lambda redis: redis.set(PREFIX + key, json.dumps(vars(asked)), ex=self._keep)
         )
 
@@ -80,11 +81,11 @@ class CheckIns:
         """The question is no longer on screen (answered, or the chat moved on)."""
         with self._lock:
             self._asked.pop(key, None)
-        self._in_redis(lambda redis: redis.delete(PREFIX + key))
+        self._redis.call(lambda redis: redis.delete(PREFIX + key))
 
     def waiting(self, key: str) -> Asked | None:
         """The question this chat was asked and has not answered, if it was asked lately."""
-        found = self._in_redis(lambda redis: redis.get(PREFIX + key) or b"")
+        found = self._redis.call(lambda redis: redis.get(PREFIX + key) or b"")
         if found is not None:  # Redis answered: it knows what every process asked
             if not found:
                 return None
@@ -100,20 +101,4 @@ class CheckIns:
             return kept[1]
 
     def close(self) -> None:
-        if self._redis is not None:
-            self._redis.close()
-            self._redis = None
-
-    def _in_redis(self, call: Callable[[Any], Any]) -> Any:
-        """`call` on the Redis client; None when there is no Redis or it failed."""
-        if self.redis_url is None:
-            return None
-        try:
-            if self._redis is None:
-                from redis import Redis
-
-                self._redis = Redis.from_url(self.redis_url, socket_timeout=1)
-            return call(self._redis)
-        except Exception as error:  # noqa: BLE001 - memory carries on
-            log.error("check-ins: redis failed: %s", type(error).__name__)
-            return None
+        self._redis.close()

@@ -13,6 +13,8 @@ import threading
 import time
 from typing import Any
 
+from service.redis_link import RedisLink
+
 log = logging.getLogger(__name__)
 
 
@@ -37,23 +39,24 @@ class Counter:
         self.redis_url = redis_url
         self.label = label
         self.max_keys = max_keys
-        self._redis: Any = None
+        self._redis = RedisLink(redis_url, label=label, log=log)
         self._counts: dict[str, tuple[float, int]] = {}
         self._lock = threading.Lock()
 
     def add(self, key: str) -> int:
         """Count one hit; the count in this key's window, this hit included."""
-        redis = self._client()
-        if redis is not None:
-            try:
-                name = self.prefix + key
-                pipe = redis.pipeline()
-                pipe.incr(name)
-                pipe.expire(name, self.window, nx=True)
-                count, _ = pipe.execute()
-                return int(count)
-            except Exception as error:  # noqa: BLE001 - the memory count carries on
-                self._failed(error)
+
+        def in_redis(redis: Any) -> int:
+            name = self.prefix + key
+            pipe = redis.pipeline()
+            pipe.incr(name)
+            pipe.expire(name, self.window, nx=True)
+            count, _ = pipe.execute()
+            return int(count)
+
+        counted = self._redis.call(in_redis)
+        if counted is not None:
+            return counted
         now = time.monotonic()
         with self._lock:
             opened, count = self._open(key, now) or (now, 0)
@@ -64,48 +67,26 @@ class Counter:
 
     def count(self, key: str) -> int:
         """The count in this key's window so far, without adding to it."""
-        redis = self._client()
-        if redis is not None:
-            try:
-                return int(redis.get(self.prefix + key) or 0)
-            except Exception as error:  # noqa: BLE001 - the memory count carries on
-                self._failed(error)
+        counted = self._redis.call(lambda redis: int(redis.get(self.prefix + key) or 0))
+        if counted is not None:
+            return counted
         with self._lock:
             found = self._open(key, time.monotonic())
             return found[1] if found is not None else 0
 
     def clear(self, key: str) -> None:
         """Start this key afresh, in Redis and in memory."""
-        redis = self._client()
-        if redis is not None:
-            try:
-                redis.delete(self.prefix + key)
-            except Exception as error:  # noqa: BLE001
-                self._failed(error)
+        self._redis.call(lambda redis: redis.delete(self.prefix + key))
         with self._lock:
             self._counts.pop(key, None)
 
     def close(self) -> None:
-        if self._redis is not None:
-            self._redis.close()
-            self._redis = None
+        self._redis.close()
 
     def _open(self, key: str, now: float) -> tuple[float, int] | None:
         """When this key's window opened and its count, if the window is still open."""
         found = self._counts.get(key)
         return found if found is not None and now - found[0] < self.window else None
-
-    def _failed(self, error: Exception) -> None:
-        log.error("%s: redis failed: %s", self.label, type(error).__name__)
-
-    def _client(self) -> Any:
-        if self.redis_url is None:
-            return None
-        if self._redis is None:
-            from redis import Redis
-
-            self._redis = Redis.from_url(self.redis_url, socket_timeout=1)
-        return self._redis
 
 
 class RateLimit:

@@ -11,7 +11,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
 from bot import attach_relay, build_dispatcher
-from bot.fsm_storage import REDIS_PREFIX
+from bot.fsm_storage import REDIS_PREFIX, RedisOrMemory
 from bot.middlewares import FLOOD_LIMIT
 from service.runtime import build_runtime
 from tests.bot.helpers import (
@@ -53,7 +53,8 @@ async def redis_dp(settings: Any, analyse: Any, redis: Redis) -> AsyncIterator[D
 async def test_redis_holds_the_state_under_keyed_hashes_only(
     redis_dp: Dispatcher, redis: Redis
 ) -> None:
-    assert isinstance(redis_dp.storage, RedisStorage)
+    assert isinstance(redis_dp.storage, RedisOrMemory)
+    assert isinstance(redis_dp.storage.redis, RedisStorage)
     bot, session = make_bot()
     attach_relay(redis_dp, bot)
     await redis_dp.feed_update(bot, message_update("/start"))

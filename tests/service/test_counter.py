@@ -64,6 +64,20 @@ def test_when_redis_fails_the_memory_count_carries_on(
     counter.close()
 
 
+def test_a_redis_that_failed_is_left_alone_for_half_a_minute(
+    clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """So a Redis that hangs costs one wait of a second, not one for every message."""
+    counter = Counter(prefix="test:", window=600, redis_url=NOWHERE, label="a test limit")
+    with caplog.at_level(logging.ERROR, logger="service.limits"):
+        assert [counter.add("k") for _ in range(5)] == [1, 2, 3, 4, 5]
+        assert caplog.text.count("redis failed") == 1
+        clock.now += 30
+        assert counter.add("k") == 6
+        assert caplog.text.count("redis failed") == 2
+    counter.close()
+
+
 def test_the_login_limit_holds_in_memory_when_redis_fails(
     clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
