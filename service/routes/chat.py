@@ -75,7 +75,7 @@ def _never_waits(runtime: RuntimeDep, message: MessageIn) -> bool:
 def _held_back(runtime: RuntimeDep, address: str, key: str, message: MessageIn) -> Reply | None:
     """The flood reply when this message goes over a limit, else None. Run on a thread: with
     Redis configured each limit asks it, and the event loop, which answers every other chat,
-    must not wait on that (under load it was half the loop's time)."""
+    must never wait on a Redis that has stopped answering."""
     limits = runtime.limits
     if not limits["address"].allow(address):
         # Far more than any child types, from one address: held back, but never silently.
