@@ -55,7 +55,7 @@ class CheckIns:
         self._keep = keep_seconds
         self._most = most
         self._clock = clock
-        self._redis = RedisLink(redis_url, label="check-ins", log=log, clock=clock)
+        self._redis = RedisLink(redis_url, label="check-ins", log=log)
         self._asked: OrderedDict[str, tuple[float, Asked]] = OrderedDict()
         self._lock = threading.Lock()
 

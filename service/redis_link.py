@@ -1,6 +1,7 @@
 """The service's own Redis client (the limits, the check-ins), which steps aside while Redis
-is away: a call that fails, or waits past a second, leaves Redis alone for a while, and the
-caller carries on in memory. A Redis that hangs then costs one wait, not one a message."""
+is away: a call that fails, or waits past a second, leaves that Redis alone for a while, for
+every client of it in the process, and the callers carry on in memory. A Redis that hangs
+then costs one wait, not one a message."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ T = TypeVar("T")
 TIMEOUT_SECONDS = 1.0
 REST_SECONDS = 30.0
 
+# Until when each Redis (by URL) is left alone, shared by every link to it in this process.
+_away_until: dict[str, float] = {}
+
 
 class RedisLink:
     """`call(use)` is `use(client)`, or None when there is no Redis, or it failed lately."""
@@ -25,18 +29,15 @@ class RedisLink:
         label: str,
         log: logging.Logger,
         rest_seconds: float = REST_SECONDS,
-        clock: Callable[[], float] | None = None,
     ) -> None:
         self.url = url
         self.label = label
         self.rest_seconds = rest_seconds
         self._log = log
-        self._clock = clock
         self._client: Any = None
-        self._away_until = 0.0
 
     def call(self, use: Callable[[Any], T]) -> T | None:
-        if self.url is None or self._now() < self._away_until:
+        if self.url is None or time.monotonic() < _away_until.get(self.url, 0.0):
             return None
         try:
             if self._client is None:
@@ -48,11 +49,8 @@ class RedisLink:
             return use(self._client)
         except Exception as error:  # noqa: BLE001 - memory carries on; the kind is logged
             self._log.error("%s: redis failed: %s", self.label, type(error).__name__)
-            self._away_until = self._now() + self.rest_seconds
+            _away_until[self.url] = time.monotonic() + self.rest_seconds
             return None
-
-    def _now(self) -> float:
-        return self._clock() if self._clock is not None else time.monotonic()
 
     def close(self) -> None:
         if self._client is not None:

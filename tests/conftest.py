@@ -41,6 +41,16 @@ def redis_available() -> bool:
     return _answers("127.0.0.1", 6379)
 
 
+@pytest.fixture(autouse=True)
+def redis_not_resting() -> Iterator[None]:
+    """Each test starts with no Redis left alone after another test's failure."""
+    from service import redis_link
+
+    redis_link._away_until.clear()
+    yield
+    redis_link._away_until.clear()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
     """Each test that uses storage runs on SQLite and, when it answers, on PostgreSQL."""
