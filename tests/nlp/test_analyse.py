@@ -141,6 +141,27 @@ def test_risk_words_at_the_end_of_a_long_message_are_read() -> None:
     assert "self_harm" in nlp.analyse(long).risks
 
 
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [
+        # Each reads as urgent without its emoji; with it, the encoder alone read it as calm.
+        ("a teacher asked me to come to the store room on my own again 😬", "abuse"),
+        ("staff punched me in the face 😂", "abuse"),
+        ("i want to kill myself 😂", "self_harm"),
+    ],
+)
+def test_an_emoji_never_hides_a_risk(text: str, risk: str) -> None:
+    assert risk in nlp.analyse(text).risks
+
+
+@pytest.mark.parametrize(
+    "text", ["this maths is killing me 😂", "we smashed them at pool 😂😂", "can my mum visit 🙏"]
+)
+def test_an_idiom_with_an_emoji_stays_calm(text: str) -> None:
+    found = nlp.analyse(text)
+    assert not found.risks and not found.uneasy
+
+
 def test_what_a_message_is_told_never_depends_on_what_is_read_with_it() -> None:
     # Read beside longer messages (padding) and shorter ones, the scores are the same to the
     # last digit as when each is read alone.
@@ -149,6 +170,8 @@ def test_what_a_message_is_told_never_depends_on_what_is_read_with_it() -> None:
         "honestly might just kms tonight",
         "my son is on the block and he has not had a shower or a phone call for four days now",
         "all good cheers",
+        "staff punched me in the face 😂",
+        "can my mum visit 🙏",
     ]
     for batched, single in zip(nlp.analyse_many(texts), map(nlp.analyse, texts), strict=True):
         assert batched == single
