@@ -303,7 +303,8 @@ _PICTURES = ("So", "Sk")  # Unicode's other symbols (emoji) and modifiers (skin 
 
 
 def _has_emoji(text: str) -> bool:
-    return any(unicodedata.category(ch) in _PICTURES for ch in text)
+    # Most messages are plain ASCII: they are not looked at a character at a time.
+    return not text.isascii() and any(unicodedata.category(ch) in _PICTURES for ch in text)
 
 
 def _without_emoji(text: str) -> str:
