@@ -15,6 +15,7 @@ ordinary answer alone.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from nlp.over import abuse_dealt_with, told_as_over
@@ -200,8 +201,16 @@ _DENIED = re.compile(
 
 def _plain(text: str) -> str:
     """Phones type a curly apostrophe ("I’m", "don’t"); the patterns are written with a straight
-    one."""
-    return text.replace("\u2019", "'").replace("\u2018", "'")
+    one. Emoji become spaces: "whats the quickest way to go 😂" ends where the words end."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    if text.isascii():
+        return text
+    return "".join(" " if _is_picture(ch) else ch for ch in text)
+
+
+def _is_picture(ch: str) -> bool:
+    """An emoji, a skin tone, or what joins them ("😶‍🌫️")."""
+    return ch in "\u200d\ufe0f" or unicodedata.category(ch) in ("So", "Sk")
 
 
 # "whats the quickest way" at the end of a message that asks how to get or do something else

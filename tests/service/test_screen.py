@@ -266,6 +266,9 @@ def test_everyday_words_that_looked_like_a_plan_are_no_risk(text: str) -> None:
         "took my tablets all at once",
         "i cant do this no more\nwhats the quickest way",
         "how do i do it, whats the quickest way",
+        # An emoji after the words does not hide them.
+        "wots the quickest way to go 😂",
+        "whats the easiest way 😶\u200d🌫\ufe0f",
     ],
 )
 def test_the_same_words_as_a_plan_stay_urgent(text: str) -> None:
