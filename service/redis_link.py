@@ -56,3 +56,14 @@ class RedisLink:
         if self._client is not None:
             self._client.close()
             self._client = None
+
+
+def state(url: str | None, log: logging.Logger) -> str:
+    """For /readyz: "up", "away" (memory carries on meanwhile) or "not used"."""
+    if url is None:
+        return "not used"
+    link = RedisLink(url, label="readyz", log=log)
+    try:
+        return "up" if link.call(lambda client: client.ping()) else "away"
+    finally:
+        link.close()

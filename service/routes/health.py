@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 import nlp
+from service import redis_link
 from service.deps import RuntimeDep
 from service.runtime import Runtime
 
@@ -42,13 +43,16 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(runtime: RuntimeDep) -> JSONResponse:
-    """Ready when the database answers and the model is loaded; says which part is not."""
+    """Ready when the database answers and the model is loaded; says which part is not.
+    Redis is reported too, but does not make the service unready: while it is away, limits,
+    check-ins and the bot's state are kept in memory."""
     body: dict[str, object] = {
         "status": "ok",
         "database": "up",
         "model": nlp.status(),
         "channels": {"web": "up", **runtime.channels},
         "outbox": len(runtime.outbox.waiting()),
+        "redis": redis_link.state(runtime.settings.redis_url, log),
     }
     try:
         with runtime.database.connect() as connection:

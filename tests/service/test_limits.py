@@ -148,3 +148,25 @@ async def test_a_redis_that_stops_answering_holds_up_no_one_else(
     finally:
         runtime.close()
         silent.close()
+
+
+async def test_readyz_says_when_redis_is_away_and_the_service_stays_ready(
+    settings: Any, analyse: Any
+) -> None:
+    refusing = socket.create_server(("127.0.0.1", 0))
+    port = refusing.getsockname()[1]
+    refusing.close()  # nothing listens there now
+    urls = {"not used": None, "away": f"redis://127.0.0.1:{port}/0"}
+    if redis_available():
+        urls["up"] = REDIS_URL
+    for expected, url in urls.items():
+        runtime = build_runtime(settings.model_copy(update={"redis_url": url}), analyse=analyse)
+        transport = httpx.ASGITransport(app=create_app(runtime=runtime))
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://rl.test") as http:
+                ready = await http.get("/readyz")
+            # Limits, check-ins and the bot's state carry on in memory while Redis is away.
+            assert ready.status_code == 200
+            assert ready.json()["redis"] == expected
+        finally:
+            runtime.close()
