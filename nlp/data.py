@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ CONFIG = Path(__file__).parent / "config.cfg"
 # Topic examples kept apart from every choice made about the model: only `evaluate` reads them.
 BLIND_TOPICS = "blind_topics.jsonl"
 BLIND_RISKS = "blind_risks.jsonl"
-# What an emoji means, in words the encoder knows: children say a lot with them.
+# What an emoji means, in words the encoder knows: children say a lot with them. "tone" marks
+# one that sets a tone and changes no meaning (😂, 🙏, 😬); "harm" one that tells of hurt, of a
+# way to hurt, or of feeling bad (🔪, 🩸, 😭).
 EMOJI = "emoji.jsonl"
 
 
@@ -43,16 +46,51 @@ def risk_examples(split: str, root: Path = TRAINING) -> list[dict[str, Any]]:
 
 def normalise(text: str) -> str:
     """What the encoder reads: emoji in words (its vocabulary has none), spacing tidied."""
-    for emoji, words in _emoji_words().items():
-        if emoji in text:
-            text = text.replace(emoji, f" {words} ")
+    if not text.isascii():
+        for emoji, words in _emoji_words().items():
+            if emoji in text:
+                text = text.replace(emoji, f" {words} ")
+        text = "".join(_unlisted(ch) for ch in text)
     return " ".join(text.split())
+
+
+def tone_words() -> list[str]:
+    """The words of the emoji that set a tone and change no meaning (😂, 🙏, 😬): training adds
+    them to messages, so the model learns that a risk told with a laugh is still a risk."""
+    return sorted({row["words"] for row in read(EMOJI) if row.get("tone")})
+
+
+@functools.cache
+def harm_emoji() -> frozenset[str]:
+    """The emoji that tell of hurt: a message is read again with these alone (nlp/pipeline.py)."""
+    return frozenset(row["emoji"] for row in read(EMOJI) if row.get("harm"))
 
 
 @functools.cache
 def _emoji_words() -> dict[str, str]:
     rows = read(EMOJI)
     return {row["emoji"]: row["words"] for row in rows}
+
+
+# Words in emoji names that say nothing about what one means.
+_FILLER = {"face", "with", "sign", "symbol", "of", "and"}
+
+
+@functools.cache
+def _unlisted(ch: str) -> str:
+    """An emoji not in emoji.jsonl is read by its Unicode name ("🥵", OVERHEATED FACE, becomes
+    "overheated"): the encoder never meets a picture as a word it does not know. Skin tones,
+    joiners and flags carry no meaning here and are left out."""
+    if (
+        ch in "\u200d\ufe0f"
+        or "\U0001f1e6" <= ch <= "\U0001f1ff"
+        or "\U0001f3fb" <= ch <= "\U0001f3ff"
+    ):
+        return " "
+    if unicodedata.category(ch) != "So":
+        return ch
+    words = [w for w in unicodedata.name(ch, "").lower().split() if w not in _FILLER]
+    return f" {' '.join(words)} "
 
 
 def fingerprint(root: Path = TRAINING) -> str:

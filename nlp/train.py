@@ -120,6 +120,15 @@ def _batches(lengths: list[int], size: int) -> list[list[int]]:
     return batches
 
 
+def _with_tones(texts: list[str], tones: list[str], share: float) -> list[str]:
+    """Each epoch, a share of the messages, a different one each time, end with an emoji that
+    sets a tone ("😂", "🙏", "😬", in words): with the same label, so the model learns that a
+    risk told with a laugh or a shrug is still a risk, and a calm message still calm. Before
+    this, "😂" after a risk message hid one in twenty from the model: children had written it
+    almost only after jokes."""
+    return [f"{text} {random.choice(tones)}" if random.random() < share else text for text in texts]
+
+
 def fine_tune(settings: Any, base: Path) -> Heads:
     """Fine-tune from a fixed seed on every *.train.jsonl row."""
     seed = int(settings["seed"])
@@ -141,10 +150,12 @@ def fine_tune(settings: Any, base: Path) -> Heads:
     model.train()
     texts = [data.normalise(row["text"]) for row in rows]
     lengths = [len(e.ids) for e in tokenizer.encode_batch(texts)]
+    tones, tone_share = data.tone_words(), float(settings["tone_share"])
     for epoch in range(epochs):
         total = 0.0
+        read = _with_tones(texts, tones, tone_share)
         for chosen in _batches(lengths, batch_size):
-            ids, mask = Encoder.encode(tokenizer, [texts[i] for i in chosen])
+            ids, mask = Encoder.encode(tokenizer, [read[i] for i in chosen])
             outputs = model(torch.tensor(ids), torch.tensor(mask))
             loss = _loss(
                 outputs, {k: v[chosen] for k, v in target.items()}, float(settings["risk_weight"])

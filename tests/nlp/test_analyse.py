@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 import nlp
+from nlp.pipeline import Pipeline
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -151,6 +152,24 @@ def test_risk_words_at_the_end_of_a_long_message_are_read() -> None:
     ],
 )
 def test_an_emoji_never_hides_a_risk(text: str, risk: str) -> None:
+    assert risk in nlp.analyse(text).risks
+
+
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [
+        ("a teacher asked me to come to the store room on my own again 😬", "abuse"),
+        ("staff punched me in the face 😂", "abuse"),
+        ("i want to kill myself 😂", "self_harm"),
+    ],
+)
+def test_the_encoder_itself_reads_a_risk_told_with_a_laugh_or_a_wince(
+    text: str, risk: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without the second reading that keeps the higher score: training taught the encoder
+    # that a tone emoji changes no meaning (nlp/train.py). The encoder before it read all
+    # three as calm.
+    monkeypatch.setattr(Pipeline, "_read_without_emoji", lambda self, docs, batch_size: None)
     assert risk in nlp.analyse(text).risks
 
 
