@@ -189,20 +189,21 @@ class Pipeline:
         ]
 
     def _read_without_emoji(self, docs: list[Doc], batch_size: int) -> None:
-        """A message with emoji is read again without them, and keeps the higher risk scores.
-        An emoji can hide a risk from the encoder: "asked me to come to the store room on my
-        own again" reads abuse 0.98, and with "😬" after it 0.02; "😂" (read as "laughing")
-        hid one risk message in twenty from it. Safety first: the emoji may lower no risk."""
-        plain = {i: _without_emoji(doc.text) for i, doc in enumerate(docs) if _has_emoji(doc.text)}
-        plain = {i: text for i, text in plain.items() if text}
-        if not plain:
+        """A message with emoji is read again without them, and, when it also has some that
+        tell of hurt (🔪, 🩸, 😭: "harm" in emoji.jsonl), with those alone; it keeps the highest
+        risk and distress scores. An emoji can hide a risk from the encoder: "asked me to come
+        to the store room on my own again" read abuse 0.98, and with "😬" after it 0.02, before
+        training taught it that a tone changes no meaning (nlp/train.py). Safety first: an
+        emoji may raise a score but never lower one."""
+        again = [(i, text) for i, doc in enumerate(docs) for text in _other_readings(doc.text)]
+        if not again:
             return
-        again = self._run(
-            "rightsline_encoder", [self.nlp.make_doc(t) for t in plain.values()], batch_size
+        read = self._run(
+            "rightsline_encoder", [self.nlp.make_doc(text) for _, text in again], batch_size
         )
-        for i, read in zip(plain, again, strict=True):
-            for label in RISKS:
-                docs[i].cats[label] = max(docs[i].cats.get(label, 0.0), read.cats.get(label, 0.0))
+        for (i, _), other in zip(again, read, strict=True):
+            for label in (*RISKS, "distress"):
+                docs[i].cats[label] = max(docs[i].cats.get(label, 0.0), other.cats.get(label, 0.0))
 
     def _run(self, name: str, docs: list[Doc], batch_size: int) -> list[Doc]:
         component: Any = self.nlp.get_pipe(name)  # every pipe run this way has .pipe()
@@ -307,7 +308,20 @@ def _has_emoji(text: str) -> bool:
     return not text.isascii() and any(unicodedata.category(ch) in _PICTURES for ch in text)
 
 
-def _without_emoji(text: str) -> str:
-    """The text with its pictures (emoji, their skin tones and joiners) taken out."""
-    kept = (ch for ch in text if unicodedata.category(ch) not in _PICTURES)
-    return " ".join("".join(ch for ch in kept if ch not in "\u200d\ufe0f").split())
+def _other_readings(text: str) -> list[str]:
+    """The message without its emoji, and with only those that tell of hurt: each that is
+    not empty and not the message as written."""
+    if not _has_emoji(text):
+        return []
+    readings = {_keeping(text, frozenset()), _keeping(text, _HARM)} - {"", " ".join(text.split())}
+    return sorted(readings)
+
+
+def _keeping(text: str, kept: frozenset[str]) -> str:
+    """The text with its pictures (emoji, their skin tones and joiners) taken out, but `kept`."""
+    words = (ch if ch in kept or unicodedata.category(ch) not in _PICTURES else " " for ch in text)
+    return " ".join("".join(ch for ch in words if ch not in "\u200d\ufe0f").split())
+
+
+# Each character of the emoji that tell of hurt ("🗡️" is a blade and a joiner).
+_HARM = frozenset(ch for emoji in data.harm_emoji() for ch in emoji) - set("\u200d\ufe0f")

@@ -173,6 +173,12 @@ def test_the_encoder_itself_reads_a_risk_told_with_a_laugh_or_a_wince(
     assert risk in nlp.analyse(text).risks
 
 
+def test_a_risk_told_in_emoji_is_not_hidden_by_a_tone_after_it() -> None:
+    # Read without any emoji there is nothing left: it is read again with the knife and the
+    # tears alone, which it keeps.
+    assert "self_harm" in nlp.analyse("🔪😭 😬").risks
+
+
 @pytest.mark.parametrize(
     "text", ["this maths is killing me 😂", "we smashed them at pool 😂😂", "can my mum visit 🙏"]
 )
