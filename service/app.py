@@ -10,8 +10,10 @@ import logging
 from collections.abc import Iterable
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from starlette.exceptions import HTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from service import dashboard
@@ -55,6 +57,15 @@ async def unfit(request: Request, error: Exception) -> Response:
     if request.url.path.startswith(dashboard.PREFIX):
         return dashboard.unusable(request, error)
     return await unreadable(request, error)
+
+
+async def undecodable(request: Request, error: Exception) -> Response:
+    """A chat message whose body is not text at all (bytes that are not UTF-8: FastAPI's 400,
+    "There was an error parsing the body") is refused as kindly as any that does not fit."""
+    assert isinstance(error, HTTPException)
+    if error.status_code == 400 and request.url.path.startswith("/api/chat/"):
+        return await unreadable(request, error)
+    return await http_exception_handler(request, error)
 
 
 def create_app(
@@ -102,6 +113,7 @@ def create_app(
     # Headers, the access line, unexpected errors, and requests that do not fit their form
     # (service/edge.py).
     app.add_exception_handler(RequestValidationError, unfit)
+    app.add_exception_handler(HTTPException, undecodable)
     app.add_middleware(EdgeMiddleware, advocate_paths=ADVOCATE_PATHS)
     if runtime.settings.trusted_proxy_list:
         # Only these proxies' X-Forwarded-For is believed; from anyone else it is ignored, so

@@ -130,6 +130,21 @@ async def test_a_broken_request_that_shows_risk_puts_childline_first(
     assert "punched" not in sent.text
 
 
+async def test_a_message_that_is_not_text_is_refused_kindly(client: httpx.AsyncClient) -> None:
+    session_id = (await start(client))["session_id"]
+    sent = await client.post(
+        f"/api/chat/sessions/{session_id}/messages",
+        content=b'{"text": "staff hit me \xff\xfe"}',  # not UTF-8
+        headers={"content-type": "application/json"},
+    )
+    assert sent.status_code == 422
+    told = sent.json()["detail"]
+    assert told.startswith("Please talk to Childline now on 0800 1111") and "shorter" in told
+    # Elsewhere a missing session is still a plain 404.
+    missing = await client.post("/api/chat/sessions/not-a-session/messages", json={"text": "hi"})
+    assert missing.status_code == 404
+
+
 async def test_a_request_too_large_to_take_is_refused_kindly_before_it_is_all_read(
     client: httpx.AsyncClient, runtime: Any
 ) -> None:
