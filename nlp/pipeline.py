@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from content.schema import PLACE_KINDS, reported_topic
 from nlp import data, redact
 from nlp.analysis import RISKS, SUBJECTS, Analysis, Entity
 from nlp.over import abuse_dealt_with, told_as_over
+from nlp.pictures import JOINERS, has_pictures, is_picture
 from nlp.rules import read_patterns, register_extensions
 
 MODEL_DIR = Path(__file__).parent / "model"
@@ -300,18 +300,10 @@ class Pipeline:
         return role if scores[role] >= self.role_sure else None
 
 
-_PICTURES = ("So", "Sk")  # Unicode's other symbols (emoji) and modifiers (skin tones)
-
-
-def _has_emoji(text: str) -> bool:
-    # Most messages are plain ASCII: they are not looked at a character at a time.
-    return not text.isascii() and any(unicodedata.category(ch) in _PICTURES for ch in text)
-
-
 def _other_readings(text: str) -> list[str]:
     """The message without its emoji, and with only those that tell of hurt: each that is
     not empty and not the message as written."""
-    if not _has_emoji(text):
+    if not has_pictures(text):
         return []
     readings = {_keeping(text, frozenset()), _keeping(text, _HARM)} - {"", " ".join(text.split())}
     return sorted(readings)
@@ -319,9 +311,8 @@ def _other_readings(text: str) -> list[str]:
 
 def _keeping(text: str, kept: frozenset[str]) -> str:
     """The text with its pictures (emoji, their skin tones and joiners) taken out, but `kept`."""
-    words = (ch if ch in kept or unicodedata.category(ch) not in _PICTURES else " " for ch in text)
-    return " ".join("".join(ch for ch in words if ch not in "\u200d\ufe0f").split())
+    return " ".join("".join(ch if ch in kept or not is_picture(ch) else " " for ch in text).split())
 
 
 # Each character of the emoji that tell of hurt ("🗡️" is a blade and a joiner).
-_HARM = frozenset(ch for emoji in data.harm_emoji() for ch in emoji) - set("\u200d\ufe0f")
+_HARM = frozenset(ch for emoji in data.harm_emoji() for ch in emoji) - set(JOINERS)

@@ -15,10 +15,10 @@ ordinary answer alone.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 
 from nlp.over import abuse_dealt_with, told_as_over
+from nlp.pictures import is_picture
 
 CHILDLINE = "0800 1111"
 
@@ -205,12 +205,7 @@ def _plain(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     if text.isascii():
         return text
-    return "".join(" " if _is_picture(ch) else ch for ch in text)
-
-
-def _is_picture(ch: str) -> bool:
-    """An emoji, a skin tone, or what joins them ("😶‍🌫️")."""
-    return ch in "\u200d\ufe0f" or unicodedata.category(ch) in ("So", "Sk")
+    return "".join(" " if is_picture(ch) else ch for ch in text)
 
 
 # "whats the quickest way" at the end of a message that asks how to get or do something else
