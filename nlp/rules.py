@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -131,9 +132,15 @@ class Rules:
         return self
 
 
+# A pattern that stands for more phrases than this is left to the token matcher: spelled out,
+# a few long word lists multiply into millions of phrases (gigabytes and minutes to build).
+MOST_PHRASES = 100_000
+
+
 def _phrases(pattern: list[dict[str, Any]]) -> list[list[str]] | None:
     """Every word sequence a token pattern matches, when it matches words alone: each token
-    a LOWER word or list of words, optional ("?") or not. None for any other pattern."""
+    a LOWER word or list of words, optional ("?") or not. None for any other pattern, or one
+    that stands for more than MOST_PHRASES sequences."""
     choices: list[list[str | None]] = []
     for token in pattern:
         if set(token) - {"LOWER", "OP"} or token.get("OP", "?") != "?":
@@ -145,6 +152,8 @@ def _phrases(pattern: list[dict[str, Any]]) -> list[list[str]] | None:
         if not words or not all(isinstance(word, str) and word == word.lower() for word in words):
             return None
         choices.append([*words, None] if token.get("OP") == "?" else list(words))
+    if math.prod(len(choice) for choice in choices) > MOST_PHRASES:
+        return None
     spelled = {tuple(w for w in combo if w is not None) for combo in product(*choices)}
     spelled.discard(())
     return [list(words) for words in sorted(spelled)]
