@@ -24,7 +24,8 @@ import re
 _PAST = re.compile(
     r"\b(?:used\s+to|(?:years?|months?|ages|long)\s+ago"
     r"|last\s+(?:year|spring|summer|autumn|winter|christmas|time|month)"
-    r"|when\s+i\s+(?:was\s+(?:younger|little|a\s+kid|small|\d+|in\s+care|at\s+home|on)"
+    r"|when\s+i\s+(?:was\s+(?:(?:like|about|around|only|just|bout)\s+)?(?:younger|little|a\s+kid"
+    r"|small|\d+|in\s+care|at\s+home|on)"
     r"|first\s+(?:came|got)\s+(?:in|here))"
     r"|(?:at|in|on)\s+my\s+(?:last|old|other|first)\s+(?:place|placement|unit|home|ward|jail|school"
     r"|yoi|stc)"
@@ -53,6 +54,8 @@ _OVER = re.compile(
     r"|okay|better|safe|alright|doing\s+(?:(?!not\b)\w+\s+)?(?:well|good|better|ok|fine)"
     r"|in\s+a\s+(?:\w+\s+)?(?:good|better)\s+place)"
     r"|(?:feel|feeling|doing)\s+(?:(?!not\b|no\b|never\b)\w+\s+)?(?:better|ok|okay|good|fine)"
+    r"|(?:he'?s|she'?s|they'?re|he\s+is|she\s+is|they\s+are)\s+(?:(?!not\b|never\b)\w+\s+)?"
+    r"(?:fine|ok|okay|alright|better|recovered)\s+now"
     r"|(?:that'?s|thats|it'?s|its|that\s+was)\s+(?:all\s+)?(?:done|over"
     r"|(?:ages|years|months|long)\s+ago)"
     r"|(?:it'?s|its|things\s+(?:are|r))\s+different\s+now"
@@ -75,7 +78,10 @@ _BACK = re.compile(
     r"|(?:is|its|it's|be)\s+the\s+last\s+time"
     r"|still\s+(?:cut|hurt|harm|do|doing|want|feel|got|have)"
     # Going on now: "started cutting", "been burning myself", "im cutting".
-    r"|start(?:ed|ing)?|keep(?:s|ing)?|(?:been|i'?m|i\s+am)\s+(?:cutting|burning|hurting|harming"
+    # ("if they keep that on my file" is a question about records.)
+    r"|start(?:ed|ing)?|keep(?:s|ing)?(?!\s+(?:(?:that|it|this|them|those)\s+(?:on|in)\s+(?:\w+\s+)?)?"
+    r"(?:files?|records?|notes|system)\b)"
+    r"|(?:been|i'?m|i\s+am)\s+(?:cutting|burning|hurting|harming"
     r"|self\s*harming|starving|saving|hiding|stashing))\b",
     re.IGNORECASE,
 )
@@ -112,13 +118,13 @@ _DEALT_WITH = re.compile(
 )
 # Still going on, or could be again: any of these keeps abuse told as past urgent.
 _STILL = re.compile(
-    r"\b(?:still|again|keeps?|keeping|every\s+(?:day|night|time|week)|now\s+(?:he|she|they)\w*"
+    r"\b(?:(?<!can i )(?<!could i )(?<!will i )(?<!do i )(?<!would i )still|again|keeps?|keeping"
+    r"|every\s+(?:day|night|time|week)|now\s+(?:he|she|they)\w*"
     r"|(?:he|she|they)\s+(?:is|are|'?s|'?re)\s+(?:back|out|coming|getting\s+out|allowed)"
     r"|back\s+(?:now|home|out)|get(?:s|ting)?\s+out|released|let\s+out|tonight|today"
     r"|yesterday|last\s+night|this\s+(?:morning|week|weekend)|on\s+(?:home\s+)?leave"
     r"|when\s+i\s+(?:go|get|am\s+going)\s+(?:home|out)|scared|frightened|threaten\w*|start\w*"
-    r"|(?:gonna|going\s+to)\s+(?:have\s+to\s+)?(?:go|live|see)|here|staff|officers?|guards?"
-    r"|unit|wing|cell|room"
+    r"|(?:gonna|going\s+to)\s+(?:have\s+to\s+)?(?:go|live|see)|here"
     # Told, and nothing came of it.
     r"|nobody\s+(?:did|believed|listened|cared)|nothing\s+(?:happened|was\s+done|got\s+done)"
     r"|(?:did\s*n'?t|didnt|never|would\s*n'?t)\s+(?:do|believe|listen|care)"
@@ -127,6 +133,22 @@ _STILL = re.compile(
     re.IGNORECASE,
 )
 
+
+# Where the child lives now, and who looks after them there: abuse told with these is read as
+# happening here, unless it was at an old place ("at my old unit"), and, for staff, the one who
+# did it is gone too ("back in my old care home a staff hurt me ... hes in prison now").
+_AROUND = re.compile(r"\b(?:unit|wing|cell|room)\b", re.IGNORECASE)
+_STAFF = re.compile(r"\b(?:staff|officers?|guards?)\b", re.IGNORECASE)
+_OLD_PLACE = re.compile(
+    r"\b(?:at|in|on)\s+my\s+(?:last|old|other|previous|first)\s+(?:[\w']+\s+)?(?:place|placement"
+    r"|unit|home|ward|jail|school|yoi|stc|wing)\b",
+    re.IGNORECASE,
+)
+_GONE = re.compile(
+    r"\b(?:he|she|they)\s*(?:'?s|is|are|was|were|got)\s+(?:\w+\s+)?(?:in\s+(?:prison|jail)"
+    r"|locked\s+up|sent\s+down|arrested|charged|convicted|sacked|fired|dismissed|struck\s+off)\b",
+    re.IGNORECASE,
+)
 
 # "Here" asked about for help or records at the end of a question ("does it go on my file in
 # here", "can i get counselling in here") is not the abuse happening here. Only small words may
@@ -145,4 +167,10 @@ def abuse_dealt_with(text: str) -> bool:
     text = text.replace("\u2019", "'")
     if not (_PAST.search(text) and _DEALT_WITH.search(text)):
         return False
-    return not _STILL.search(_HELP_HERE.sub(" ", text))
+    text = _HELP_HERE.sub(" ", text)
+    if _STILL.search(text):
+        return False
+    old_place = bool(_OLD_PLACE.search(text))
+    if _AROUND.search(text) and not old_place:
+        return False
+    return not (_STAFF.search(text) and not (old_place and _GONE.search(text)))

@@ -108,9 +108,12 @@ _GAME = (
 )
 _SANCTION = r"(?:nicking|report|warning|ban|sanction|charge)\b"
 _LESSON = r"(?:the\s+)?(?:class|classroom|lessons?|education|school|gym|group|team)\b"
-# Not a game won ("beat me at pool"), a sanction ("hit me with a nicking") or being sent out
-# ("kicking me out of class"): those only name it.
-_NOT_AN_ATTACK = rf"(?!\s+at\s+{_GAME}|\s+with\s+(?:an?\s+)?{_SANCTION}|\s+out\s+of\s+{_LESSON})"
+# Not a game won ("beat me at pool", "beat me 21-3"), a sanction ("hit me with a nicking") or
+# being sent out ("kicking me out of class"): those only name it.
+_NOT_AN_ATTACK = (
+    rf"(?!\s+at\s+{_GAME}|\s+with\s+(?:an?\s+)?{_SANCTION}|\s+out\s+of\s+{_LESSON}"
+    r"|\s+\d+\s*[-–:]\s*\d+\b|\s+\d+\s+nil\b)"
+)
 # "Hit me up" is asking to be sent something or messaged ("hit me up with the visit times",
 # "hit me up if u hear owt"); "hit me up the side of the head" is still an attack.
 _HIT_ME_UP = (

@@ -79,6 +79,21 @@ def test_only_the_pattern_with_any_word_is_left_to_the_token_matcher(rules: Any)
     assert found(rules[0], built, "i could kill myself") == (["self_harm"], None, None)
 
 
+def test_a_pattern_of_many_long_word_lists_is_left_to_the_token_matcher() -> None:
+    # Spelled out, it would be 160,000 phrases: the token matcher finds it as written.
+    many = {
+        "kind": "risk_hint",
+        "label": "abuse",
+        "pattern": [{"LOWER": {"IN": [f"{letter}{n}" for n in range(20)]}} for letter in "abcd"],
+    }
+    blank = spacy.blank("en")
+    rules = Rules(blank, "rules")
+    rules.initialize(patterns=[many])
+    assert len(rules.tokens) == 1
+    assert rules(blank.make_doc("so a3 b7 c1 d19 then"))._.rule_hints == ["abuse"]
+    assert rules(blank.make_doc("so a3 b7 c1 then"))._.rule_hints == []
+
+
 def ruled(patterns: list[dict[str, Any]], text: str) -> Any:
     """`text` read by the rules with only these patterns (and PATTERNS[2], which keeps the
     token matcher from being empty: spaCy warns of an empty one)."""
@@ -251,6 +266,13 @@ def test_a_way_of_speaking_only_names_the_risk_it_holds(
         ("saving up my canteen for chocolate", [], []),
         ("everyone wud be better off if i wasnt here", ["self_harm"], []),
         ("my cellmate would be better off without me snoring lol", [], []),
+        # A goodbye because the child is moving on only names it; the model decides.
+        ("they are shipping me to a new yoi on tuesday so this is goodbye", [], ["self_harm"]),
+        ("gettin out on friday!! this is goodbye x", [], ["self_harm"]),
+        ("this is goodbye, i cant do another day", ["self_harm"], []),
+        # A burn from the kitchen is an accident; a burn to the arm is not.
+        ("burned my hand a bit on the toaster at breakfast", [], ["self_harm"]),
+        ("burned my arm again last night", ["self_harm"], []),
     ],
 )
 def test_the_phrases_in_content_tell_where_someone_was_from_what_they_did(
@@ -294,6 +316,10 @@ def hinted(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[s
         ("staff turned off the taps in my room cos i was gobby", ["abuse"]),
         ("they took my asthma inhaler off me, can i get it back", ["abuse"]),
         ("is it allowed, no dinner as a punishment for swearing", ["abuse"]),
+        ("no breakfast all weekend cos i wouldnt go behind my door", ["abuse"]),
+        ("the nurse says i cant have my insulin until i say sorry to sir", ["abuse"]),
+        ("he lets me keep the lights on late if i give him a cuddle", ["abuse"]),
+        ("can an officer hold your neck in a restraint", ["abuse"]),
         # Asked to come somewhere alone: grooming can be said by nothing more than that.
         ("the teacher asked me to come to the store room on my own again", ["abuse"]),
         ("he keeps asking me to stay behind after group by myself", ["abuse"]),
@@ -314,6 +340,9 @@ def hinted(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[s
         ("i plan on being a mechanic when i get out", []),
         ("can i ask to go to the gym on my own", []),
         ("staff make me stay in my room on my own all day", []),
+        ("cant have my meds until the pharmacy opens", []),
+        ("can i give my nan a hug at the family day", []),
+        ("i hurt my neck doing press ups", []),
     ],
 )
 def test_the_phrases_in_content_hint_at_a_risk_without_stating_it(

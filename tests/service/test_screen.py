@@ -46,6 +46,7 @@ def test_a_risk_stated_is_urgent(text: str, label: str) -> None:
         ("my cousin thrashed me at darts, beat me at pool too", "abuse"),
         ("the officer hit me with a nicking cos i was late back from gym", "abuse"),
         ("miss keeps kicking me out of the class for chatting", "abuse"),
+        ("my keyworker is mad at table tennis, beat me 11-2 twice", "abuse"),
         ("ill kill myself laughing if he wears that hat again", "self_harm"),
         ("lol i overdosed on haribo at the christmas social", "self_harm"),
         # Not wanting it, or not having done it.
@@ -170,6 +171,10 @@ def test_medicine_taken_as_meant_is_no_risk(text: str) -> None:
         "i havent wanted to die for ages, tried to kill myself at my last unit but its over",
         "i self harmed when i was 12 but thats years ago. does it go on my file forever",
         "i self harmed 3 years ago but ive been fine since, can i still be a listener",
+        # An age with a word before it, and a question about records, are no coming back.
+        "i cut myself when i was about 13 but im fine now, do they keep it on my records",
+        # Someone else's, said to be over.
+        "my brother overdosed two years ago, hes ok now. what are the signs to look for",
     ],
 )
 def test_self_harm_told_as_over_only_names_it(text: str) -> None:
@@ -204,6 +209,9 @@ def test_self_harm_that_is_coming_back_stays_urgent(text: str) -> None:
         # "here" asked about for help or records is not the abuse happening here.
         "a neighbour used to hit me years ago, police sorted it. will it be on my records here",
         "my stepbro used to hurt me when i was little but hes locked up now, any counsellors here",
+        # Staff at an old place; "can i still get" asks for help.
+        "at my last children's home a staff used to hit me, it got reported and he got sacked",
+        "my uncle used to hurt me years ago but hes in prison now. can i still see a therapist",
     ],
 )
 def test_abuse_told_as_past_and_dealt_with_only_names_it(text: str) -> None:
@@ -225,6 +233,8 @@ def test_abuse_told_as_past_and_dealt_with_only_names_it(text: str) -> None:
         "my uncle used to hit me years ago, police dealt with it, but he works here now",
         "my uncle used to hit me years ago, police dealt with it, but someone hits me in here",
         "a cousin used to hit me years ago, it got reported. my therapist in here hurts me",
+        "at my old unit staff used to hit me, it got reported, and the staff here hit me too",
+        "my uncle used to hit me years ago, police dealt with it, but he still messages me",
     ],
 )
 def test_abuse_told_as_past_and_not_over_stays_urgent(text: str) -> None:
