@@ -54,8 +54,6 @@ _OVER = re.compile(
     r"|okay|better|safe|alright|doing\s+(?:(?!not\b)\w+\s+)?(?:well|good|better|ok|fine)"
     r"|in\s+a\s+(?:\w+\s+)?(?:good|better)\s+place)"
     r"|(?:feel|feeling|doing)\s+(?:(?!not\b|no\b|never\b)\w+\s+)?(?:better|ok|okay|good|fine)"
-    r"|(?:he'?s|she'?s|they'?re|he\s+is|she\s+is|they\s+are)\s+(?:(?!not\b|never\b)\w+\s+)?"
-    r"(?:fine|ok|okay|alright|better|recovered)\s+now"
     r"|(?:that'?s|thats|it'?s|its|that\s+was)\s+(?:all\s+)?(?:done|over"
     r"|(?:ages|years|months|long)\s+ago)"
     r"|(?:it'?s|its|things\s+(?:are|r))\s+different\s+now"

@@ -173,8 +173,6 @@ def test_medicine_taken_as_meant_is_no_risk(text: str) -> None:
         "i self harmed 3 years ago but ive been fine since, can i still be a listener",
         # An age with a word before it, and a question about records, are no coming back.
         "i cut myself when i was about 13 but im fine now, do they keep it on my records",
-        # Someone else's, said to be over.
-        "my brother overdosed two years ago, hes ok now. what are the signs to look for",
     ],
 )
 def test_self_harm_told_as_over_only_names_it(text: str) -> None:
