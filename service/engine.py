@@ -200,8 +200,8 @@ class Conversation:
         """The greeting. With `role` (the page opened says who is writing: /family), the
         greeting's first words and then what choosing that role says. `route` as in handle."""
         replies = await self.handle(key, channel, Inbound(payload=str(payloads.START)), route=route)
-        if role is None:
-            return replies
+        if role is None or self.start_failed(replies):
+            return replies  # (failed, it has said so, with Childline, once)
         chosen = await self.handle(
             key, channel, Inbound(payload=str(payloads.role(role))), route=route
         )
@@ -342,6 +342,11 @@ class Conversation:
 
     async def forget(self, key: str) -> bool:
         return await asyncio.to_thread(self._forget, key)
+
+    def start_failed(self, replies: list[Reply]) -> bool:
+        """Whether the start that gave these replies failed (the database away or locked), so
+        the chat is not kept yet: its first message that can be kept starts it."""
+        return bool(replies) and replies[0].text == safety.FALLBACK_REPLY
 
     def forgot(self, replies: list[Reply]) -> bool:
         """Whether the turn that gave these replies deleted the chat ("forget me", confirmed by

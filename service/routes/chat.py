@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import secrets
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
@@ -43,8 +44,23 @@ class TurnReplies(Replies):
     forgotten: bool = False
 
 
+# In a session id, before a mark that only this service can make: the chat's start could not
+# be kept (the database was away or locked), so its first message that can be kept starts it,
+# where a message to any other chat not in the database is told it has ended.
+UNKEPT = "~"
+
+
 def _key(runtime: RuntimeDep, session_id: str) -> str:
-    return runtime.keys.pseudonym("web", session_id)
+    return runtime.keys.pseudonym("web", session_id.partition(UNKEPT)[0])
+
+
+def _unkept_mark(runtime: RuntimeDep, token: str) -> str:
+    return runtime.keys.pseudonym("web start not kept", token)[:32]
+
+
+def _started_unkept(runtime: RuntimeDep, session_id: str) -> bool:
+    token, marked, mark = session_id.partition(UNKEPT)
+    return bool(marked) and hmac.compare_digest(mark, _unkept_mark(runtime, token))
 
 
 def _address(runtime: RuntimeDep, request: Request) -> str:
@@ -104,6 +120,8 @@ async def start_session(
     session_id = secrets.token_urlsafe(24)
     role = start.role if start is not None else None
     replies = await conversation.start(_key(runtime, session_id), "web", role=role)
+    if conversation.start_failed(replies):
+        session_id += UNKEPT + _unkept_mark(runtime, session_id)
     return SessionStarted(session_id=session_id, replies=replies)
 
 
@@ -121,7 +139,8 @@ async def send_message(
         return TurnReplies(replies=[held])
     inbound = Inbound(text=message.text, payload=message.payload if message.text is None else None)
     try:
-        replies = await conversation.handle(key, "web", inbound, must_exist=True)
+        must_exist = not _started_unkept(runtime, session_id)
+        replies = await conversation.handle(key, "web", inbound, must_exist=must_exist)
     except ChatGone:
         gone = runtime.library.message("chat_gone")
         raise HTTPException(status.HTTP_404_NOT_FOUND, gone) from None
@@ -133,6 +152,8 @@ async def read_messages(
     session_id: str, runtime: RuntimeDep, conversation: ConversationDep
 ) -> Replies:
     replies = await conversation.pending(_key(runtime, session_id))
+    if replies is None and _started_unkept(runtime, session_id):
+        replies = []  # not kept yet: nothing an advocate could have sent
     if replies is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, GONE)
     return Replies(replies=replies)

@@ -502,3 +502,55 @@ async def test_a_no_sent_to_another_service_process_is_understood_through_redis(
         one.close()
         two.close()
         gone.dispose()
+
+
+async def test_a_chat_started_while_the_database_is_away_carries_on_when_it_is_back(
+    runtime: Any, client: httpx.AsyncClient, lose_the_database: Callable[[], Any]
+) -> None:
+    real = lose_the_database()
+    session_id = await start(client)
+    # Nothing of the chat could be kept, yet it is not "ended": it is answered, and asked.
+    assert CHILDLINE in said(await send(client, session_id, "how do i complain"))[0]
+    assert said(await send(client, session_id, GOODBYE))[-1] == SAFE
+    bring_back(runtime, real)
+    replies = said(await send(client, session_id, "no"))
+    assert replies[0].startswith("Thank you for telling me") and CHILDLINE in replies[0]
+    [referral] = referrals(real)
+    assert referral.urgency == "urgent" and "something happens to me" in referral.summary
+    # The chat is kept now, under the same session id, and carries on.
+    waiting = await client.get(f"/api/chat/sessions/{session_id}/messages")
+    assert waiting.status_code == 200 and waiting.json()["replies"] == []
+    assert count(real, "chat_session") == 1
+
+
+async def test_a_chat_started_while_the_database_is_locked_is_never_told_it_has_ended(
+    runtime: Any, client: httpx.AsyncClient
+) -> None:
+    if runtime.database.url.get_backend_name() != "sqlite":
+        pytest.skip("SQLite's write lock; PostgreSQL's locks are per table")
+    with another_process_writing(runtime.database):
+        session_id = await start(client)
+        assert CHILDLINE in said(await send(client, session_id, "how do i complain"))[0]
+        waiting = await client.get(f"/api/chat/sessions/{session_id}/messages")
+        assert waiting.status_code == 200
+    replies = said(await send(client, session_id, "how do i complain"))
+    assert "complain" in " ".join(replies).lower() and count(runtime.database, "chat_session") == 1
+
+
+async def test_a_family_page_started_while_the_database_is_away_says_so_once(
+    client: httpx.AsyncClient, lose_the_database: Callable[[], Any]
+) -> None:
+    lose_the_database()
+    started = await client.post("/api/chat/sessions", json={"role": "family"})
+    assert started.status_code == 201
+    [reply] = started.json()["replies"]
+    assert CHILDLINE in reply["text"]
+
+
+@pytest.mark.parametrize("made_up", ["not-a-chat", "not-a-chat~" + "0" * 32, "~"])
+async def test_a_session_id_the_service_never_gave_is_told_the_chat_has_ended(
+    runtime: Any, client: httpx.AsyncClient, made_up: str
+) -> None:
+    assert (await send(client, made_up, "how do i complain")).status_code == 404
+    waiting = await client.get(f"/api/chat/sessions/{made_up}/messages")
+    assert waiting.status_code == 404 and count(runtime.database, "chat_session") == 0
