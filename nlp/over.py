@@ -27,8 +27,8 @@ _PAST = re.compile(
     r"|when\s+i\s+(?:was\s+(?:(?:like|about|around|only|just|bout)\s+)?(?:younger|little|a\s+kid"
     r"|small|\d+|in\s+care|at\s+home|on)"
     r"|first\s+(?:came|got)\s+(?:in|here))"
-    r"|(?:at|in|on)\s+my\s+(?:last|old|other|first)\s+(?:place|placement|unit|home|ward|jail|school"
-    r"|yoi|stc)"
+    r"|(?:at|in|on)\s+(?:my|the)\s+(?:last|old|other|first)\s+(?:place|placement|unit|home|ward|jail"
+    r"|school|yoi|stc)"
     r"|back\s+(?:then|when|in\s+(?:the\s+day|my))|the\s+old\s+me"
     r"|before\s+i\s+(?:came|got)\s+(?:in|here|nicked|sent))\b",
     re.IGNORECASE,
@@ -138,15 +138,52 @@ _STILL = re.compile(
 _AROUND = re.compile(r"\b(?:unit|wing|cell|room)\b", re.IGNORECASE)
 _STAFF = re.compile(r"\b(?:staff|officers?|guards?)\b", re.IGNORECASE)
 _OLD_PLACE = re.compile(
-    r"\b(?:at|in|on)\s+my\s+(?:last|old|other|previous|first)\s+(?:[\w']+\s+)?(?:place|placement"
-    r"|unit|home|ward|jail|school|yoi|stc|wing)\b",
+    r"\b(?:at|in|on)\s+(?:my|the)\s+(?:last|old|other|previous|first)\s+(?:[\w']+\s+)?"
+    r"(?:place|placement|unit|home|ward|jail|school|yoi|stc|wing)\b",
     re.IGNORECASE,
+)
+# Moved away from here, not moved in: "they moved him", "she got transferred" (not "moved to
+# my unit", "moved back").
+_MOVED_AWAY = (
+    r"(?:moved|transferred|shipped\s+out)"
+    r"(?!\s+(?:back|in\b|here|onto|on\s+to|next|to\s+(?:my|our|this|the\s+same)))"
 )
 _GONE = re.compile(
-    r"\b(?:he|she|they)\s*(?:'?s|is|are|was|were|got)\s+(?:\w+\s+)?(?:in\s+(?:prison|jail)"
-    r"|locked\s+up|sent\s+down|arrested|charged|convicted|sacked|fired|dismissed|struck\s+off)\b",
+    r"\b(?:(?:he|she|they)\s*(?:'?s|is|are|was|were|got)\s+(?:\w+\s+)?(?:in\s+(?:prison|jail)"
+    r"|locked\s+up|sent\s+down|arrested|charged|convicted|sacked|fired|dismissed|struck\s+off"
+    r"|" + _MOVED_AWAY + r")"
+    r"|(?:moved|transferred|shipped)\s+(?:him|her|them)(?:\s+out)?"
+    r"(?!\s+(?:back|in\b|here|onto|on\s+to|next|to\s+(?:my|our|this|the\s+same))))",
     re.IGNORECASE,
 )
+# "Here" in a question of its own ("can she visit me here?", "how many GCSEs can i sit in
+# here?") asks about this place, and does not say the abuse goes on here; a question that puts
+# someone here ("what if hes in here?") or names harm ("why do they hit me in here?") still does.
+_QUESTION = re.compile(r"(?:^|(?<=[.!?\n]))[^.!?\n]*\?")
+_SOMEONE_HERE = re.compile(
+    r"\b(?:he|she|they)\s*(?:'?s|is|are|'?re|was|were|comes?|works?)\s+(?:\w+\s+)?(?:in\s+)?here\b",
+    re.IGNORECASE,
+)
+_HERE = re.compile(r"\bhere\b", re.IGNORECASE)
+_HARM = re.compile(
+    r"\b(?:hit\w*|punch\w*|kick\w*|slap\w*|smack\w*|hurt\w*|beat\w*|batter\w*|touch\w*|grab\w*"
+    r"|chok\w*|strangl\w*|bull(?:y|ies|ied|ying)|threat\w*|attack\w*|abus\w*|rap(?:e|ed|ing)"
+    r"|restrain\w*|pin\w*|jump\w*|push\w*|shov\w*|starv\w*|lock\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def _here_asked_about(text: str) -> str:
+    """The text with "here" taken out of questions that only ask about this place."""
+
+    def plain(question: re.Match[str]) -> str:
+        words = question.group(0)
+        if _SOMEONE_HERE.search(words) or _HARM.search(words):
+            return words
+        return _HERE.sub(" ", words)
+
+    return _QUESTION.sub(plain, text)
+
 
 # "Here" asked about for help or records at the end of a question ("does it go on my file in
 # here", "can i get counselling in here") is not the abuse happening here. Only small words may
@@ -165,10 +202,11 @@ def abuse_dealt_with(text: str) -> bool:
     text = text.replace("\u2019", "'")
     if not (_PAST.search(text) and _DEALT_WITH.search(text)):
         return False
-    text = _HELP_HERE.sub(" ", text)
+    text = _here_asked_about(_HELP_HERE.sub(" ", text))
     if _STILL.search(text):
         return False
-    old_place = bool(_OLD_PLACE.search(text))
-    if _AROUND.search(text) and not old_place:
+    old_place, gone = bool(_OLD_PLACE.search(text)), bool(_GONE.search(text))
+    # On the unit, by someone since moved away ("they moved him"), or at an old place.
+    if _AROUND.search(text) and not (old_place or gone):
         return False
-    return not (_STAFF.search(text) and not (old_place and _GONE.search(text)))
+    return not (_STAFF.search(text) and not (old_place and gone))

@@ -273,6 +273,14 @@ def test_a_way_of_speaking_only_names_the_risk_it_holds(
         # A burn from the kitchen is an accident; a burn to the arm is not.
         ("burned my hand a bit on the toaster at breakfast", [], ["self_harm"]),
         ("burned my arm again last night", ["self_harm"], []),
+        # Letters left to be found are a goodbye; letters sent are post.
+        (
+            "wrote to my mum and my brother. staff will find the notes in the morning",
+            ["self_harm"],
+            [],
+        ),
+        ("left letters for everyone, theyll find them when im gone", ["self_harm"], []),
+        ("i wrote letters to my nan, she says the post will find them ok", [], []),
     ],
 )
 def test_the_phrases_in_content_tell_where_someone_was_from_what_they_did(
@@ -320,6 +328,8 @@ def hinted(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[s
         ("the nurse says i cant have my insulin until i say sorry to sir", ["abuse"]),
         ("he lets me keep the lights on late if i give him a cuddle", ["abuse"]),
         ("can an officer hold your neck in a restraint", ["abuse"]),
+        ("healthcare keep missing my asthma meds and i cant breathe at night", ["abuse"]),
+        ("the nurse has been skipping my tablets, says im putting it on", ["abuse"]),
         # Asked to come somewhere alone: grooming can be said by nothing more than that.
         ("the teacher asked me to come to the store room on my own again", ["abuse"]),
         ("he keeps asking me to stay behind after group by myself", ["abuse"]),
@@ -343,6 +353,8 @@ def hinted(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[s
         ("cant have my meds until the pharmacy opens", []),
         ("can i give my nan a hug at the family day", []),
         ("i hurt my neck doing press ups", []),
+        ("i keep forgetting my meds in the morning", []),
+        ("staff missed the bus so the visit was late", []),
     ],
 )
 def test_the_phrases_in_content_hint_at_a_risk_without_stating_it(

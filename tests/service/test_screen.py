@@ -210,6 +210,10 @@ def test_self_harm_that_is_coming_back_stays_urgent(text: str) -> None:
         # Staff at an old place; "can i still get" asks for help.
         "at my last children's home a staff used to hit me, it got reported and he got sacked",
         "my uncle used to hurt me years ago but hes in prison now. can i still see a therapist",
+        # "Here" in a question of its own asks about this place; the one who did it moved away.
+        "grandad used to hit me, police dealt with it, i live with nan. can she visit me here?",
+        "last year a lad on my wing punched me, it got reported and they moved him. any gym here?",
+        "on the old unit a lad used to slap me but it was reported, he got charged",
     ],
 )
 def test_abuse_told_as_past_and_dealt_with_only_names_it(text: str) -> None:
@@ -233,6 +237,12 @@ def test_abuse_told_as_past_and_dealt_with_only_names_it(text: str) -> None:
         "a cousin used to hit me years ago, it got reported. my therapist in here hurts me",
         "at my old unit staff used to hit me, it got reported, and the staff here hit me too",
         "my uncle used to hit me years ago, police dealt with it, but he still messages me",
+        # A question that names harm here, or puts someone here, still tells of it here.
+        "my dad used to hit me but it got reported. why do the lads punch me in here?",
+        "my dad used to hit me but it got reported. what do i do if hes in here?",
+        # Moved onto the child's own wing is not moved away.
+        "last year a lad punched me, it got reported and they moved him onto my wing",
+        "last year a lad on my unit punched me, it got reported and he was moved to my unit",
     ],
 )
 def test_abuse_told_as_past_and_not_over_stays_urgent(text: str) -> None:
