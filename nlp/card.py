@@ -120,7 +120,15 @@ def level_at(
     uneasy = any(value >= concern for value in scores) or analysis.distress >= distress
     reads_risk = any(value >= named_urgent for value in scores)
     named = analysis.names_risk
-    if analysis.risks or any(value >= urgent for value in scores) or (named and reads_risk):
+    # With every threshold out of reach, the worries are the risks a phrase hints at (and abuse
+    # told as dealt with, which the sweep reads as a hint): urgent where the model reads it too.
+    hinted = any(analysis.risk_scores[label] >= named_urgent for label in analysis.worries)
+    if (
+        analysis.risks
+        or any(value >= urgent for value in scores)
+        or (named and reads_risk)
+        or hinted
+    ):
         return "urgent"
     if uneasy:
         return "concern"

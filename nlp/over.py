@@ -133,8 +133,9 @@ _STILL = re.compile(
 
 
 # Where the child lives now, and who looks after them there: abuse told with these is read as
-# happening here, unless it was at an old place ("at my old unit"), and, for staff, the one who
-# did it is gone too ("back in my old care home a staff hurt me ... hes in prison now").
+# happening here, unless it was at an old place ("at my old unit") or the one who did it has
+# moved away; for staff, at an old place with the one who did it gone too ("back in my old care
+# home a staff hurt me ... hes in prison now"), or sacked, or no longer working here.
 _AROUND = re.compile(r"\b(?:unit|wing|cell|room)\b", re.IGNORECASE)
 _STAFF = re.compile(r"\b(?:staff|officers?|guards?)\b", re.IGNORECASE)
 _OLD_PLACE = re.compile(
@@ -165,6 +166,16 @@ _SOMEONE_HERE = re.compile(
     re.IGNORECASE,
 )
 _HERE = re.compile(r"\bhere\b", re.IGNORECASE)
+# Not here: "he doesnt work here any more", "shes not here now".
+_NOT_HERE = re.compile(
+    r"(?:n'?t|\bnot|\bno\s+longer|\bnever)\s+(?:\w+\s+){0,2}?here\b(?=\s+(?:any\s*more|no\s+more|now))",
+    re.IGNORECASE,
+)
+# Only staff are sacked, or stop working here: said with staff, it is the one who did it gone.
+_STAFF_GONE = re.compile(
+    r"\b(?:sacked|fired|dismissed|struck\s+off)\b|(?:n'?t|\bnot|\bno\s+longer)\s+work(?:s|ing)?\s+here\b",
+    re.IGNORECASE,
+)
 _HARM = re.compile(
     r"\b(?:hit\w*|punch\w*|kick\w*|slap\w*|smack\w*|hurt\w*|beat\w*|batter\w*|touch\w*|grab\w*"
     r"|chok\w*|strangl\w*|bull(?:y|ies|ied|ying)|threat\w*|attack\w*|abus\w*|rap(?:e|ed|ing)"
@@ -202,11 +213,13 @@ def abuse_dealt_with(text: str) -> bool:
     text = text.replace("\u2019", "'")
     if not (_PAST.search(text) and _DEALT_WITH.search(text)):
         return False
+    staff_gone = bool(_STAFF_GONE.search(text))
     text = _here_asked_about(_HELP_HERE.sub(" ", text))
+    text = _NOT_HERE.sub(lambda said: said.group(0)[: -len("here")], text)
     if _STILL.search(text):
         return False
     old_place, gone = bool(_OLD_PLACE.search(text)), bool(_GONE.search(text))
     # On the unit, by someone since moved away ("they moved him"), or at an old place.
     if _AROUND.search(text) and not (old_place or gone):
         return False
-    return not (_STAFF.search(text) and not (old_place and gone))
+    return not (_STAFF.search(text) and not (old_place and gone) and not staff_gone)

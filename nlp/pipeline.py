@@ -243,6 +243,9 @@ class Pipeline:
         if "self_harm" in hinted and told_as_over(doc.text):
             hinted.discard("self_harm")
         risks = {label for label, value in heard.items() if value >= self.urgent}
+        # A phrase that hints at a risk ("when im gone") is urgent, as one that only names a risk
+        # is, where the model reads that risk too (at named_urgent); otherwise a check-in.
+        risks |= {label for label in hinted if heard[label] >= self.named_urgent}
         distress = round(float(doc.cats.get("distress", 0.0)), 4)
         # A phrase that hints at a risk ("when im gone", "if something happens to me") asks
         # "are you safe?" however calm the rest reads: a goodbye tucked into an ordinary question.

@@ -259,3 +259,18 @@ def test_a_calm_or_urgent_message_has_no_worries() -> None:
     )
     assert calm.worries == [] and not calm.concern
     assert urgent.worries == [] and urgent.risks == ["self_harm"]
+
+
+def test_a_hint_the_model_reads_risk_in_is_urgent(monkeypatch: Any) -> None:
+    """A phrase that hints at a risk is urgent, as one that only names it is, when the model's
+    score for that risk reaches named_urgent; below it, a check-in about that risk."""
+    text = "can my cousin have my trainers when im gone"
+    score = nlp.analyse(text).risk_scores["self_harm"]
+    pipeline = nlp.loaded()
+    monkeypatch.setattr(pipeline, "urgent", 2.0)
+    monkeypatch.setattr(pipeline, "named_urgent", score)
+    found = nlp.analyse(text)
+    assert found.risks == ["self_harm"] and not found.concern
+    monkeypatch.setattr(pipeline, "named_urgent", score + 0.001)
+    found = nlp.analyse(text)
+    assert found.risks == [] and found.concern and found.worries == ["self_harm"]

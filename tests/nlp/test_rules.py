@@ -330,6 +330,8 @@ def hinted(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[s
         ("can an officer hold your neck in a restraint", ["abuse"]),
         ("healthcare keep missing my asthma meds and i cant breathe at night", ["abuse"]),
         ("the nurse has been skipping my tablets, says im putting it on", ["abuse"]),
+        ("not had my inhaler for 5 days, they just say tomorrow", ["abuse"]),
+        ("honestly so done, fr", ["self_harm"]),
         # Asked to come somewhere alone: grooming can be said by nothing more than that.
         ("the teacher asked me to come to the store room on my own again", ["abuse"]),
         ("he keeps asking me to stay behind after group by myself", ["abuse"]),
@@ -355,6 +357,8 @@ def hinted(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[s
         ("i hurt my neck doing press ups", []),
         ("i keep forgetting my meds in the morning", []),
         ("staff missed the bus so the visit was late", []),
+        ("i havent had my dinner yet", []),
+        ("done my homework fr", []),
     ],
 )
 def test_the_phrases_in_content_hint_at_a_risk_without_stating_it(

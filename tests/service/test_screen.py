@@ -214,6 +214,9 @@ def test_self_harm_that_is_coming_back_stays_urgent(text: str) -> None:
         "grandad used to hit me, police dealt with it, i live with nan. can she visit me here?",
         "last year a lad on my wing punched me, it got reported and they moved him. any gym here?",
         "on the old unit a lad used to slap me but it was reported, he got charged",
+        # Only staff are sacked or stop working here: the one who did it is gone.
+        "last year an officer hurt me in a restraint, it was investigated and he got sacked",
+        "a staff hurt me last year, it got reported, she doesnt work here anymore. gym times?",
     ],
 )
 def test_abuse_told_as_past_and_dealt_with_only_names_it(text: str) -> None:
@@ -243,6 +246,8 @@ def test_abuse_told_as_past_and_dealt_with_only_names_it(text: str) -> None:
         # Moved onto the child's own wing is not moved away.
         "last year a lad punched me, it got reported and they moved him onto my wing",
         "last year a lad on my unit punched me, it got reported and he was moved to my unit",
+        "last year an officer hurt me in a restraint, it was investigated. he still works here",
+        "a staff hit me last year, it got reported, she doesnt work here now but he is here now",
     ],
 )
 def test_abuse_told_as_past_and_not_over_stays_urgent(text: str) -> None:
