@@ -60,7 +60,9 @@ def _unkept_mark(runtime: RuntimeDep, token: str) -> str:
 
 def _started_unkept(runtime: RuntimeDep, session_id: str) -> bool:
     token, marked, mark = session_id.partition(UNKEPT)
-    return bool(marked) and hmac.compare_digest(mark, _unkept_mark(runtime, token))
+    # As bytes: a made-up id may hold any character, and compare_digest takes only ASCII text.
+    expected = _unkept_mark(runtime, token).encode()
+    return bool(marked) and hmac.compare_digest(mark.encode(), expected)
 
 
 def _address(runtime: RuntimeDep, request: Request) -> str:

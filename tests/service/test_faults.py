@@ -547,7 +547,7 @@ async def test_a_family_page_started_while_the_database_is_away_says_so_once(
     assert CHILDLINE in reply["text"]
 
 
-@pytest.mark.parametrize("made_up", ["not-a-chat", "not-a-chat~" + "0" * 32, "~"])
+@pytest.mark.parametrize("made_up", ["not-a-chat", "not-a-chat~" + "0" * 32, "~", "æ~þé"])
 async def test_a_session_id_the_service_never_gave_is_told_the_chat_has_ended(
     runtime: Any, client: httpx.AsyncClient, made_up: str
 ) -> None:
