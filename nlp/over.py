@@ -145,16 +145,12 @@ _OLD_PLACE = re.compile(
 )
 # Moved away from here, not moved in: "they moved him", "she got transferred" (not "moved to
 # my unit", "moved back").
-_MOVED_AWAY = (
-    r"(?:moved|transferred|shipped\s+out)"
-    r"(?!\s+(?:back|in\b|here|onto|on\s+to|next|to\s+(?:my|our|this|the\s+same)))"
-)
+_NOT_MOVED_IN = r"(?!\s+(?:back|in\b|here|onto|on\s+to|next|to\s+(?:my|our|this|the\s+same)))"
 _GONE = re.compile(
     r"\b(?:(?:he|she|they)\s*(?:'?s|is|are|was|were|got)\s+(?:\w+\s+)?(?:in\s+(?:prison|jail)"
     r"|locked\s+up|sent\s+down|arrested|charged|convicted|sacked|fired|dismissed|struck\s+off"
-    r"|" + _MOVED_AWAY + r")"
-    r"|(?:moved|transferred|shipped)\s+(?:him|her|them)(?:\s+out)?"
-    r"(?!\s+(?:back|in\b|here|onto|on\s+to|next|to\s+(?:my|our|this|the\s+same))))",
+    r"|(?:moved|transferred|shipped\s+out)" + _NOT_MOVED_IN + r")"
+    r"|(?:moved|transferred|shipped)\s+(?:him|her|them)(?:\s+out)?" + _NOT_MOVED_IN + r")",
     re.IGNORECASE,
 )
 # "Here" in a question of its own ("can she visit me here?", "how many GCSEs can i sit in

@@ -90,7 +90,7 @@ _SELF_HARM = [
     # with nothing after it ("the quickest way to get to sleep" is another question).
     r"\blethal\s+dose\b",
     r"\b(?:painless|quickest|quick|easiest|fastest|surest)\s+way\s+to\s+(?:die|end\s+(?:it|things"
-    r"|my\s+life))\b",
+    r"|my\s+life)|stop\s+breathing|(?:not|never)\s+wake\s+up)\b",
     # Alone at the end, unless the message asks how to get or do something else (_ASKS_HOW).
     _BARE_WAY,
     r"\b(?:took|taken|take|done|did|gonna|going to)\s+(?:an?\s+)?overdose\b",
@@ -231,12 +231,26 @@ def _found(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
         yield found
 
 
+# Boredom said the way people say it ("this lesson is so boring i wanna die", "so bored i want
+# to die"): a way of speaking that only names the risk, so the model decides, as for "gonna die of
+# boredom"; "bored of everything, i want to die" states it. nlp/rules.py reads the same (a
+# not_risk phrase in content/training/patterns.jsonl).
+_BORED = re.compile(r"\bbor(?:ing|in|ed|edom)\b(?:\s+\w+){0,3}\s+$", re.IGNORECASE)
+_DIE = re.compile(r"(?:want|wanna)\s+(?:to\s+)?die\b", re.IGNORECASE)
+
+
 def _says(pattern: re.Pattern[str], text: str) -> bool:
     # A denial is a few words long: only the characters just before each match are read.
-    return any(
-        not _DENIED.search(text[max(0, found.start() - 24) : found.start()])
-        for found in _found(pattern, text)
-    )
+    for found in _found(pattern, text):
+        before = text[max(0, found.start() - 24) : found.start()]
+        if _DENIED.search(before):
+            continue
+        if _DIE.match(found.group(0)) and _BORED.search(
+            text[max(0, found.start() - 40) : found.start()]
+        ):
+            continue
+        return True
+    return False
 
 
 def screen(text: str) -> set[str]:

@@ -20,6 +20,9 @@ from service import safety
         ("im on an acct again and i keep thinking about it", "self_harm"),
         ("my mate says hes gonna hang himself tonight", "self_harm"),
         ("i dont want to live like this", "self_harm"),
+        # Bored of everything is not a way of speaking about a lesson.
+        ("bored of everything in here, i want to die", "self_harm"),
+        ("i want to die, bored or not", "self_harm"),
         ("snapped my tv screen and put the broken glass to my wrist", "self_harm"),
         ("got the blade out the sharpener and dragged the blade across my leg", "self_harm"),
         ("im gonna end it with the tablets under my mattress", "self_harm"),
@@ -53,6 +56,9 @@ def test_a_risk_stated_is_urgent(text: str, label: str) -> None:
         ("i feel flat but i dont wanna hurt myself", "self_harm"),
         ("i havent cut myself since june", "self_harm"),
         ("i was on an acct last winter, does it follow me", "self_harm"),
+        # Boredom said the way people say it.
+        ("double geography again, so boring i want to die lol", "self_harm"),
+        ("this film is that borin u wanna die 😴", "self_harm"),
     ],
 )
 def test_a_way_of_speaking_or_a_denial_only_names_the_risk(text: str, label: str) -> None:
@@ -116,6 +122,8 @@ def test_a_curly_apostrophe_can_deny_too() -> None:
         "tell me the most painless way",
         "whats the fastest way to go?",
         "is there an easy painless way to die",
+        "quickest way to stop breathing when ur asleep",
+        "whats the surest way to not wake up tomorrow",
     ],
 )
 def test_a_method_asked_for_is_urgent(text: str) -> None:
