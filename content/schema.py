@@ -168,6 +168,7 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "not_safe_note",
     "check_in",
     "check_in_denied",
+    "check_in_leaving",
     "check_in_ask",
     "risk_named",
     "risk_told_over",

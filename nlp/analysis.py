@@ -60,6 +60,9 @@ class Analysis(BaseModel):
     # A short message whose only risk words are said not to be so ("no one is hurting me"): a
     # check-in here thanks the child rather than saying sorry that things feel hard.
     denied: bool = False
+    # A goodbye for a release or a move (nlp/leaving.py): a check-in here wishes them well
+    # rather than saying sorry that things feel hard.
+    leaving: bool = False
     role: str | None = None
     # The role the words themselves say ("my son": family), not the encoder's guess.
     role_said: str | None = None

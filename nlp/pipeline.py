@@ -17,6 +17,7 @@ import content
 from content.schema import PLACE_KINDS, reported_topic
 from nlp import data, redact
 from nlp.analysis import RISKS, SUBJECTS, Analysis, Entity
+from nlp.leaving import goodbye_for_leaving
 from nlp.over import abuse_dealt_with, told_as_over
 from nlp.pictures import JOINERS, has_pictures, is_picture
 from nlp.rules import read_patterns, register_extensions
@@ -242,6 +243,16 @@ class Pipeline:
         hinted = set(doc._.rule_hints or [])
         if "self_harm" in hinted and told_as_over(doc.text):
             hinted.discard("self_harm")
+        # A goodbye for a release or a move ("getting released friday so this is goodbye",
+        # nlp/leaving.py), with no risk phrase in it but one in a way of speaking ("so this is
+        # goodbye" after a move): the encoder reads many goodbyes as the goodbye before dying, so
+        # its self-harm score asks "are you safe?" and raises no alarm of itself; a "No" is urgent.
+        phrased = stated | hinted | (named - set(doc._.rule_denied or []))
+        leaving = (
+            heard["self_harm"] >= self.concern["self_harm"]
+            and "self_harm" not in phrased
+            and goodbye_for_leaving(doc.text)
+        )
         risks = {label for label, value in heard.items() if value >= self.urgent}
         # A phrase that hints at a risk ("when im gone") is urgent, as one that only names a risk
         # is, where the model reads that risk too (at named_urgent); otherwise a check-in.
@@ -252,14 +263,20 @@ class Pipeline:
         worries = hinted | {label for label, value in heard.items() if value >= self.concern[label]}
         uneasy = bool(worries) or distress >= self.distress
         reads_risk = any(value >= self.named_urgent for value in heard.values())
+        # Abuse told as past and dealt with ("my stepdad used to hit me, the police dealt with
+        # it", nlp/over.py): whether the encoder reads it as told now or hardly at all, it asks
+        # "are you safe?" and raises no alarm of itself; a "No" is urgent. So does a goodbye for
+        # a release or a move, for self-harm.
+        explained = {"self_harm"} if leaving else set()
         if ("abuse" in risks or "abuse" in named) and abuse_dealt_with(doc.text):
-            # Abuse told as past and dealt with ("my stepdad used to hit me, the police dealt
-            # with it", nlp/over.py): whether the encoder reads it as told now or hardly at all,
-            # it asks "are you safe?" and raises no alarm of itself; a "No" is urgent.
-            risks.discard("abuse")
-            worries.add("abuse")
+            explained.add("abuse")
+        if explained:
+            risks -= explained
+            worries |= explained
             uneasy = True
-            reads_risk = heard["self_harm"] >= self.named_urgent
+            reads_risk = any(
+                heard[label] >= self.named_urgent for label in RISKS if label not in explained
+            )
         denied = set(doc._.rule_denied or [])
         words = sum(1 for token in doc if token.is_alpha)
         only_denied = bool(denied) and not stated and named <= denied and words <= DENIAL_WORDS
@@ -287,6 +304,7 @@ class Pipeline:
             names_risk=over,
             over=over,
             denied=only_denied,
+            leaving=leaving,
             role=doc._.role or self._role(doc),
             role_said=doc._.role,
             setting=setting,

@@ -281,6 +281,9 @@ def test_a_way_of_speaking_only_names_the_risk_it_holds(
         ),
         ("left letters for everyone, theyll find them when im gone", ["self_harm"], []),
         ("i wrote letters to my nan, she says the post will find them ok", [], []),
+        # Boredom said the way people say it only names it; the model decides.
+        ("science is so boring i wanna die when is dinner", [], ["self_harm"]),
+        ("bored out my head, i want to die", ["self_harm"], []),
     ],
 )
 def test_the_phrases_in_content_tell_where_someone_was_from_what_they_did(
@@ -324,6 +327,7 @@ def hinted(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[s
         ("staff turned off the taps in my room cos i was gobby", ["abuse"]),
         ("they took my asthma inhaler off me, can i get it back", ["abuse"]),
         ("is it allowed, no dinner as a punishment for swearing", ["abuse"]),
+        ("only had cold beans for dinner all week as punishment", ["abuse"]),
         ("no breakfast all weekend cos i wouldnt go behind my door", ["abuse"]),
         ("the nurse says i cant have my insulin until i say sorry to sir", ["abuse"]),
         ("he lets me keep the lights on late if i give him a cuddle", ["abuse"]),
@@ -332,6 +336,10 @@ def hinted(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[s
         ("the nurse has been skipping my tablets, says im putting it on", ["abuse"]),
         ("not had my inhaler for 5 days, they just say tomorrow", ["abuse"]),
         ("honestly so done, fr", ["self_harm"]),
+        # Things given away: a goodbye in what was done, whatever else is said.
+        ("gave my headphones to rio and my good hoodie to the new lad today", ["self_harm"]),
+        ("gave away all my posters this morning", ["self_harm"]),
+        ("been giving my snacks away on association", ["self_harm"]),
         # Asked to come somewhere alone: grooming can be said by nothing more than that.
         ("the teacher asked me to come to the store room on my own again", ["abuse"]),
         ("he keeps asking me to stay behind after group by myself", ["abuse"]),
@@ -359,6 +367,8 @@ def hinted(patterns: list[dict[str, Any]], text: str) -> tuple[list[str], list[s
         ("staff missed the bus so the visit was late", []),
         ("i havent had my dinner yet", []),
         ("done my homework fr", []),
+        ("the nurse gave me some cream to put on my eczema", []),
+        ("who do i give my form to", []),
     ],
 )
 def test_the_phrases_in_content_hint_at_a_risk_without_stating_it(

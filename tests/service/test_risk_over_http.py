@@ -99,3 +99,31 @@ async def test_risk_written_in_welsh_or_polish_is_put_through(
         replies = await send(client, await start(client), text=words)
         assert "0800 1111" in replies[0]["text"]
     assert [r.urgency for r in referrals(runtime)] == ["urgent", "urgent"]
+
+
+async def test_a_goodbye_for_a_discharge_is_asked_are_you_safe_and_raises_no_alarm(
+    client: httpx.AsyncClient, runtime: Any
+) -> None:
+    """The encoder reads this goodbye as the goodbye before dying (nlp/leaving.py)."""
+    leaving = "my discharge date is tuesday so this is my last message, thanks for everything"
+    session_id = await start(client)
+    replies = await send(client, session_id, text=leaving)
+    said = " ".join(reply["text"] for reply in replies)
+    assert CHILDLINE in replies[0]["text"] and "Are you safe right now?" in said
+    # Wished well, not told "I am sorry things feel hard".
+    assert replies[0]["text"].startswith("Good luck with what comes next")
+    assert not any(words in said for words in CRISIS)
+    assert referrals(runtime) == []
+    # A "No" is urgent, as it is to any check-in.
+    await send(client, session_id, payload="safe:no")
+    assert [r.urgency for r in referrals(runtime)] == ["urgent"]
+
+
+async def test_a_goodbye_where_the_move_is_only_a_cover_is_urgent(
+    client: httpx.AsyncClient, runtime: Any
+) -> None:
+    covering = "said bye to my mates, they think im getting transferred monday but im not"
+    replies = await send(client, await start(client), text=covering)
+    assert CHILDLINE in replies[0]["text"]
+    [referral] = referrals(runtime)
+    assert referral.urgency == "urgent" and "self_harm" in referral.risks
