@@ -416,6 +416,9 @@ class Conversation:
                         # Told as over only where each part that names a risk says so.
                         "over": (analysis.over or rest.over)
                         and all(part.over or not part.names_risk for part in (analysis, rest)),
+                        # A goodbye for a release only where each part that worries says so.
+                        "leaving": (analysis.leaving or rest.leaving)
+                        and all(part.leaving or not part.worries for part in (analysis, rest)),
                     }
                 )
             # A risk only named ("self harm") is urgent if the model reads risk in it too.
