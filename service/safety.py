@@ -239,15 +239,37 @@ _BORED = re.compile(r"\bbor(?:ing|in|ed|edom)\b(?:\s+\w+){0,3}\s+$", re.IGNORECA
 _DIE = re.compile(r"(?:want|wanna)\s+(?:to\s+)?die\b", re.IGNORECASE)
 
 
+# A boast ("nobody on the unit can beat me", "no one can ever beat us") is a game won, not an
+# attack; "nobody can beat me up" is not a boast.
+_BOAST = re.compile(
+    r"\b(?:nobody|nobdy|no\s*one|no1|none\s+of\s+(?:them|em|u|you))\b(?:\s+\w+){0,4}?"
+    r"\s+(?:can|could|will|gonna|is\s+gonna)\s+(?:ever\s+)?$",
+    re.IGNORECASE,
+)
+_BEAT = re.compile(r"beat\w*\s+(?:me|us)\b(?!\s+up\b)", re.IGNORECASE)
+# Abuse in a question about someone else, if it happened ("what happens if someone tells staff
+# they got abused"): it names the risk, and the model decides. "if i ..." and "they abused me"
+# are not read here.
+_IF_SOMEONE = re.compile(
+    r"\bif\s+(?:someone|somebody|some1|anyone|anybody|a\s+(?:kid|child|young\s+person|person))\b"
+    r"[^.!?,;]*\b(?:someone|somebody|anyone|anybody|they|he|she)\s+$",
+    re.IGNORECASE,
+)
+_ABUSED = re.compile(r"(?:was|been|being|get|getting|got)\s+(?:\w+\s+)?abused\b", re.IGNORECASE)
+
+
 def _says(pattern: re.Pattern[str], text: str) -> bool:
     # A denial is a few words long: only the characters just before each match are read.
     for found in _found(pattern, text):
         before = text[max(0, found.start() - 24) : found.start()]
         if _DENIED.search(before):
             continue
-        if _DIE.match(found.group(0)) and _BORED.search(
-            text[max(0, found.start() - 40) : found.start()]
-        ):
+        further = text[max(0, found.start() - 60) : found.start()]
+        if _DIE.match(found.group(0)) and _BORED.search(further[-40:]):
+            continue
+        if _BEAT.match(found.group(0)) and _BOAST.search(further):
+            continue
+        if _ABUSED.match(found.group(0)) and _IF_SOMEONE.search(further):
             continue
         return True
     return False

@@ -22,6 +22,10 @@ from service import safety
         ("i dont want to live like this", "self_harm"),
         # Bored of everything is not a way of speaking about a lesson.
         ("bored of everything in here, i want to die", "self_harm"),
+        # Beaten up is no boast; abuse told of oneself or of another is no question.
+        ("nobody on the wing helped when the older lads beat me up", "abuse"),
+        ("if i tell my mum i got abused she will go mad", "abuse"),
+        ("if someone grassed, they got abused by the older lads after", "abuse"),
         ("i want to die, bored or not", "self_harm"),
         ("snapped my tv screen and put the broken glass to my wrist", "self_harm"),
         ("got the blade out the sharpener and dragged the blade across my leg", "self_harm"),
@@ -59,6 +63,9 @@ def test_a_risk_stated_is_urgent(text: str, label: str) -> None:
         # Boredom said the way people say it.
         ("double geography again, so boring i want to die lol", "self_harm"),
         ("this film is that borin u wanna die 😴", "self_harm"),
+        # A boast, and a question about someone else, if it happened.
+        ("top of the table on fifa, no one on this wing can ever beat me", "abuse"),
+        ("what happens if somebody reports that they got abused by a teacher here", "abuse"),
     ],
 )
 def test_a_way_of_speaking_or_a_denial_only_names_the_risk(text: str, label: str) -> None:
