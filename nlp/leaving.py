@@ -51,6 +51,7 @@ _GOODBYE = re.compile(
     r"(?:be\s+)?(?:on|using|use|chatting|talking|typing)\s+(?:to\s+)?(?:\w+\s+){0,2}?"
     r"(?:here|this|on\s+here|u|you|it)"
     r"|last\s+(?:msg|message|chat|time\s+on\s+here)"
+    r"|take\s+care\s+(?:every(?:one|1|body)|all|y'?all|guys|lot)"
     r"|thanks?\s+(?:u\s+|you\s+)?(?:for\s+)?(?:everything|all\s+(?:the|your|ur)\s+help|for\s+all))\b",
     re.IGNORECASE,
 )

@@ -18,6 +18,7 @@ from nlp.leaving import goodbye_for_leaving
         "moving units on wednesday so wont be using this tablet no more, laters",
         "My release date is Friday! Just saying bye and thank you for everything",
         "im out on saturday 🎉 see ya",
+        "getting transferred on monday, will miss this place a bit, take care all",
     ],
 )
 def test_a_goodbye_for_a_release_or_a_move_is_read_as_one(text: str) -> None:
@@ -38,6 +39,7 @@ def test_a_goodbye_for_a_release_or_a_move_is_read_as_one(text: str) -> None:
         "moving to another yoi monday. bye. nobody will miss me anyway",
         "release date is friday, want to say bye to my brother while i still can",
         "bye. getting moved tomorrow and im scared of the new place",
+        "released friday but i wont be around long after, take care everyone",
         # "Going home" with no day, or tonight: the words a goodbye before dying can use.
         "going home tonight, bye everyone",
         "im going home soon, bye",
