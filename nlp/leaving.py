@@ -28,7 +28,8 @@ _RELEASED = re.compile(
     r"|(?:release|discharge|transfer|leaving|moving)\s+(?:date|day)"
     r"|transfer(?:'?s)?\s+(?:is\s+|has\s+been\s+|got\s+)?(?:confirmed|booked|approved|sorted)"
     r"|(?:moving|movin|transferring)\s+(?:to|units?|wings?|sites?|on)"
-    r"|bail\s+(?:granted|approved)|got\s+(?:my\s+)?bail|open\s+conditions)\b",
+    r"|bail\s+(?:granted|approved)|got\s+(?:my\s+)?bail|^\W*bailed|open\s+conditions"
+    r"|bail\s+hearing\s+went\s+(?:well|good|great|my\s+way))\b",
     re.IGNORECASE,
 )
 # Going home, getting out, leaving, a last day: the words a goodbye before dying can use too, so
@@ -41,12 +42,13 @@ _HOME = re.compile(
 _DAY = re.compile(
     r"\b(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|today|tomorrow|tmrw|tmr"
     r"|tmoz|2moro|tomoz|next\s+(?:week|month)|this\s+(?:week|weekend|morning|afternoon)"
-    r"|at\s+\d{1,2}(?::\d\d)?\s*(?:am|pm)?)\b",
+    r"|at\s+\d{1,2}(?::\d\d)?\s*(?:am|pm)?|at\s+(?:dinner|lunch|tea|breakfast)(?:\s*time)?)\b",
     re.IGNORECASE,
 )
 # Saying goodbye, or that they will not be on the chat any more.
 _GOODBYE = re.compile(
     r"\b(?:bye+|goodbye|good\s+bye|bye\s+bye|cya|see\s+(?:ya|you|u)|laters|ta-?ra|peace\s+out"
+    r"|peace(?=\s*\u270c)"
     r"|(?:wo\s*n'?t|wont|will\s+not|not\s+gonna|ca\s*n'?t|cant|cannot)\s+(?:be\s+)?(?:able\s+to\s+)?"
     r"(?:be\s+)?(?:on|using|use|chatting|talking|typing)\s+(?:to\s+)?(?:\w+\s+){0,2}?"
     r"(?:here|this|on\s+here|u|you|it)"
@@ -82,8 +84,19 @@ _OTHERWISE = re.compile(
 )
 
 
+# Thanks for help with letters for a case ("thanks for helping me with my letters n that", "the
+# letter to my solicitor"): not the letters a goodbye before dying leaves.
+_CASE_LETTERS = re.compile(
+    r"\bhelp\w*\s+(?:me\s+)?(?:with\s+)?(?:all\s+)?(?:my|the|a|ur|your)\s+"
+    r"(?:complaint\s+|appeal\s+)?letters?(?:\s+(?:n|and)\s+(?:that|stuff)\b|\s+(?:to|for)\s+"
+    r"(?:my\s+|the\s+)?(?:solicitor|brief|lawyer|appeal|complaint|court|judge|yot)\b)",
+    re.IGNORECASE,
+)
+
+
 def goodbye_for_leaving(text: str) -> bool:
     """A goodbye that gives a release or a move as its reason, and nothing that says otherwise."""
     text = text.replace("\u2019", "'")  # phones type a curly apostrophe
     leaving = _RELEASED.search(text) or (_HOME.search(text) and _DAY.search(text))
-    return bool(leaving and _GOODBYE.search(text) and not _OTHERWISE.search(text))
+    otherwise = _OTHERWISE.search(_CASE_LETTERS.sub(" ", text))
+    return bool(leaving and _GOODBYE.search(text) and not otherwise)

@@ -19,6 +19,13 @@ from nlp.leaving import goodbye_for_leaving
         "My release date is Friday! Just saying bye and thank you for everything",
         "im out on saturday 🎉 see ya",
         "getting transferred on monday, will miss this place a bit, take care all",
+        # Bail, a release at a mealtime, and thanks for help with letters for a case.
+        "bail hearing went well, off to my uncles. goodbye unit 4",
+        "bailed!!! brief was class. cya",
+        "getting out at lunch time 🥳 see ya",
+        "released thursday so bye, thanks for helping me with my appeal letters n that",
+        "moving to another unit friday, thanks for the help with the letter to my solicitor, bye",
+        "release date is weds. peace ✌️",
     ],
 )
 def test_a_goodbye_for_a_release_or_a_move_is_read_as_one(text: str) -> None:
@@ -40,6 +47,9 @@ def test_a_goodbye_for_a_release_or_a_move_is_read_as_one(text: str) -> None:
         "release date is friday, want to say bye to my brother while i still can",
         "bye. getting moved tomorrow and im scared of the new place",
         "released friday but i wont be around long after, take care everyone",
+        # A letter to family is still a letter a goodbye before dying can leave.
+        "released friday, thanks for helping me with the letter to my mum. bye",
+        "peace ✌️ and no im not being released",
         # "Going home" with no day, or tonight: the words a goodbye before dying can use.
         "going home tonight, bye everyone",
         "im going home soon, bye",
