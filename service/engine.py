@@ -770,11 +770,12 @@ class Conversation:
     def _check_in_words(adult: bool, analysis: Analysis) -> str:
         if adult:
             return "adult_check_in"
+        # "getting released friday so this is goodbye": a goodbye that is most likely just that
+        # (its "so this is goodbye" may also be a risk phrase said in a way of speaking).
+        if analysis.leaving:
+            return "check_in_leaving"
         # "no one is hurting me": nothing to be sorry for, but worth a gentle check.
-        if analysis.denied:
-            return "check_in_denied"
-        # "getting released friday so this is goodbye": a goodbye that is most likely just that.
-        return "check_in_leaving" if analysis.leaving else "check_in"
+        return "check_in_denied" if analysis.denied else "check_in"
 
     def _childline_first(self, chat: Chat, replies: list[Reply], *, over: bool) -> list[Reply]:
         """A risk named in a calm message ("what happens if someone self harms in here"), or

@@ -101,11 +101,18 @@ async def test_risk_written_in_welsh_or_polish_is_put_through(
     assert [r.urgency for r in referrals(runtime)] == ["urgent", "urgent"]
 
 
+@pytest.mark.parametrize(
+    "leaving",
+    [
+        "my discharge date is tuesday so this is my last message, thanks for everything",
+        # "so this is goodbye" after a move is also a risk phrase in a way of speaking.
+        "released friday so this is goodbye thanks for everything",
+    ],
+)
 async def test_a_goodbye_for_a_discharge_is_asked_are_you_safe_and_raises_no_alarm(
-    client: httpx.AsyncClient, runtime: Any
+    client: httpx.AsyncClient, runtime: Any, leaving: str
 ) -> None:
     """The encoder reads this goodbye as the goodbye before dying (nlp/leaving.py)."""
-    leaving = "my discharge date is tuesday so this is my last message, thanks for everything"
     session_id = await start(client)
     replies = await send(client, session_id, text=leaving)
     said = " ".join(reply["text"] for reply in replies)
