@@ -125,10 +125,12 @@ def state(model_dir: Path = MODEL_DIR) -> str:
     if stamp.get("fingerprint") != data.fingerprint():
         return "train"
     # A fresh clone has the trained encoder and its stamp (both kept in git), not the pipeline
-    # put together around them: the card is written last, so without it, put it together.
+    # put together around them: the card is written last, so without it, put it together; and
+    # a card beside no pipeline (spaCy's meta.json) is a directory half emptied, not a model.
     if (
         stamp.get("checks") != data.checks_fingerprint(_patterns())
         or not (model_dir / CARD).exists()
+        or not (model_dir / "meta.json").exists()
     ):
         return "checks"
     return "current"

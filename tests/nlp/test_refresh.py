@@ -57,6 +57,12 @@ def test_a_new_rule_is_rebuilt_into_the_model_without_training(
     assert (model_copy / "card.json").exists()
 
 
+def test_a_card_beside_no_pipeline_is_put_together_again(model_copy: Path) -> None:
+    """A model directory half emptied (the card left, spaCy's part gone) is not current."""
+    (model_copy / "meta.json").unlink()
+    assert pipeline.state(model_copy) == "checks"
+
+
 def test_changed_training_examples_still_ask_for_training(
     model_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
