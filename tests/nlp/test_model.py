@@ -142,7 +142,7 @@ def test_readyz_says_when_the_model_is_broken(broken_model: Path, tmp_path: Any)
         assert "cannot be read" in ready.json()["model"]
         chat = httpx.post(f"http://127.0.0.1:{port}/api/chat/sessions", timeout=10)
         session_id = chat.json()["session_id"]
-        for text in ("staff punched me", "hello"):
+        for text in ("staff punched me", "what time is lunch on the wing today"):
             reply = httpx.post(
                 f"http://127.0.0.1:{port}/api/chat/sessions/{session_id}/messages",
                 json={"text": text},
@@ -180,12 +180,12 @@ def test_a_broken_model_is_tried_again_in_the_background_not_for_each_message(
         nlp.load(broken_model)
     for _ in range(5):  # each fails at once: the screen answers, nobody waits for a rebuild
         with pytest.raises(ModelUnavailable, match="cannot be read"):
-            nlp.analyse("hello")
+            nlp.analyse("what time is lunch on the wing today")
     assert tried == [broken_model]
 
     monkeypatch.setattr(nlp, "_next_try", 0.0)  # the retry is due
     with pytest.raises(ModelUnavailable):
-        nlp.analyse("hello")
+        nlp.analyse("what time is lunch on the wing today")
     for thread in threading.enumerate():
         if thread.name == "model-retry":
             thread.join(timeout=120)
