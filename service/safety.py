@@ -147,6 +147,8 @@ _OTHER_LANGUAGES_ABUSE = [
     r"\b(?:bije|pobi[lł]a?|uderzy[lł]a?|dotyka|krzywdzi|skrzywdzi[lł]a?)\s+mnie\b",
     r"\bmnie\s+(?:bije|pobi[lł]a?|uderzy[lł]a?|dotyka|krzywdzi|skrzywdzi[lł]a?)\b",
 ]
+# Abuse told as done to someone ("got abused"); `_says` also reads it apart.
+_GOT_ABUSED = r"(?:was|been|being|get|getting|got)\s+(?:\w+\s+)?abused\b"
 _ABUSE = [
     *_OTHER_LANGUAGES_ABUSE,
     _ATTACK + _NOT_AN_ATTACK,
@@ -156,7 +158,7 @@ _ABUSE = [
     r"\bhurt(?:ing|s)?\s+me\b",
     r"\bmake\s+me\s+do\s+(?:sex|stuff|things)",
     r"\babus\w*\s+(?:me|us)\b",
-    r"\b(?:was|been|being|get|getting|got)\s+(?:\w+\s+)?abused\b",
+    r"\b" + _GOT_ABUSED,
 ]
 
 # Risk named, not stated: a word that a calm question about the subject uses too.
@@ -255,7 +257,7 @@ _IF_SOMEONE = re.compile(
     r"[^.!?,;]*\b(?:someone|somebody|anyone|anybody|they|he|she)\s+$",
     re.IGNORECASE,
 )
-_ABUSED = re.compile(r"(?:was|been|being|get|getting|got)\s+(?:\w+\s+)?abused\b", re.IGNORECASE)
+_ABUSED = re.compile(_GOT_ABUSED, re.IGNORECASE)
 
 
 def _says(pattern: re.Pattern[str], text: str) -> bool:
